@@ -1,0 +1,238 @@
+"""The ``lrs-bridge`` command: serve, scheduler, db upgrade, credentials."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from lrs_bridge.auth import create_credential
+from lrs_bridge.config import ENV_PREFIX, Settings, load_settings
+from lrs_bridge.errors import LrsBridgeError
+from lrs_bridge.observability import configure_logging
+from lrs_bridge.runtime import build_runtime
+from lrs_bridge.store.migrate import upgrade
+from lrs_bridge.xapi.timefmt import now_us
+
+DEMO_NAME = "demo"
+
+
+def _settings(ctx: click.Context, **overrides: Any) -> Settings:
+    base: dict[str, Any] = ctx.obj or {}
+    return load_settings({**base, **{k: v for k, v in overrides.items() if v is not None}})
+
+
+@click.group()
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
+              help="TOML settings file (else $LRS_BRIDGE_CONFIG).")
+@click.option("--database-url", default=None, help="Overrides LRS_BRIDGE_DATABASE_URL.")
+@click.pass_context
+def cli(ctx: click.Context, config_file: str | None, database_url: str | None) -> None:
+    """lrs-bridge: an xAPI LRS that keeps competencies fresh."""
+    if config_file:
+        os.environ[f"{ENV_PREFIX}CONFIG"] = str(Path(config_file).resolve())
+    ctx.obj = {"database_url": database_url} if database_url else {}
+
+
+@cli.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Apply migrations up to the newest revision."""
+    settings = _settings(ctx)
+    runtime = build_runtime(settings)
+    try:
+        upgrade(runtime.engine)
+    finally:
+        runtime.close()
+    click.echo(f"database at newest revision: {runtime.engine.url.render_as_string()}")
+
+
+@cli.group()
+def credentials() -> None:
+    """API credentials (HTTP Basic key/secret with scopes)."""
+
+
+@credentials.command("create")
+@click.option("--name", required=True, help="Who or what uses the credential.")
+@click.option("--scopes", default="statements/write,statements/read/mine", show_default=True,
+              help="Comma-separated: statements/write, statements/read, statements/read/mine, "
+                   "all/read, all, state, define, profile, admin.")
+@click.option("--key", default=None, help="Public key (default: random).")
+@click.option("--secret", default=None, help="Secret (default: random; shown once).")
+@click.pass_context
+def credentials_create(
+    ctx: click.Context, name: str, scopes: str, key: str | None, secret: str | None
+) -> None:
+    """Create a credential and print its key and secret (the secret only now)."""
+    runtime = build_runtime(_settings(ctx))
+    try:
+        record, plain = create_credential(
+            runtime.store, name=name, scopes=scopes, now_us=now_us(), key=key, secret=secret
+        )
+    finally:
+        runtime.close()
+    click.echo(f"key:    {record.key}\nsecret: {plain}\nscopes: {' '.join(sorted(record.scopes))}")
+
+
+@credentials.command("list")
+@click.pass_context
+def credentials_list(ctx: click.Context) -> None:
+    """List credentials (never their secrets)."""
+    runtime = build_runtime(_settings(ctx))
+    try:
+        for record in runtime.store.list_credentials():
+            state = "disabled" if record.disabled else "active"
+            click.echo(f"{record.key}\t{record.name}\t{state}\t{' '.join(sorted(record.scopes))}")
+    finally:
+        runtime.close()
+
+
+@credentials.command("disable")
+@click.argument("key")
+@click.pass_context
+def credentials_disable(ctx: click.Context, key: str) -> None:
+    """Disable a credential (effective within auth_cache_seconds)."""
+    runtime = build_runtime(_settings(ctx))
+    try:
+        runtime.store.set_credential_disabled(key, True)
+    finally:
+        runtime.close()
+    click.echo(f"disabled {key}")
+
+
+@credentials.command("demo")
+@click.pass_context
+def credentials_demo(ctx: click.Context) -> None:
+    """Create the demo credential once and print it; later runs only say it exists."""
+    runtime = build_runtime(_settings(ctx))
+    try:
+        if runtime.store.credential_by_key(DEMO_NAME) is not None:
+            click.echo(
+                f"demo credential exists (key {DEMO_NAME!r}; its secret was printed when it was "
+                "created). Make another with: lrs-bridge credentials create --name NAME --scopes all"
+            )
+            return
+        record, plain = create_credential(
+            runtime.store, name=DEMO_NAME, scopes="all,admin", now_us=now_us(), key=DEMO_NAME
+        )
+    finally:
+        runtime.close()
+    click.echo("=" * 64)
+    click.echo("Demo credential (HTTP Basic), shown once:")
+    click.echo(f"  key:    {record.key}\n  secret: {plain}")
+    click.echo(f"  try:    curl -u {record.key}:{plain} -H 'X-Experience-API-Version: 1.0.3' "
+               "http://127.0.0.1:8080/xapi/statements")
+    click.echo("=" * 64)
+
+
+@cli.command()
+@click.pass_context
+def scheduler(ctx: click.Context) -> None:
+    """Run the scheduler process (periodic jobs) until stopped."""
+    from lrs_bridge.scheduling.runner import run_scheduler
+
+    settings = _settings(ctx)
+    configure_logging(settings.log_level)
+    runtime = build_runtime(settings)
+    try:
+        run_scheduler(runtime)
+    finally:
+        runtime.close()
+
+
+@cli.command()
+@click.option("--host", default=None, help="Bind address (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default 8080).")
+@click.option("--workers", type=int, default=None, help="Web worker processes (default 4).")
+@click.option("--no-scheduler", is_flag=True, help="Do not start the scheduler process.")
+@click.pass_context
+def serve(
+    ctx: click.Context, host: str | None, port: int | None, workers: int | None, no_scheduler: bool
+) -> None:
+    """Serve the API with gunicorn and run the scheduler beside it; Ctrl-C stops both."""
+    settings = _settings(ctx, host=host, port=port, workers=workers)
+    metrics_dir = settings.metrics_dir or str(Path("var") / f"metrics-{os.getpid()}")
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    Path(metrics_dir).mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.update(
+        {
+            f"{ENV_PREFIX}DATABASE_URL": settings.database_url,
+            f"{ENV_PREFIX}METRICS_DIR": metrics_dir,
+            "PROMETHEUS_MULTIPROC_DIR": metrics_dir,
+        }
+    )
+    web = [
+        sys.executable, "-m", "gunicorn",
+        "--bind", f"{settings.host}:{settings.port}",
+        "--workers", str(settings.workers),
+        "--worker-class", "gthread", "--threads", "4",
+        "--keep-alive", "30",
+        "--graceful-timeout", "20",
+        "--log-level", "warning",
+        "lrs_bridge:create_app()",
+    ]
+    # Own sessions: Ctrl-C reaches only this supervisor, which stops children gracefully.
+    children = [subprocess.Popen(web, env=env, start_new_session=True)]  # noqa: S603
+    if settings.scheduler and not no_scheduler:
+        children.append(
+            subprocess.Popen(  # noqa: S603
+                [sys.executable, "-m", "lrs_bridge.cli", "scheduler"], env=env, start_new_session=True
+            )
+        )
+    click.echo(f"lrs-bridge serving on http://{settings.host}:{settings.port} "
+               f"({settings.workers} workers, scheduler {'on' if len(children) > 1 else 'off'})")
+    sys.exit(_supervise(children))
+
+
+def _supervise(children: list[subprocess.Popen[bytes]]) -> int:
+    """Wait until a signal or a child exit, then stop every child gracefully."""
+    stopping = {"signal": 0}
+
+    def _on_signal(signum: int, _frame: object) -> None:
+        stopping["signal"] = signum
+
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    exited = None
+    while not stopping["signal"] and exited is None:
+        exited = next((c for c in children if c.poll() is not None), None)
+        time.sleep(0.2)
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 25
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+    if exited is not None and not stopping["signal"]:
+        return exited.returncode or 1
+    return 0
+
+
+def main() -> None:
+    """Console-script entry point: domain errors become a one-line message and exit code 2."""
+    try:
+        cli(standalone_mode=True)
+    except LrsBridgeError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""The objects one process wires together from its settings (built by the app factory or CLI)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from sqlalchemy import Engine
+
+from lrs_bridge.auth import Authenticator
+from lrs_bridge.config import Settings
+from lrs_bridge.services.statements import StatementService
+from lrs_bridge.store.engine import make_engine
+from lrs_bridge.store.sqlalchemy import SqlStore
+from lrs_bridge.xapi.timefmt import now_us
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Runtime:
+    """Settings plus the store and services built from them."""
+
+    settings: Settings
+    engine: Engine
+    store: SqlStore
+    authenticator: Authenticator
+    statements: StatementService
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.engine.dispose()
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """Wire a :class:`Runtime`; nothing is connected until first use."""
+    engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    store = SqlStore(engine)
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        store=store,
+        authenticator=Authenticator(store, cache_seconds=settings.auth_cache_seconds),
+        statements=StatementService(
+            store,
+            clock=now_us,
+            authority_homepage=settings.authority_homepage,
+            max_page_size=settings.max_page_size,
+        ),
+    )

@@ -1,0 +1,34 @@
+"""Runs :func:`lrs_bridge.scheduling.jobs.periodic_jobs` in an APScheduler 3.x scheduler."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from types import FrameType
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from lrs_bridge.runtime import Runtime
+from lrs_bridge.scheduling.jobs import periodic_jobs
+
+logger = logging.getLogger(__name__)
+
+
+def run_scheduler(runtime: Runtime) -> None:
+    """Block running the periodic jobs until SIGTERM/SIGINT; misfires coalesce into one run."""
+    scheduler = BlockingScheduler(
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+        timezone="UTC",
+    )
+    for job in periodic_jobs():
+        scheduler.add_job(job.func, "interval", seconds=job.seconds, id=job.id, args=[runtime])
+
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        logger.info("scheduler stopping", extra={"signal": signum})
+        scheduler.shutdown(wait=True)
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    logger.info("scheduler started", extra={"jobs": [j.id for j in scheduler.get_jobs()]})
+    scheduler.start()
+    logger.info("scheduler stopped")

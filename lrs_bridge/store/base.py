@@ -1,0 +1,142 @@
+"""The storage interface the domain core depends on, and its records.
+
+Implementations: :mod:`lrs_bridge.store.sqlalchemy` (SQLite and PostgreSQL). Every method
+raises domain errors from :mod:`lrs_bridge.errors` (``Conflict``, ``StoreUnavailable``),
+never driver errors.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Collection, Sequence
+from typing import Any, Protocol
+
+from lrs_bridge.xapi.extract import StatementIndex
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class NewStatement:
+    """A validated statement ready to store; the store stamps ``stored`` when it commits."""
+
+    id: str
+    statement: dict[str, Any]
+    index: StatementIndex
+    #: None when the statement has no timestamp: the store sets it to ``stored``.
+    timestamp_us: int | None
+    authority_id: int | None
+    version: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StoredStatement:
+    """A statement as the store holds it: ``json`` is the exact text returned to clients."""
+
+    seq: int
+    id: str
+    json: str
+    stored_us: int
+    voided: bool
+    authority_id: int | None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StatementQuery:
+    """Filters of a statement query (xAPI Communication §2.1.3), already parsed.
+
+    ``after_seq`` continues a paged query: the next page starts strictly beyond it in the
+    query's order.
+    """
+
+    agent_key: str | None = None
+    related_agents: bool = False
+    verb_id: str | None = None
+    activity_id: str | None = None
+    related_activities: bool = False
+    registration: str | None = None
+    since_us: int | None = None
+    until_us: int | None = None
+    authority_id: int | None = None
+    ascending: bool = False
+    limit: int = 100
+    after_seq: int | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StatementPage:
+    """One page of a query; ``has_more`` tells whether a ``more`` link is due."""
+
+    statements: list[StoredStatement]
+    has_more: bool
+    #: Every statement stored at or before this time is visible to this and later queries.
+    consistent_through_us: int
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CredentialRecord:
+    """A stored credential; the secret exists only as a hash."""
+
+    id: int
+    name: str
+    key: str
+    secret_hash: str
+    scopes: frozenset[str]
+    disabled: bool
+
+
+#: Returns the current time in microseconds since the epoch.
+Clock = Callable[[], int]
+
+
+class StatementStore(Protocol):
+    """Statements and their query indexes."""
+
+    def find_statements(self, ids: Collection[str]) -> dict[str, StoredStatement]:
+        """The stored statements among ``ids`` (lower-case UUIDs), voided or not."""
+        ...
+
+    def add_statements(self, statements: Sequence[NewStatement], clock: Clock) -> list[int]:
+        """Store all or none, apply voiding, and return the ``stored`` times given.
+
+        ``stored`` is taken from ``clock`` inside the write transaction, so stored times
+        increase with commit order and ``consistent_through`` is exact. Raises ``Conflict``
+        when an id is taken meanwhile by a concurrent writer.
+        """
+        ...
+
+    def get_statement(self, statement_id: str) -> StoredStatement | None:
+        """One statement by id, voided or not."""
+        ...
+
+    def query_statements(self, query: StatementQuery, clock: Clock) -> StatementPage:
+        """One page of non-voided statements matching ``query``, newest first by default."""
+        ...
+
+    def ping(self) -> None:
+        """Raise ``StoreUnavailable`` unless the database answers."""
+        ...
+
+
+class CredentialStore(Protocol):
+    """API credentials."""
+
+    def add_credential(
+        self, *, name: str, key: str, secret_hash: str, scopes: Collection[str], created_us: int
+    ) -> CredentialRecord:
+        """Store a new credential; ``Conflict`` if the key exists."""
+        ...
+
+    def credential_by_key(self, key: str) -> CredentialRecord | None:
+        """The credential with this public key, if any."""
+        ...
+
+    def credential_by_id(self, credential_id: int) -> CredentialRecord | None:
+        """The credential with this id, if any."""
+        ...
+
+    def list_credentials(self) -> list[CredentialRecord]:
+        """Every credential, oldest first."""
+        ...
+
+    def set_credential_disabled(self, key: str, disabled: bool) -> None:
+        """Disable or re-enable a credential; ``NotFound`` if the key is unknown."""
+        ...

@@ -1,0 +1,416 @@
+"""The SQLAlchemy implementation of the store interfaces, for SQLite and PostgreSQL.
+
+Write transactions are serialised (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: a
+transaction-level advisory lock), and ``stored`` is stamped inside them. Sequence numbers,
+stored times and commit order therefore agree, so a reader never sees a later statement
+while an earlier one is still in flight: the ``more`` cursor cannot skip a row that
+commits late, and ``X-Experience-API-Consistent-Through`` is exact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Collection, Iterator, Sequence
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Engine, and_, exists, func, insert, literal_column, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from lrs_bridge.errors import Conflict, NotFound, StoreUnavailable
+from lrs_bridge.store.base import (
+    Clock,
+    CredentialRecord,
+    NewStatement,
+    StatementPage,
+    StatementQuery,
+    StoredStatement,
+)
+from lrs_bridge.store.engine import SQLITE_BEGIN
+from lrs_bridge.xapi.timefmt import format_timestamp_us
+from lrs_bridge.store.tables import credentials, statement_keys, statements
+
+#: Key of the PostgreSQL advisory lock that serialises statement writers.
+STATEMENT_WRITE_LOCK = 0x1B5B_0001
+
+#: Written as a literal so both databases can use the partial index on StatementRefs.
+_IS_STATEMENT_REF = statements.c.object_type == literal_column("'StatementRef'")
+#: Filters in the order that usually selects fewest rows first.
+_FILTER_ORDER = ("registration", "agent", "activity", "verb")
+
+_STORED_COLUMNS = (
+    statements.c.seq,
+    statements.c.id,
+    statements.c.statement,
+    statements.c.stored_us,
+    statements.c.voided,
+    statements.c.authority_id,
+)
+
+
+@contextlib.contextmanager
+def translate_errors() -> Iterator[None]:
+    """Turn driver errors into domain errors (the store's boundary; STYLE rule 5)."""
+    try:
+        yield
+    except IntegrityError as exc:
+        raise Conflict("a record with this identity already exists", reason=str(exc.orig)) from exc
+    except OperationalError as exc:
+        raise StoreUnavailable("the database is unavailable; retry later") from exc
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise StoreUnavailable("the database connection was lost; retry later") from exc
+        raise
+
+
+def _stored(row: Any) -> StoredStatement:
+    return StoredStatement(
+        seq=row.seq,
+        id=row.id,
+        json=row.statement,
+        stored_us=row.stored_us,
+        voided=row.voided,
+        authority_id=row.authority_id,
+    )
+
+
+class SqlStore:
+    """Statements and credentials in one relational database.
+
+    It is given an engine and does not own it (the caller disposes of it).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.is_postgres = engine.dialect.name == "postgresql"
+
+    # -- transactions -------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with translate_errors(), self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextlib.contextmanager
+    def _write(self, *, serialise_statements: bool = False) -> Iterator[Connection]:
+        with translate_errors(), self.engine.connect() as conn:
+            conn = conn.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+            with conn.begin():
+                if serialise_statements and self.is_postgres:
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({STATEMENT_WRITE_LOCK})")
+                yield conn
+
+    def ping(self) -> None:
+        """Raise ``StoreUnavailable`` unless the database answers a trivial query."""
+        with self._read() as conn:
+            conn.exec_driver_sql("SELECT 1")
+
+    # -- statements ---------------------------------------------------------------------
+
+    def find_statements(self, ids: Collection[str]) -> dict[str, StoredStatement]:
+        """The stored statements among ``ids``."""
+        if not ids:
+            return {}
+        with self._read() as conn:
+            rows = conn.execute(select(*_STORED_COLUMNS).where(statements.c.id.in_(list(ids))))
+            return {row.id: _stored(row) for row in rows}
+
+    def get_statement(self, statement_id: str) -> StoredStatement | None:
+        """One statement by id."""
+        with self._read() as conn:
+            row = conn.execute(
+                select(*_STORED_COLUMNS).where(statements.c.id == statement_id)
+            ).first()
+            return _stored(row) if row else None
+
+    def add_statements(self, new: Sequence[NewStatement], clock: Clock) -> list[int]:
+        """Insert a batch atomically; see :meth:`StatementStore.add_statements`."""
+        if not new:
+            return []
+        ids = [item.id for item in new]
+        with self._write(serialise_statements=True) as conn:
+            last = conn.execute(select(func.max(statements.c.stored_us))).scalar() or 0
+            stored_us = max(clock(), last + 1)
+            stored_text = format_timestamp_us(stored_us)
+            referrers = conn.execute(
+                select(statements.c.seq, statements.c.object_key, statements.c.voids_id).where(
+                    _IS_STATEMENT_REF, statements.c.object_key.in_(ids)
+                )
+            ).all()
+            already_voided = {row.object_key for row in referrers if row.voids_id is not None}
+            rows = [
+                _statement_row(item, stored_us, stored_text, item.id in already_voided)
+                for item in new
+            ]
+            inserted = conn.execute(
+                insert(statements).returning(statements.c.seq, sort_by_parameter_order=True),
+                rows,
+            )
+            seqs = {item.id: seq for item, seq in zip(new, inserted.scalars(), strict=True)}
+            keys = _batch_keys(conn, new)
+            conn.execute(
+                insert(statement_keys),
+                [
+                    {"key": key, "seq": seqs[sid], "narrow": narrow}
+                    for sid, item_keys in keys.items()
+                    for key, narrow in item_keys.items()
+                ],
+            )
+            if referrers:
+                _propagate_to_referrers(conn, [(row.seq, row.object_key) for row in referrers], keys)
+            targets = [item.index.voids_id for item in new if item.index.voids_id]
+            if targets:
+                # A voiding statement cannot itself be voided (Data §2.3.2).
+                conn.execute(
+                    update(statements)
+                    .where(statements.c.id.in_(targets), statements.c.voids_id.is_(None))
+                    .values(voided=True)
+                )
+        return [stored_us] * len(new)
+
+    def query_statements(self, query: StatementQuery, clock: Clock) -> StatementPage:
+        """One page of matching, non-voided statements."""
+        s = statements
+        filters = _key_filters(query)
+        conditions: list[Any] = [s.c.voided.is_(False)]
+        source: Any = s
+        order_col: Any = s.c.seq
+        for number, (key, narrow_only) in enumerate(filters):
+            k = statement_keys.alias(f"k{number}")
+            key_conditions = [k.c.key == key]
+            if narrow_only:
+                key_conditions.append(k.c.narrow.is_(True))
+            if number == 0:
+                # The most selective filter drives the scan, in sequence order.
+                source = k.join(s, s.c.seq == k.c.seq)
+                order_col = k.c.seq
+                conditions.extend(key_conditions)
+            else:
+                conditions.append(
+                    exists().where(k.c.seq == s.c.seq, *key_conditions)
+                )
+        if query.since_us is not None:
+            conditions.append(s.c.stored_us > query.since_us)
+        if query.until_us is not None:
+            conditions.append(s.c.stored_us <= query.until_us)
+        if query.authority_id is not None:
+            conditions.append(s.c.authority_id == query.authority_id)
+        if query.after_seq is not None:
+            conditions.append(
+                order_col > query.after_seq if query.ascending else order_col < query.after_seq
+            )
+        stmt = (
+            select(*_STORED_COLUMNS)
+            .select_from(source)
+            .where(and_(*conditions))
+            .order_by(order_col.asc() if query.ascending else order_col.desc())
+            .limit(query.limit + 1)
+        )
+        with self._read() as conn:
+            rows = conn.execute(stmt).all()
+            newest = conn.execute(select(func.max(s.c.stored_us))).scalar()
+        page = [_stored(row) for row in rows[: query.limit]]
+        return StatementPage(
+            statements=page,
+            has_more=len(rows) > query.limit,
+            consistent_through_us=newest if newest is not None else clock(),
+        )
+
+    # -- credentials --------------------------------------------------------------------
+
+    def add_credential(
+        self, *, name: str, key: str, secret_hash: str, scopes: Collection[str], created_us: int
+    ) -> CredentialRecord:
+        """Store a new credential."""
+        try:
+            with self._write() as conn:
+                new_id = conn.execute(
+                    insert(credentials).returning(credentials.c.id),
+                    {
+                        "name": name,
+                        "key": key,
+                        "secret_hash": secret_hash,
+                        "scopes": " ".join(sorted(scopes)),
+                        "created_us": created_us,
+                        "disabled": False,
+                    },
+                ).scalar_one()
+        except Conflict:
+            raise Conflict(f"a credential with key {key!r} already exists", key=key) from None
+        return CredentialRecord(
+            id=new_id,
+            name=name,
+            key=key,
+            secret_hash=secret_hash,
+            scopes=frozenset(scopes),
+            disabled=False,
+        )
+
+    def _credential_where(self, condition: Any) -> CredentialRecord | None:
+        with self._read() as conn:
+            row = conn.execute(select(credentials).where(condition)).first()
+        return _credential(row) if row else None
+
+    def credential_by_key(self, key: str) -> CredentialRecord | None:
+        """The credential with this public key."""
+        return self._credential_where(credentials.c.key == key)
+
+    def credential_by_id(self, credential_id: int) -> CredentialRecord | None:
+        """The credential with this id."""
+        return self._credential_where(credentials.c.id == credential_id)
+
+    def list_credentials(self) -> list[CredentialRecord]:
+        """Every credential."""
+        with self._read() as conn:
+            rows = conn.execute(select(credentials).order_by(credentials.c.id)).all()
+        return [_credential(row) for row in rows]
+
+    def set_credential_disabled(self, key: str, disabled: bool) -> None:
+        """Disable or enable a credential by key."""
+        with self._write() as conn:
+            result = conn.execute(
+                update(credentials).where(credentials.c.key == key).values(disabled=disabled)
+            )
+            if result.rowcount == 0:
+                raise NotFound(f"no credential with key {key!r}", key=key)
+
+
+def _credential(row: Any) -> CredentialRecord:
+    return CredentialRecord(
+        id=row.id,
+        name=row.name,
+        key=row.key,
+        secret_hash=row.secret_hash,
+        scopes=frozenset(row.scopes.split()),
+        disabled=row.disabled,
+    )
+
+
+def _statement_row(
+    item: NewStatement, stored_us: int, stored_text: str, voided: bool
+) -> dict[str, Any]:
+    item.statement["stored"] = stored_text
+    timestamp_us = item.timestamp_us
+    if timestamp_us is None:
+        # Data §2.4.7: an absent timestamp is set to the stored time.
+        item.statement["timestamp"] = stored_text
+        timestamp_us = stored_us
+    return {
+        "id": item.id,
+        "stored_us": stored_us,
+        "timestamp_us": timestamp_us,
+        "verb_id": item.index.verb_id,
+        "actor_key": item.index.actor_key,
+        "object_type": item.index.object_type,
+        "object_key": item.index.object_key,
+        "registration": item.index.registration,
+        "voids_id": item.index.voids_id,
+        "voided": voided and item.index.voids_id is None,
+        "authority_id": item.authority_id,
+        "version": item.version,
+        "statement": orjson.dumps(item.statement).decode(),
+    }
+
+
+def _key_filters(query: StatementQuery) -> list[tuple[str, bool]]:
+    """``(key, narrow only)`` per filter parameter given, most selective first."""
+    given = {
+        "registration": (query.registration, True),
+        "agent": (query.agent_key, not query.related_agents),
+        "activity": (query.activity_id, not query.related_activities),
+        "verb": (query.verb_id, True),
+    }
+    return [
+        (f"{kind}|{given[kind][0]}", given[kind][1])
+        for kind in _FILTER_ORDER
+        if given[kind][0] is not None
+    ]
+
+
+def _merge(target: dict[str, bool], extra: dict[str, bool]) -> bool:
+    """Add ``extra`` keys into ``target`` (narrow wins); True if anything changed."""
+    changed = False
+    for key, narrow in extra.items():
+        if key not in target or (narrow and not target[key]):
+            target[key] = target.get(key, False) or narrow
+            changed = True
+    return changed
+
+
+def _stored_keys(conn: Connection, statement_ids: Collection[str]) -> dict[str, dict[str, bool]]:
+    """The match keys of stored statements, by statement id."""
+    if not statement_ids:
+        return {}
+    rows = conn.execute(
+        select(statements.c.id, statement_keys.c.key, statement_keys.c.narrow)
+        .join(statement_keys, statement_keys.c.seq == statements.c.seq)
+        .where(statements.c.id.in_(list(statement_ids)))
+    )
+    found: dict[str, dict[str, bool]] = {}
+    for sid, key, narrow in rows:
+        found.setdefault(sid, {})[key] = narrow
+    return found
+
+
+def _batch_keys(conn: Connection, new: Sequence[NewStatement]) -> dict[str, dict[str, bool]]:
+    """Each new statement's own match keys plus those inherited from its StatementRef target.
+
+    Targets may be stored already or be in the same batch (in any order), so inheritance is
+    resolved to a fixpoint, which also follows chains (a → b → c).
+    """
+    keys = {item.id: item.index.match_keys() for item in new}
+    refs = {
+        item.id: item.index.object_key
+        for item in new
+        if item.index.object_type == "StatementRef" and item.index.object_key
+    }
+    if not refs:
+        return keys
+    stored = _stored_keys(conn, {t for t in refs.values() if t not in keys})
+    changed = True
+    while changed:
+        changed = False
+        for sid, target in refs.items():
+            inherited = keys.get(target) or stored.get(target) or {}
+            changed |= _merge(keys[sid], inherited)
+    return keys
+
+
+def _propagate_to_referrers(
+    conn: Connection,
+    referrers: list[tuple[int, str]],
+    new_keys: dict[str, dict[str, bool]],
+) -> None:
+    """Stored statements that target newly stored ones inherit their keys, recursively."""
+    pending = [(seq, new_keys[target]) for seq, target in referrers if target in new_keys]
+    seen: set[int] = set()
+    while pending:
+        seq, inherited = pending.pop()
+        if seq in seen:
+            continue
+        seen.add(seq)
+        current = {
+            key: narrow
+            for key, narrow in conn.execute(
+                select(statement_keys.c.key, statement_keys.c.narrow).where(
+                    statement_keys.c.seq == seq
+                )
+            ).tuples()
+        }
+        merged = dict(current)
+        if not _merge(merged, inherited):
+            continue
+        for key, narrow in merged.items():
+            if key not in current:
+                conn.execute(insert(statement_keys), {"key": key, "seq": seq, "narrow": narrow})
+            elif narrow != current[key]:
+                conn.execute(
+                    update(statement_keys)
+                    .where(statement_keys.c.seq == seq, statement_keys.c.key == key)
+                    .values(narrow=narrow)
+                )
+        sid = conn.execute(select(statements.c.id).where(statements.c.seq == seq)).scalar_one()
+        for row in conn.execute(
+            select(statements.c.seq).where(_IS_STATEMENT_REF, statements.c.object_key == sid)
+        ):
+            pending.append((row.seq, merged))
