@@ -19,7 +19,7 @@ from lrs_bridge.services.statements import (
     read_options,
     render,
 )
-from lrs_bridge.xapi.timefmt import format_timestamp_us, http_date
+from lrs_bridge.xapi.timefmt import format_timestamp_us, http_date, now_us
 from lrs_bridge.xapi.validate import SUPPORTED_VERSIONS, decode_statements
 
 blueprint = Blueprint("xapi", __name__, url_prefix="/xapi")
@@ -57,9 +57,20 @@ def _json_response(body: bytes | str, status: int = 200) -> Response:
 @blueprint.after_request
 def _xapi_headers(response: Response) -> Response:
     """Every xAPI response names its version and allows browser content (CORS)."""
-    response.headers[VERSION_HEADER] = g.get("xapi_version") or SUPPORTED_VERSIONS[0]
+    response.headers[VERSION_HEADER] = g.get("xapi_version") or _requested_version()
     response.headers.update(_CORS_HEADERS)
+    if request.endpoint == "xapi.statements" and request.method in ("GET", "HEAD"):
+        # Clients poll this header even on rejected queries; "now" is honest for an error.
+        response.headers.setdefault(
+            "X-Experience-API-Consistent-Through", format_timestamp_us(now_us())
+        )
     return response
+
+
+def _requested_version() -> str:
+    """The version to answer in when the request's own could not be accepted."""
+    header = request.headers.get(VERSION_HEADER, "")
+    return SUPPORTED_VERSIONS[1] if header.startswith("2.") else SUPPORTED_VERSIONS[0]
 
 
 @blueprint.route("/about", methods=["GET", "HEAD", "OPTIONS"])

@@ -395,7 +395,7 @@ def _propagate_to_referrers(
                 select(statement_keys.c.key, statement_keys.c.narrow).where(
                     statement_keys.c.seq == seq
                 )
-            ).tuples()
+            )
         }
         merged = dict(current)
         if not _merge(merged, inherited):

@@ -238,3 +238,44 @@ def length(value: Any) -> None:
     """Attachment length: a non-negative JSON integer (not 27.0, not "27")."""
     if value.__class__ is not int or value < 0:
         raise Fail("an attachment length must be a non-negative integer (octets)")
+
+
+# --- cross-property rules -----------------------------------------------------------
+
+
+def interaction_rules(definition: dict[str, Any]) -> None:
+    """Data §2.4.4.1: interaction properties need an (exact-case) interactionType, and
+    each component list is only allowed for the interaction types that use it."""
+    if SIMPLE_DEFINITION.issuperset(definition):
+        return
+    interaction_type = definition.get("interactionType")
+    if interaction_type is None:
+        for key in definition:
+            if key in COMPONENT_KEYS or key == "correctResponsesPattern":
+                raise Fail(f"{key} requires an interactionType", key)
+        return
+    allowed = COMPONENTS_BY_TYPE.get(interaction_type)
+    if allowed is None:
+        types = ", ".join(COMPONENTS_BY_TYPE)
+        raise Fail(
+            f"invalid interactionType {interaction_type!r:.40} (exact case, one of {types})",
+            "interactionType",
+        )
+    for key in definition:
+        if key in COMPONENT_KEYS and key not in allowed:
+            raise Fail(f"{key} is not allowed for interactionType '{interaction_type}'", key)
+
+
+def score_bounds(score: dict[str, Any]) -> None:
+    """Data §2.4.5.1: -1 <= scaled <= 1, min < max, min <= raw <= max."""
+    scaled = score.get("scaled")
+    if scaled is not None and not -1 <= scaled <= 1:
+        raise Fail("score scaled must be between -1 and 1", "scaled")
+    low, high, raw = score.get("min"), score.get("max"), score.get("raw")
+    if low is not None and high is not None and not low < high:
+        raise Fail("score max must be greater than min", "max")
+    if raw is not None:
+        if low is not None and raw < low:
+            raise Fail("score raw must not be less than min", "raw")
+        if high is not None and raw > high:
+            raise Fail("score raw must not be greater than max", "raw")

@@ -369,24 +369,7 @@ class Grammar:
     def definition(self, value: Any) -> None:
         """Activity definition, with the interaction rules of Data §2.4.4.1."""
         self.definition_shape.check(value)
-        if g.SIMPLE_DEFINITION.issuperset(value):
-            return
-        interaction_type = value.get("interactionType")
-        if interaction_type is None:
-            for key in value:
-                if key in g.COMPONENT_KEYS or key == "correctResponsesPattern":
-                    raise Fail(f"{key} requires an interactionType", key)
-            return
-        allowed = g.COMPONENTS_BY_TYPE.get(interaction_type)
-        if allowed is None:
-            types = ", ".join(g.COMPONENTS_BY_TYPE)
-            raise Fail(
-                f"invalid interactionType {interaction_type!r:.40} (exact case, one of {types})",
-                "interactionType",
-            )
-        for key in value:
-            if key in g.COMPONENT_KEYS and key not in allowed:
-                raise Fail(f"{key} is not allowed for interactionType '{interaction_type}'", key)
+        g.interaction_rules(value)
 
     def context_activities(self, value: Any) -> None:
         """An Activity or an array of Activities (single objects are legal 1.0.x input)."""
@@ -410,17 +393,7 @@ class Grammar:
     def score(self, value: Any) -> None:
         """Data §2.4.5.1: -1 <= scaled <= 1, min < max, min <= raw <= max."""
         self.score_shape.check(value)
-        scaled = value.get("scaled")
-        if scaled is not None and not -1 <= scaled <= 1:
-            raise Fail("score scaled must be between -1 and 1", "scaled")
-        low, high, raw = value.get("min"), value.get("max"), value.get("raw")
-        if low is not None and high is not None and not low < high:
-            raise Fail("score max must be greater than min", "max")
-        if raw is not None:
-            if low is not None and raw < low:
-                raise Fail("score raw must not be less than min", "raw")
-            if high is not None and raw > high:
-                raise Fail("score raw must not be greater than max", "raw")
+        g.score_bounds(value)
 
 
 GRAMMARS: dict[str, Grammar] = {"1.0.3": Grammar(v2=False), "2.0.0": Grammar(v2=True)}

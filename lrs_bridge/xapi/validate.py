@@ -58,6 +58,11 @@ def decode_statements(body: bytes | str, *, version: str) -> tuple[list[dict[str
     Only structure is checked here; call :func:`validate_statement` on each statement.
     """
     _grammar(version)
+    # RFC 8259 §8.1 lets a parser ignore a UTF-8 byte order mark; some Windows clients send one.
+    if isinstance(body, bytes) and body.startswith(b"\xef\xbb\xbf"):
+        body = body[3:]
+    elif isinstance(body, str) and body.startswith("\ufeff"):
+        body = body[1:]
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as error:
