@@ -30,8 +30,13 @@ def _settings(ctx: click.Context, **overrides: Any) -> Settings:
 
 
 @click.group()
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
-              help="TOML settings file (else $LRS_BRIDGE_CONFIG).")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="TOML settings file (else $LRS_BRIDGE_CONFIG).",
+)
 @click.option("--database-url", default=None, help="Overrides LRS_BRIDGE_DATABASE_URL.")
 @click.pass_context
 def cli(ctx: click.Context, config_file: str | None, database_url: str | None) -> None:
@@ -66,9 +71,13 @@ def credentials() -> None:
 
 @credentials.command("create")
 @click.option("--name", required=True, help="Who or what uses the credential.")
-@click.option("--scopes", default="statements/write,statements/read/mine", show_default=True,
-              help="Comma-separated: statements/write, statements/read, statements/read/mine, "
-                   "all/read, all, state, define, profile, admin.")
+@click.option(
+    "--scopes",
+    default="statements/write,statements/read/mine",
+    show_default=True,
+    help="Comma-separated: statements/write, statements/read, statements/read/mine, "
+    "all/read, all, state, define, profile, admin.",
+)
 @click.option("--key", default=None, help="Public key (default: random).")
 @click.option("--secret", default=None, help="Secret (default: random; shown once).")
 @click.pass_context
@@ -121,7 +130,8 @@ def credentials_demo(ctx: click.Context) -> None:
         if runtime.store.credential_by_key(DEMO_NAME) is not None:
             click.echo(
                 f"demo credential exists (key {DEMO_NAME!r}; its secret was printed when it was "
-                "created). Make another with: lrs-bridge credentials create --name NAME --scopes all"
+                "created). Make another with:\n"
+                "  lrs-bridge credentials create --name NAME --scopes all"
             )
             return
         record, plain = create_credential(
@@ -132,8 +142,10 @@ def credentials_demo(ctx: click.Context) -> None:
     click.echo("=" * 64)
     click.echo("Demo credential (HTTP Basic), shown once:")
     click.echo(f"  key:    {record.key}\n  secret: {plain}")
-    click.echo(f"  try:    curl -u {record.key}:{plain} -H 'X-Experience-API-Version: 1.0.3' "
-               "http://127.0.0.1:8080/xapi/statements")
+    click.echo(
+        f"  try:    curl -u {record.key}:{plain} -H 'X-Experience-API-Version: 1.0.3' "
+        "http://127.0.0.1:8080/xapi/statements"
+    )
     click.echo("=" * 64)
 
 
@@ -175,13 +187,23 @@ def serve(
         }
     )
     web = [
-        sys.executable, "-m", "gunicorn",
-        "--bind", f"{settings.host}:{settings.port}",
-        "--workers", str(settings.workers),
-        "--worker-class", "gthread", "--threads", "4",
-        "--keep-alive", "30",
-        "--graceful-timeout", "20",
-        "--log-level", "warning",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"{settings.host}:{settings.port}",
+        "--workers",
+        str(settings.workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "4",
+        "--keep-alive",
+        "30",
+        "--graceful-timeout",
+        "20",
+        "--log-level",
+        "warning",
         "lrs_bridge:create_app()",
     ]
     # Own sessions: Ctrl-C reaches only this supervisor, which stops children gracefully.
@@ -189,11 +211,15 @@ def serve(
     if settings.scheduler and not no_scheduler:
         children.append(
             subprocess.Popen(  # noqa: S603
-                [sys.executable, "-m", "lrs_bridge.cli", "scheduler"], env=env, start_new_session=True
+                [sys.executable, "-m", "lrs_bridge.cli", "scheduler"],
+                env=env,
+                start_new_session=True,
             )
         )
-    click.echo(f"lrs-bridge serving on http://{settings.host}:{settings.port} "
-               f"({settings.workers} workers, scheduler {'on' if len(children) > 1 else 'off'})")
+    click.echo(
+        f"lrs-bridge serving on http://{settings.host}:{settings.port} "
+        f"({settings.workers} workers, scheduler {'on' if len(children) > 1 else 'off'})"
+    )
     sys.exit(_supervise(children))
 
 

@@ -112,7 +112,11 @@ class Credentials:
     def make(self, scopes: str = "all", name: str = "tester") -> dict[str, str]:
         key = f"{name}-{uuid.uuid4().hex[:8]}"
         record, secret = create_credential(
-            self.runtime.store, name=name, scopes=scopes, now_us=now_us(), key=key,
+            self.runtime.store,
+            name=name,
+            scopes=scopes,
+            now_us=now_us(),
+            key=key,
             secret="s3cret-" + key,
         )
         return headers(record.key, secret)
@@ -152,9 +156,21 @@ class ServerProcess:
         self.env = env
         self.log = (workdir / f"server-{self.port}.log").open("w+b")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "lrs_bridge.cli", "serve", "--port", str(self.port),
-             "--workers", str(workers), "--no-scheduler"],
-            cwd=workdir, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "lrs_bridge.cli",
+                "serve",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(workers),
+                "--no-scheduler",
+            ],
+            cwd=workdir,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         self._wait_ready()
 
@@ -176,15 +192,28 @@ class ServerProcess:
     def cli(self, *args: str) -> str:
         result = subprocess.run(
             [sys.executable, "-m", "lrs_bridge.cli", *args],
-            env=self.env, capture_output=True, text=True, check=True,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         return result.stdout
 
     def credential(self, scopes: str = "all") -> tuple[str, str]:
         key = f"k{uuid.uuid4().hex[:8]}"
         secret = f"s{uuid.uuid4().hex}"
-        self.cli("credentials", "create", "--name", key, "--scopes", scopes, "--key", key,
-                 "--secret", secret)
+        self.cli(
+            "credentials",
+            "create",
+            "--name",
+            key,
+            "--scopes",
+            scopes,
+            "--key",
+            key,
+            "--secret",
+            secret,
+        )
         return key, secret
 
     def output(self) -> str:

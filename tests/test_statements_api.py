@@ -114,7 +114,10 @@ def test_put_stores_with_the_given_id(client, auth):
 def test_put_with_a_used_id_compares_the_statements(client, auth, resend, status):
     sent = statement()
     sid = sent["id"]
-    assert client.put(f"/xapi/statements?statementId={sid}", json=sent, headers=auth).status_code == 204
+    assert (
+        client.put(f"/xapi/statements?statementId={sid}", json=sent, headers=auth).status_code
+        == 204
+    )
     again = resend(dict(sent))
     response = client.put(f"/xapi/statements?statementId={sid}", json=again, headers=auth)
     assert response.status_code == status
@@ -150,9 +153,7 @@ def test_malformed_requests_name_the_offending_field(client, auth, path, body, f
 
 def test_put_id_must_match_the_statement_id(client, auth):
     sent = statement()
-    response = client.put(
-        f"/xapi/statements?statementId={uuid.uuid4()}", json=sent, headers=auth
-    )
+    response = client.put(f"/xapi/statements?statementId={uuid.uuid4()}", json=sent, headers=auth)
     assert response.status_code == 400
     assert response.get_json()["path"] == "$.id"
 
@@ -286,8 +287,12 @@ def test_alternate_syntax_put_and_get(client, auth):
     sent = statement()
     response = client.post(
         "/xapi/statements?method=PUT",
-        data=_form(auth, statementId=sent["id"], content=json.dumps(sent),
-                   **{"Content-Type": "application/json"}),
+        data=_form(
+            auth,
+            statementId=sent["id"],
+            content=json.dumps(sent),
+            **{"Content-Type": "application/json"},
+        ),
     )
     assert response.status_code == 204, response.get_json()
     got = client.post("/xapi/statements?method=GET", data=_form(auth, statementId=sent["id"]))
@@ -312,18 +317,24 @@ def test_voided_statements_leave_queries_but_stay_reachable(client, auth):
     void = voiding(target["id"])
     assert post(client, auth, void).status_code == 200
 
-    assert client.get(
-        "/xapi/statements", query_string={"statementId": target["id"]}, headers=auth
-    ).status_code == 404
+    assert (
+        client.get(
+            "/xapi/statements", query_string={"statementId": target["id"]}, headers=auth
+        ).status_code
+        == 404
+    )
     by_voided = client.get(
         "/xapi/statements", query_string={"voidedStatementId": target["id"]}, headers=auth
     )
     assert by_voided.status_code == 200
     assert by_voided.get_json()["id"] == target["id"]
     assert ids_of(query(client, auth)) == [void["id"]]
-    assert client.get(
-        "/xapi/statements", query_string={"voidedStatementId": void["id"]}, headers=auth
-    ).status_code == 404
+    assert (
+        client.get(
+            "/xapi/statements", query_string={"voidedStatementId": void["id"]}, headers=auth
+        ).status_code
+        == 404
+    )
 
 
 def test_voiding_a_voiding_statement_is_rejected(client, auth):
@@ -339,9 +350,12 @@ def test_statement_arriving_after_its_voiding_statement_is_voided(client, auth):
     post(client, auth, voiding(target["id"]))
     post(client, auth, target)
     assert ids_of(query(client, auth, verb=COMPLETED)) != [target["id"]]
-    assert client.get(
-        "/xapi/statements", query_string={"voidedStatementId": target["id"]}, headers=auth
-    ).status_code == 200
+    assert (
+        client.get(
+            "/xapi/statements", query_string={"voidedStatementId": target["id"]}, headers=auth
+        ).status_code
+        == 200
+    )
 
 
 # -- queries ----------------------------------------------------------------------------
@@ -374,8 +388,9 @@ def test_query_filters(client, auth):
 def test_statement_refs_match_the_filters_of_their_target(client, auth):
     """Communication §2.1.3 'Filter Conditions for StatementRefs', the ADL suite's case."""
     s1 = statement()
-    s3 = statement(actor="ola", verb=ATTENDED,
-                   object={"objectType": "StatementRef", "id": s1["id"]})
+    s3 = statement(
+        actor="ola", verb=ATTENDED, object={"objectType": "StatementRef", "id": s1["id"]}
+    )
     s3["verb"] = {"id": "http://example.com/verbs/confirmed"}
     post(client, auth, [s1])
     post(client, auth, [s3])

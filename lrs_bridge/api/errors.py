@@ -59,8 +59,12 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:
-        response = jsonify({"error": (error.name or "error").lower().replace(" ", "_"),
-                            "message": error.description})
+        response = jsonify(
+            {
+                "error": (error.name or "error").lower().replace(" ", "_"),
+                "message": error.description,
+            }
+        )
         response.status_code = error.code or 500
         return response
 

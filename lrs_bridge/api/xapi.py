@@ -24,6 +24,9 @@ from lrs_bridge.xapi.validate import SUPPORTED_VERSIONS, decode_statements
 
 blueprint = Blueprint("xapi", __name__, url_prefix="/xapi")
 
+#: Versions listed by /about: every 1.0.x the LRS accepts, and 2.0.0.
+ABOUT_VERSIONS = ("1.0.0", "1.0.1", "1.0.2", "1.0.3", "2.0.0")
+
 _CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, HEAD, PUT, POST, DELETE, OPTIONS",
@@ -75,10 +78,18 @@ def _requested_version() -> str:
 
 @blueprint.route("/about", methods=["GET", "HEAD", "OPTIONS"])
 def about() -> Response:
-    """Communication §2.8: versions supported; public, no version header needed."""
+    """Communication §2.8: versions supported; public, no version header needed.
+
+    A client speaking 1.0.x is shown only the 1.0.x versions: deployed 1.0 clients (e.g.
+    TinCanPython's ``RemoteLRS.about``) reject a version they do not know, although the
+    LRS serves 2.0.0 to any request that asks for it.
+    """
     if request.method == "OPTIONS":
         return Response(status=204)
-    return _json_response(orjson.dumps({"version": list(SUPPORTED_VERSIONS), "extensions": {}}))
+    versions: tuple[str, ...] = ABOUT_VERSIONS
+    if request.headers.get(VERSION_HEADER, "").startswith("1.0"):
+        versions = tuple(v for v in versions if v.startswith("1.0"))
+    return _json_response(orjson.dumps({"version": list(versions), "extensions": {}}))
 
 
 @blueprint.route("/statements", methods=["GET", "HEAD", "PUT", "POST", "OPTIONS"])
@@ -124,10 +135,16 @@ def _put(xreq: XapiRequest, principal: Principal, version: str) -> Response:
     items, is_array = _statements_from_body(xreq, version)
     if is_array:
         raise BadRequest("PUT takes a single statement, not an array", field="$")
-    runtime().statements.store_statements(
+    result = runtime().statements.store_statements(
         items, principal=principal, version=version, statement_id=normalised
     )
+    _count_stored(result.new_count)
     return Response(status=204)
+
+
+def _count_stored(count: int) -> None:
+    if count:
+        current_app.extensions["lrs_bridge.metrics"].statements_stored.inc(count)
 
 
 def _post(xreq: XapiRequest, principal: Principal, version: str) -> Response:
@@ -137,8 +154,9 @@ def _post(xreq: XapiRequest, principal: Principal, version: str) -> Response:
         # The alternate syntax for GET /statements with form parameters.
         return _get(xreq, principal, version)
     items, _ = _statements_from_body(xreq, version)
-    ids = runtime().statements.store_statements(items, principal=principal, version=version)
-    return _json_response(orjson.dumps(ids))
+    result = runtime().statements.store_statements(items, principal=principal, version=version)
+    _count_stored(result.new_count)
+    return _json_response(orjson.dumps(result.ids))
 
 
 def _languages() -> list[str]:
@@ -163,9 +181,11 @@ def _get(xreq: XapiRequest, principal: Principal, version: str) -> Response:
         args, version=version, principal=principal, languages=_languages()
     )
     body = (
-        '{"statements":[' + ",".join(result.statements) + '],"more":' + orjson.dumps(
-            result.more
-        ).decode() + "}"
+        '{"statements":['
+        + ",".join(result.statements)
+        + '],"more":'
+        + orjson.dumps(result.more).decode()
+        + "}"
     )
     response = _maybe_multipart(body, result.options)
     response.headers["X-Experience-API-Consistent-Through"] = format_timestamp_us(
@@ -184,7 +204,5 @@ def _maybe_multipart(body: str, options: ReadOptions) -> Response:
     if not options.attachments:
         return _json_response(body)
     boundary = uuid.uuid4().hex
-    payload = (
-        f"--{boundary}\r\nContent-Type: application/json\r\n\r\n{body}\r\n--{boundary}--\r\n"
-    )
+    payload = f"--{boundary}\r\nContent-Type: application/json\r\n\r\n{body}\r\n--{boundary}--\r\n"
     return Response(payload, mimetype=f"multipart/mixed; boundary={boundary}")

@@ -27,8 +27,8 @@ from lrs_bridge.store.base import (
 )
 from lrs_bridge.xapi.compare import statements_match
 from lrs_bridge.xapi.extract import agent_key, index_statement
-from lrs_bridge.xapi.normalise import normalise_statement
 from lrs_bridge.xapi.formats import to_canonical_format, to_ids_format
+from lrs_bridge.xapi.normalise import normalise_statement
 from lrs_bridge.xapi.timefmt import parse_timestamp_us
 from lrs_bridge.xapi.validate import validate_agent
 
@@ -63,6 +63,14 @@ class ReadOptions:
 
     format: str = "exact"
     attachments: bool = False
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StoreResult:
+    """Ids of the statements in request order, and how many were new (not re-sends)."""
+
+    ids: list[str]
+    new_count: int
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -170,7 +178,7 @@ class StatementService:
         version: str,
         statement_id: str | None = None,
         attachment_hashes: frozenset[str] = frozenset(),
-    ) -> list[str]:
+    ) -> StoreResult:
         """Store validated statements all-or-nothing; returns their ids in request order.
 
         ``statement_id`` is the PUT parameter. Re-sending a stored statement unchanged is
@@ -222,7 +230,7 @@ class StatementService:
                 # A concurrent request stored one of these ids first: compare again.
                 if attempt == 2:
                     raise
-        return [item.id for item in prepared]
+        return StoreResult(ids=[item.id for item in prepared], new_count=len(new))
 
     def _drop_resent(self, prepared: list[NewStatement]) -> list[NewStatement]:
         existing = self.store.find_statements([item.id for item in prepared])
@@ -250,9 +258,7 @@ class StatementService:
             if target is None:
                 continue
             target_row = stored.get(target)
-            if target in voiding_in_batch or (
-                target_row is not None and _is_voiding(target_row)
-            ):
+            if target in voiding_in_batch or (target_row is not None and _is_voiding(target_row)):
                 raise InvalidStatement(
                     "$.object.id", f"statement {target} is a voiding statement and cannot be voided"
                 )

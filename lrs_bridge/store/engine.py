@@ -36,7 +36,9 @@ def make_engine(
 def _sqlite_engine(database_url: str, synchronous: str) -> Engine:
     url = make_url(database_url)
     if synchronous.upper() not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
-        raise BadRequest(f"invalid SQLite synchronous mode {synchronous!r}", field="sqlite_synchronous")
+        raise BadRequest(
+            f"invalid SQLite synchronous mode {synchronous!r}", field="sqlite_synchronous"
+        )
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, pool_pre_ping=True)

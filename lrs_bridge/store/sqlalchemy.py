@@ -14,7 +14,17 @@ from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, and_, exists, func, insert, literal_column, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    exists,
+    func,
+    insert,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from lrs_bridge.errors import Conflict, NotFound, StoreUnavailable
@@ -27,8 +37,8 @@ from lrs_bridge.store.base import (
     StoredStatement,
 )
 from lrs_bridge.store.engine import SQLITE_BEGIN
-from lrs_bridge.xapi.timefmt import format_timestamp_us
 from lrs_bridge.store.tables import credentials, statement_keys, statements
+from lrs_bridge.xapi.timefmt import format_timestamp_us
 
 #: Key of the PostgreSQL advisory lock that serialises statement writers.
 STATEMENT_WRITE_LOCK = 0x1B5B_0001
@@ -157,7 +167,9 @@ class SqlStore:
                 ],
             )
             if referrers:
-                _propagate_to_referrers(conn, [(row.seq, row.object_key) for row in referrers], keys)
+                _propagate_to_referrers(
+                    conn, [(row.seq, row.object_key) for row in referrers], keys
+                )
             targets = [item.index.voids_id for item in new if item.index.voids_id]
             if targets:
                 # A voiding statement cannot itself be voided (Data §2.3.2).
@@ -186,9 +198,7 @@ class SqlStore:
                 order_col = k.c.seq
                 conditions.extend(key_conditions)
             else:
-                conditions.append(
-                    exists().where(k.c.seq == s.c.seq, *key_conditions)
-                )
+                conditions.append(exists().where(k.c.seq == s.c.seq, *key_conditions))
         if query.since_us is not None:
             conditions.append(s.c.stored_us > query.since_us)
         if query.until_us is not None:

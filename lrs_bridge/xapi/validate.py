@@ -54,8 +54,8 @@ def decode_statements(body: bytes | str, *, version: str) -> tuple[list[dict[str
 
     Nothing is normalised, so stored statements read back byte-for-byte equivalent. An
     empty array is accepted (the spec defines no minimum; the caller stores nothing).
-    Statement ids repeated inside one batch are rejected (xAPI 2.0 suite, 4.1.6.1).
-    Only structure is checked here; call :func:`validate_statement` on each statement.
+    Statement ids repeated inside one batch are rejected (xAPI 2.0 suite, 4.1.6.1), and
+    every statement is validated (:func:`validate_statement`), its path naming its position.
     """
     _grammar(version)
     # RFC 8259 §8.1 lets a parser ignore a UTF-8 byte order mark; some Windows clients send one.
@@ -68,6 +68,7 @@ def decode_statements(body: bytes | str, *, version: str) -> tuple[list[dict[str
     except orjson.JSONDecodeError as error:
         raise InvalidStatement("$", f"the body must be valid JSON ({error})") from None
     if isinstance(data, dict):
+        validate_statement(data, version=version)
         return [data], False
     if not isinstance(data, list):
         raise InvalidStatement("$", "the body must be a Statement object or an array of them")
@@ -83,6 +84,8 @@ def decode_statements(body: bytes | str, *, version: str) -> tuple[list[dict[str
                     f"$[{index}].id", "Statement ids must be unique within a batch"
                 )
             seen.add(key)
+    for index, item in enumerate(data):
+        validate_statement(item, version=version, path=f"$[{index}]")
     return data, True
 
 
