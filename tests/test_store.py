@@ -42,7 +42,8 @@ def test_stored_times_increase_with_commit_order_even_if_the_clock_stalls(store:
     page = store.query_statements(StatementQuery(ascending=True, limit=10), now_us)
     stamps = [s.stored_us for s in page.statements]
     assert stamps == sorted(set(stamps)) and len(stamps) == 3
-    assert page.consistent_through_us == stamps[-1]
+    # No writer in flight: everything up to "now" is visible, which is at least the newest.
+    assert page.consistent_through_us >= stamps[-1]
 
 
 def test_voiding_marks_the_target_and_the_voiding_statement_stays(store: SqlStore):
@@ -91,3 +92,27 @@ def test_paging_under_concurrent_inserts_skips_and_repeats_nothing(store: SqlSto
     assert len(seen) == len(set(seen)), "a statement was handed out twice"
     assert set(seen) == set(written), "a committed statement was skipped"
     assert len(written) > 50
+
+
+def test_consistent_through_stays_at_the_newest_stored_while_a_writer_is_inside(store: SqlStore):
+    store.add_statements([new(statement())], now_us)
+    newest = store.query_statements(StatementQuery(limit=1), now_us).statements[0].stored_us
+    inside = threading.Event()
+    release = threading.Event()
+
+    def slow_writer() -> None:
+        with store._write(serialise_statements=True):
+            inside.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    assert inside.wait(10)
+    try:
+        page = store.query_statements(StatementQuery(limit=1), lambda: newest + 10_000_000)
+        assert page.consistent_through_us == newest
+    finally:
+        release.set()
+        thread.join()
+    after = store.query_statements(StatementQuery(limit=1), lambda: newest + 10_000_000)
+    assert after.consistent_through_us == newest + 10_000_000

@@ -37,11 +37,9 @@ from lrs_bridge.store.base import (
     StoredStatement,
 )
 from lrs_bridge.store.engine import SQLITE_BEGIN
+from lrs_bridge.store.gate import AdvisoryGate, FileGate, NoGate
 from lrs_bridge.store.tables import credentials, statement_keys, statements
 from lrs_bridge.xapi.timefmt import format_timestamp_us
-
-#: Key of the PostgreSQL advisory lock that serialises statement writers.
-STATEMENT_WRITE_LOCK = 0x1B5B_0001
 
 #: Written as a literal so both databases can use the partial index on StatementRefs.
 _IS_STATEMENT_REF = statements.c.object_type == literal_column("'StatementRef'")
@@ -93,6 +91,14 @@ class SqlStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.is_postgres = engine.dialect.name == "postgresql"
+        database = engine.url.database or ""
+        self.gate: FileGate | AdvisoryGate | NoGate
+        if self.is_postgres:
+            self.gate = AdvisoryGate()
+        elif database and database != ":memory:":
+            self.gate = FileGate(database + ".write-gate")
+        else:
+            self.gate = NoGate()
 
     # -- transactions -------------------------------------------------------------------
 
@@ -105,10 +111,17 @@ class SqlStore:
     def _write(self, *, serialise_statements: bool = False) -> Iterator[Connection]:
         with translate_errors(), self.engine.connect() as conn:
             conn = conn.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
-            with conn.begin():
-                if serialise_statements and self.is_postgres:
-                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({STATEMENT_WRITE_LOCK})")
-                yield conn
+            if not serialise_statements:
+                with conn.begin():
+                    yield conn
+                return
+            if self.is_postgres:
+                with conn.begin(), self.gate.writing(conn):
+                    yield conn
+            else:
+                # SQLite: queue on the gate before BEGIN IMMEDIATE takes the database lock.
+                with self.gate.writing(conn), conn.begin():
+                    yield conn
 
     def ping(self) -> None:
         """Raise ``StoreUnavailable`` unless the database answers a trivial query."""
@@ -217,13 +230,15 @@ class SqlStore:
             .limit(query.limit + 1)
         )
         with self._read() as conn:
+            # Probe before the query's snapshot: with no writer inside, everything stamped
+            # up to now is committed, and later writers stamp later times.
+            through = clock() if self.gate.idle(conn) else None
             rows = conn.execute(stmt).all()
-            newest = conn.execute(select(func.max(s.c.stored_us))).scalar()
+            if through is None:
+                through = conn.execute(select(func.max(s.c.stored_us))).scalar() or 0
         page = [_stored(row) for row in rows[: query.limit]]
         return StatementPage(
-            statements=page,
-            has_more=len(rows) > query.limit,
-            consistent_through_us=newest if newest is not None else clock(),
+            statements=page, has_more=len(rows) > query.limit, consistent_through_us=through
         )
 
     # -- credentials --------------------------------------------------------------------
