@@ -172,8 +172,9 @@ def test_content_type_must_be_json(client, auth):
 @pytest.mark.parametrize(
     ("version", "status", "answered"),
     [
-        (None, 400, "1.0.3"),
-        ("0.95", 400, "1.0.3"),
+        (None, 400, "2.0.0"),
+        ("0.95", 400, "2.0.0"),
+        ("1.0.9", 400, "1.0.3"),
         ("1.0", 200, "1.0.3"),
         ("1.0.1", 200, "1.0.3"),
         ("1.0.3", 200, "1.0.3"),
@@ -500,3 +501,20 @@ def test_context_activities_come_back_as_arrays(client, auth):
     post(client, auth, sent)
     stored = query(client, auth)["statements"][0]
     assert stored["context"]["contextActivities"]["parent"] == [{"id": WEBINAR}]
+
+
+def test_alternate_syntax_accepts_real_headers_with_form_parameters(client, auth):
+    """The ADL suite authenticates with a real header and sends only parameters in the form."""
+    post(client, auth, statement())
+    response = client.post("/xapi/statements?method=GET", data={"limit": "1"}, headers=auth)
+    assert response.status_code == 200
+    assert len(response.get_json()["statements"]) == 1
+
+
+def test_alternate_syntax_is_refused_in_2_0(client, auth):
+    response = client.post(
+        "/xapi/statements?method=GET",
+        data={"limit": "1"},
+        headers={**auth, "X-Experience-API-Version": "2.0.0"},
+    )
+    assert response.status_code == 400

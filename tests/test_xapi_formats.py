@@ -52,7 +52,7 @@ def test_ids_format_keeps_only_identifiers() -> None:
         "id": UUID,
         "actor": {"objectType": "Agent", "mbox": "mailto:ann@example.com"},
         "verb": {"id": "http://example.com/verbs/did"},
-        "object": {"objectType": "Activity", "id": "http://example.com/q/1"},
+        "object": {"id": "http://example.com/q/1"},
         "result": {"success": True},
         "context": {
             "instructor": {
@@ -63,9 +63,7 @@ def test_ids_format_keeps_only_identifiers() -> None:
                 "objectType": "Group",
                 "member": [{"objectType": "Agent", "mbox": "mailto:b@ex.com"}],
             },
-            "contextActivities": {
-                "parent": [{"objectType": "Activity", "id": "http://ex.com/course"}]
-            },
+            "contextActivities": {"parent": [{"id": "http://ex.com/course"}]},
         },
         "timestamp": "2024-05-01T10:00:00Z",
         "authority": {"objectType": "Agent", "mbox": "mailto:lrs@ex.com"},
@@ -105,7 +103,7 @@ IDS_OBJECTS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             "objectType": "SubStatement",
             "actor": {"objectType": "Agent", "mbox": "mailto:a@b.c"},
             "verb": {"id": "http://ex.com/v"},
-            "object": {"objectType": "Activity", "id": "http://ex.com/a"},
+            "object": {"id": "http://ex.com/a"},
         },
     ),
 }

@@ -71,9 +71,12 @@ def _xapi_headers(response: Response) -> Response:
 
 
 def _requested_version() -> str:
-    """The version to answer in when the request's own could not be accepted."""
+    """The version to answer in when the request's own could not be accepted.
+
+    A 1.0.x client gets 1.0.3; anything else (no header, an unknown version) the newest.
+    """
     header = request.headers.get(VERSION_HEADER, "")
-    return SUPPORTED_VERSIONS[1] if header.startswith("2.") else SUPPORTED_VERSIONS[0]
+    return SUPPORTED_VERSIONS[0] if header.startswith("1.0") else SUPPORTED_VERSIONS[1]
 
 
 @blueprint.route("/about", methods=["GET", "HEAD", "OPTIONS"])

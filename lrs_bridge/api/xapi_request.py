@@ -110,7 +110,11 @@ def read_xapi_request(request: Request) -> XapiRequest:
     form = _single_valued(
         parse_qsl(request.get_data(as_text=True), keep_blank_values=True), "form field"
     )
-    headers = Headers()
+    # Real headers (a client may authenticate normally), overridden by form "headers"; the
+    # form's own Content-Type/Length describe the envelope, not the content.
+    headers = Headers(request.headers)
+    headers.remove("Content-Type")
+    headers.remove("Content-Length")
     args: dict[str, str] = {}
     body = b""
     for name, value in form.items():

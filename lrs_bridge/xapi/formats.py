@@ -27,7 +27,8 @@ def to_ids_format(statement: dict[str, Any]) -> dict[str, Any]:
     """Keep only what identifies Agents, Groups, Activities and Verbs.
 
     Agent -> objectType + IFI; identified Group -> objectType + IFI; anonymous Group ->
-    objectType + its members reduced likewise; Activity -> objectType + id; Verb -> id.
+    objectType + its members reduced likewise; Activity -> id alone (the ADL suite,
+    XAPI-00171, counts one key); Verb -> id.
     Every other property (result, timestamps, attachments...) is kept as stored.
     """
     out = dict(statement)
@@ -62,7 +63,7 @@ def _ids_actor(actor: dict[str, Any]) -> dict[str, Any]:
 
 
 def _ids_activity(activity: dict[str, Any]) -> dict[str, Any]:
-    return {"objectType": "Activity", "id": activity["id"]}
+    return {"id": activity["id"]}
 
 
 def _ids_object(obj: dict[str, Any]) -> dict[str, Any]:
