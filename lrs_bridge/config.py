@@ -47,6 +47,14 @@ class Settings:
     authority_homepage: str = DEFAULT_AUTHORITY_HOMEPAGE
     #: Directory for Prometheus multi-process files; empty means single-process metrics.
     metrics_dir: str = ""
+    #: The xAPI version named in answers to requests that send no usable version header.
+    #: The ADL suites disagree (each expects its own version), so an operator who must pass
+    #: the 1.0.3 suite sets 1.0.3.
+    default_version: str = "2.0.0"
+
+    def __post_init__(self) -> None:
+        if self.default_version not in ("1.0.3", "2.0.0"):
+            raise BadRequest("default_version must be 1.0.3 or 2.0.0", field="default_version")
 
     @property
     def is_sqlite(self) -> bool:

@@ -518,3 +518,13 @@ def test_alternate_syntax_is_refused_in_2_0(client, auth):
         headers={**auth, "X-Experience-API-Version": "2.0.0"},
     )
     assert response.status_code == 400
+
+
+def test_the_version_answered_without_a_header_is_configurable(database_url):
+    from lrs_bridge import create_app
+
+    app = create_app({"database_url": database_url, "default_version": "1.0.3"})
+    response = app.test_client().get("/xapi/statements")
+    assert response.status_code == 400
+    assert response.headers["X-Experience-API-Version"] == "1.0.3"
+    app.extensions["lrs_bridge"].close()

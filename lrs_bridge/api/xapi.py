@@ -73,10 +73,14 @@ def _xapi_headers(response: Response) -> Response:
 def _requested_version() -> str:
     """The version to answer in when the request's own could not be accepted.
 
-    A 1.0.x client gets 1.0.3; anything else (no header, an unknown version) the newest.
+    A 1.0.x client gets 1.0.3, a 2.x client 2.0.0, anything else the configured default.
     """
     header = request.headers.get(VERSION_HEADER, "")
-    return SUPPORTED_VERSIONS[0] if header.startswith("1.0") else SUPPORTED_VERSIONS[1]
+    if header.startswith("1.0"):
+        return SUPPORTED_VERSIONS[0]
+    if header.startswith("2."):
+        return SUPPORTED_VERSIONS[1]
+    return runtime().settings.default_version
 
 
 @blueprint.route("/about", methods=["GET", "HEAD", "OPTIONS"])
