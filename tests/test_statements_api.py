@@ -524,7 +524,9 @@ def test_the_version_answered_without_a_header_is_configurable(database_url):
     from lrs_bridge import create_app
 
     app = create_app({"database_url": database_url, "default_version": "1.0.3"})
-    response = app.test_client().get("/xapi/statements")
+    headers = Credentials(app).make()
+    del headers["X-Experience-API-Version"]
+    response = app.test_client().get("/xapi/statements", headers=headers)
     assert response.status_code == 400
     assert response.headers["X-Experience-API-Version"] == "1.0.3"
     app.extensions["lrs_bridge"].close()
