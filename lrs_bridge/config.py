@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
 from lrs_bridge.errors import BadRequest
 
 ENV_PREFIX = "LRS_BRIDGE_"
@@ -52,38 +54,34 @@ class Settings:
     #: the 1.0.3 suite sets 1.0.3.
     default_version: str = "2.0.0"
 
-    def __post_init__(self) -> None:
-        if self.default_version not in ("1.0.3", "2.0.0"):
-            raise BadRequest("default_version must be 1.0.3 or 2.0.0", field="default_version")
-
     @property
     def is_sqlite(self) -> bool:
         """Whether the embedded SQLite database is in use."""
         return self.database_url.startswith("sqlite")
 
 
-def _coerce(name: str, raw: Any, target: Any) -> Any:
-    """Turn a TOML or environment value into the field's type, naming the field on failure."""
-    try:
-        if target is bool:
-            if isinstance(raw, bool):
-                return raw
-            text = str(raw).strip().lower()
-            if text in {"1", "true", "yes", "on"}:
-                return True
-            if text in {"0", "false", "no", "off"}:
-                return False
-            raise ValueError(raw)
-        if target is int:
-            if isinstance(raw, bool):
-                raise ValueError(raw)
-            return int(raw)
-        return str(raw)
-    except ValueError:
-        raise BadRequest(f"setting {name!r} has an invalid value {raw!r}", field=name) from None
+class SettingsSchema(Schema):
+    """Validation of every layer's raw values: types, ranges and choices, by field name."""
 
+    database_url = fields.String(validate=validate.Regexp(r"^(sqlite|postgresql)"))
+    sqlite_synchronous = fields.String(validate=validate.OneOf(["OFF", "NORMAL", "FULL", "EXTRA"]))
+    host = fields.String(validate=validate.Length(min=1))
+    port = fields.Integer(validate=validate.Range(min=1, max=65535))
+    workers = fields.Integer(validate=validate.Range(min=1, max=256))
+    scheduler = fields.Boolean()
+    log_level = fields.String(
+        validate=validate.OneOf(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
+    )
+    access_log = fields.Boolean()
+    max_body_bytes = fields.Integer(validate=validate.Range(min=1024))
+    max_page_size = fields.Integer(validate=validate.Range(min=1, max=10_000))
+    auth_cache_seconds = fields.Integer(validate=validate.Range(min=0))
+    authority_homepage = fields.String(validate=validate.Regexp(r"^[A-Za-z][A-Za-z0-9+.-]*:"))
+    metrics_dir = fields.String()
+    default_version = fields.String(validate=validate.OneOf(["1.0.3", "2.0.0"]))
 
-_FIELD_TYPES = {"bool": bool, "int": int, "str": str}
+    class Meta:
+        unknown = RAISE
 
 
 def load_settings(
@@ -94,8 +92,9 @@ def load_settings(
 ) -> Settings:
     """Build :class:`Settings` from the layered sources; unknown keys are an error, not ignored."""
     env = os.environ if environ is None else environ
-    fields = {f.name: _FIELD_TYPES[str(f.type)] for f in dataclasses.fields(Settings)}
-    values: dict[str, Any] = {}
+    names = {f.name for f in dataclasses.fields(Settings)}
+    raw: dict[str, Any] = {}
+    source = "config file"
 
     path = config_file or env.get(f"{ENV_PREFIX}CONFIG")
     if path:
@@ -103,19 +102,23 @@ def load_settings(
             document = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise BadRequest(f"cannot read config file {path}: {exc}", field="config") from None
-        table = document.get("lrs_bridge", document)
-        for key, raw in table.items():
-            if key not in fields:
-                raise BadRequest(f"unknown setting {key!r} in {path}", field=key)
-            values[key] = _coerce(key, raw, fields[key])
-
-    for name, target in fields.items():
-        raw_env = env.get(ENV_PREFIX + name.upper())
-        if raw_env is not None:
-            values[name] = _coerce(name, raw_env, target)
-
-    for key, raw in (overrides or {}).items():
-        if key not in fields:
-            raise BadRequest(f"unknown setting {key!r}", field=key)
-        values[key] = _coerce(key, raw, fields[key])
+        raw.update(document.get("lrs_bridge", document))
+        source = f"{path}"
+    for name in names:
+        value = env.get(ENV_PREFIX + name.upper())
+        if value is not None:
+            raw[name] = value
+    raw.update(overrides or {})
+    for key in ("sqlite_synchronous", "log_level"):
+        if isinstance(raw.get(key), str):
+            raw[key] = raw[key].upper()
+    try:
+        values = SettingsSchema().load(raw)
+    except ValidationError as error:
+        field, messages = next(iter(error.messages_dict.items()))
+        text = " ".join(map(str, messages)) if isinstance(messages, list) else str(messages)
+        raise BadRequest(
+            f"invalid setting {field!r} ({source} key or {ENV_PREFIX}{field.upper()}): {text}",
+            field=field,
+        ) from None
     return Settings(**values)
