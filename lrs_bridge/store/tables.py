@@ -83,4 +83,6 @@ statement_keys = Table(
     Column("key", Text, primary_key=True),
     Column("seq", SequenceInteger, ForeignKey("statements.seq"), primary_key=True),
     Column("narrow", Boolean, nullable=False),
+    # A clustered (key, seq) b-tree on SQLite: one structure to write instead of two.
+    sqlite_with_rowid=False,
 )

@@ -60,6 +60,7 @@ def upgrade() -> None:
         sa.Column("key", sa.Text, primary_key=True),
         sa.Column("seq", SequenceInteger, sa.ForeignKey("statements.seq"), primary_key=True),
         sa.Column("narrow", sa.Boolean, nullable=False),
+        sqlite_with_rowid=False,
     )
 
 
