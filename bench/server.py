@@ -68,8 +68,13 @@ def _env(database_url: str) -> dict[str, str]:
 def cli(database_url: str, *args: str) -> str:
     """Run ``python -m lrs_bridge.cli`` with the database; its output, or BenchError."""
     done = subprocess.run(
-        [sys.executable, "-m", "lrs_bridge.cli", *args], env=_env(database_url), cwd=REPO,
-        capture_output=True, text=True, timeout=120, check=False,
+        [sys.executable, "-m", "lrs_bridge.cli", *args],
+        env=_env(database_url),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     if done.returncode:
         raise BenchError(f"lrs_bridge.cli {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
@@ -79,8 +84,19 @@ def cli(database_url: str, *args: str) -> str:
 def prepare(database_url: str) -> None:
     """Migrate the database and create the ``bench`` credential."""
     cli(database_url, "db", "upgrade")
-    cli(database_url, "credentials", "create", "--name", "bench", "--scopes", "all",
-        "--key", "bench", "--secret", "bench-secret")
+    cli(
+        database_url,
+        "credentials",
+        "create",
+        "--name",
+        "bench",
+        "--scopes",
+        "all",
+        "--key",
+        "bench",
+        "--secret",
+        "bench-secret",
+    )
 
 
 def count_statements(database_url: str) -> int:
@@ -109,9 +125,21 @@ class Server:
         self.log_path = workdir / f"server-{self.port}.log"
         self._log = self.log_path.open("w+b")
         self.proc = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "lrs_bridge.cli", "serve", "--port", str(self.port),
-             "--workers", str(workers), "--no-scheduler"],
-            cwd=workdir, env=_env(database_url), stdout=self._log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "lrs_bridge.cli",
+                "serve",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(workers),
+                "--no-scheduler",
+            ],
+            cwd=workdir,
+            env=_env(database_url),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
         try:
             self._wait_ready(timeout=60)

@@ -197,7 +197,7 @@ def serve(
         "--worker-class",
         "gthread",
         "--threads",
-        "4",
+        str(settings.threads),
         "--keep-alive",
         "30",
         "--graceful-timeout",

@@ -35,6 +35,9 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     workers: int = 4
+    #: Threads per worker. CPU-bound Python shares one interpreter lock per process, so more
+    #: threads mostly add contention (and lengthen the statement write gate's hold time).
+    threads: int = 1
     scheduler: bool = True
     log_level: str = "INFO"
     access_log: bool = True
@@ -68,6 +71,7 @@ class SettingsSchema(Schema):
     host = fields.String(validate=validate.Length(min=1))
     port = fields.Integer(validate=validate.Range(min=1, max=65535))
     workers = fields.Integer(validate=validate.Range(min=1, max=256))
+    threads = fields.Integer(validate=validate.Range(min=1, max=64))
     scheduler = fields.Boolean()
     log_level = fields.String(
         validate=validate.OneOf(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])

@@ -530,3 +530,14 @@ def test_the_version_answered_without_a_header_is_configurable(database_url):
     assert response.status_code == 400
     assert response.headers["X-Experience-API-Version"] == "1.0.3"
     app.extensions["lrs_bridge"].close()
+
+
+def test_resending_a_statement_without_timestamp_in_a_new_batch_is_a_no_op(client, auth):
+    first = statement()
+    del first["timestamp"]
+    assert post(client, auth, first).status_code == 200
+    fresh = statement()
+    response = post(client, auth, [fresh, dict(first)])
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json() == [fresh["id"], first["id"]]
+    assert sorted(ids_of(query(client, auth))) == sorted([first["id"], fresh["id"]])

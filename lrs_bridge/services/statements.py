@@ -221,15 +221,18 @@ class StatementService:
                 )
             )
         self._check_voiding_targets(prepared)
-        for attempt in (1, 2):
-            new = self._drop_resent(prepared)
+        # Optimistic: ids are nearly always new, so try the insert first and compare with
+        # stored statements only when the unique id constraint says some already exist
+        # (a producer's retry, or a concurrent request that stored them first).
+        new = prepared
+        for attempt in (1, 2, 3):
             try:
                 self.store.add_statements(new, self.clock)
                 break
             except Conflict:
-                # A concurrent request stored one of these ids first: compare again.
-                if attempt == 2:
+                if attempt == 3:
                     raise
+                new = self._drop_resent(prepared)
         return StoreResult(ids=[item.id for item in prepared], new_count=len(new))
 
     def _drop_resent(self, prepared: list[NewStatement]) -> list[NewStatement]:

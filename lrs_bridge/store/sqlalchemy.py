@@ -10,6 +10,7 @@ commits late, and ``X-Experience-API-Consistent-Through`` is exact.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
@@ -41,6 +42,8 @@ from lrs_bridge.store.gate import AdvisoryGate, FileGate, NoGate
 from lrs_bridge.store.tables import credentials, statement_keys, statements
 from lrs_bridge.xapi.timefmt import format_timestamp_us
 
+logger = logging.getLogger(__name__)
+
 #: Written as a literal so both databases can use the partial index on StatementRefs.
 _IS_STATEMENT_REF = statements.c.object_type == literal_column("'StatementRef'")
 #: Filters in the order that usually selects fewest rows first.
@@ -64,9 +67,11 @@ def translate_errors() -> Iterator[None]:
     except IntegrityError as exc:
         raise Conflict("a record with this identity already exists", reason=str(exc.orig)) from exc
     except OperationalError as exc:
+        logger.warning("database unavailable: %s", exc.orig)
         raise StoreUnavailable("the database is unavailable; retry later") from exc
     except DBAPIError as exc:
         if exc.connection_invalidated:
+            logger.warning("database connection lost: %s", exc.orig)
             raise StoreUnavailable("the database connection was lost; retry later") from exc
         raise
 
@@ -156,9 +161,10 @@ class SqlStore:
         ids = [item.id for item in new]
         with self._write(serialise_statements=True) as conn:
             # Under the write gate nobody else inserts: sequence numbers are assigned here.
-            last_seq, last_stored = conn.execute(
-                select(func.max(statements.c.seq), func.max(statements.c.stored_us))
-            ).one()
+            # Two single-aggregate queries: SQLite answers each from an index end, but would
+            # scan the whole table for one query with two aggregates.
+            last_seq = conn.execute(select(func.max(statements.c.seq))).scalar()
+            last_stored = conn.execute(select(func.max(statements.c.stored_us))).scalar()
             stored_us = max(clock(), (last_stored or 0) + 1)
             stored_text = format_timestamp_us(stored_us)
             referrers = conn.execute(
@@ -333,11 +339,13 @@ def _insert_sql(table: str, columns: Sequence[str], placeholder: str) -> str:
 def _statement_row(
     item: NewStatement, seq: int, stored_us: int, stored_text: str, voided: bool
 ) -> tuple[Any, ...]:
-    item.statement["stored"] = stored_text
+    # A copy: if the transaction fails (e.g. an id is taken), the caller still holds the
+    # statement exactly as received, to compare with the stored one.
+    body = {**item.statement, "stored": stored_text}
     timestamp_us = item.timestamp_us
     if timestamp_us is None:
         # Data §2.4.7: an absent timestamp is set to the stored time.
-        item.statement["timestamp"] = stored_text
+        body["timestamp"] = stored_text
         timestamp_us = stored_us
     index = item.index
     return (
@@ -354,7 +362,7 @@ def _statement_row(
         voided and index.voids_id is None,
         item.authority_id,
         item.version,
-        orjson.dumps(item.statement).decode(),
+        orjson.dumps(body).decode(),
     )
 
 

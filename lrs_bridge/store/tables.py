@@ -83,6 +83,8 @@ statement_keys = Table(
     Column("key", Text, primary_key=True),
     Column("seq", SequenceInteger, ForeignKey("statements.seq"), primary_key=True),
     Column("narrow", Boolean, nullable=False),
-    # A clustered (key, seq) b-tree on SQLite: one structure to write instead of two.
+    # Reading a statement's keys (StatementRef inheritance, deletion) goes by seq.
+    Index("ix_statement_keys_seq", "seq"),
+    # A clustered (key, seq) b-tree on SQLite: no separate rowid table to write.
     sqlite_with_rowid=False,
 )

@@ -62,6 +62,7 @@ def upgrade() -> None:
         sa.Column("narrow", sa.Boolean, nullable=False),
         sqlite_with_rowid=False,
     )
+    op.create_index("ix_statement_keys_seq", "statement_keys", ["seq"])
 
 
 def downgrade() -> None:

@@ -1,0 +1,198 @@
+"""The stdout report: one figures table per database, then the issue's targets, PASS or MISS.
+
+A target is judged on the best worker count tried for writes, and on the worst query kind for
+reads (a p99 target holds only if every kind of query meets it). A phase with any non-200
+response or transport error cannot PASS.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+QUERY_P99_MS = 10.0
+QUERY_MIN_STORED = 100_000
+#: CPU (percent of one core) used by processes outside the benchmark that makes a phase suspect.
+NOISY_PCT = 25
+_STATE_LETTERS = {
+    "running": "R",
+    "sleep": "S",
+    "poll": "P",
+    "futex": "F",
+    "io": "I",
+    "lock": "L",
+    "other": "O",
+}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Target:
+    """One line of the issue's targets."""
+
+    label: str
+    applies_to: tuple[str, ...]
+    judge: Callable[[dict[str, Any]], tuple[str, float | None, str]]
+
+
+def _phases(run: dict[str, Any], name: str, clients: int) -> list[dict[str, Any]]:
+    return [p for p in run.get("phases", []) if p["name"] == name and p["clients"] == clients]
+
+
+def _best_write(
+    run: dict[str, Any], batch: int, key: str, goal: float
+) -> tuple[str, float | None, str]:
+    candidates = _phases(run, f"POST batch {batch}", 8)
+    if not candidates:
+        return "n/a", None, "not measured"
+    best = max(candidates, key=lambda p: p[key])
+    errors = sum(best["errors"].values())
+    ok = best[key] >= goal and not errors
+    detail = f"{best['workers']} workers" + (f", {errors} errors" if errors else "")
+    return ("PASS" if ok else "MISS"), best[key], detail
+
+
+def _query_p99(run: dict[str, Any], clients: int) -> tuple[str, float | None, str]:
+    if run.get("acknowledged", 0) < QUERY_MIN_STORED:
+        return "n/a", None, f"only {run.get('acknowledged', 0):,} stored"
+    queries = [p for p in run["phases"] if p["section"] == "query" and p["clients"] == clients]
+    if not queries:
+        return "n/a", None, "not measured"
+    worst = max(queries, key=lambda p: p["p99_ms"])
+    errors = sum(sum(p["errors"].values()) for p in queries)
+    ok = worst["p99_ms"] <= QUERY_P99_MS and not errors
+    detail = f"worst: {worst['name'].removeprefix('GET ')}" + (
+        f", {errors} errors" if errors else ""
+    )
+    return ("PASS" if ok else "MISS"), worst["p99_ms"], detail
+
+
+TARGETS = [
+    Target(
+        label=">= 15,000 statements/s, POST batch 100 x 8 clients",
+        applies_to=("sqlite",),
+        judge=lambda run: _best_write(run, 100, "statements_per_s", 15_000),
+    ),
+    Target(
+        label=">= 1,500 requests/s, POST batch 1 x 8 clients",
+        applies_to=("sqlite", "postgresql"),
+        judge=lambda run: _best_write(run, 1, "requests_per_s", 1_500),
+    ),
+    Target(
+        label="query p99 <= 10 ms at 100k stored, 1 client",
+        applies_to=("sqlite", "postgresql"),
+        judge=lambda run: _query_p99(run, 1),
+    ),
+    Target(
+        label="query p99 <= 10 ms at 100k stored, 8 clients",
+        applies_to=("sqlite", "postgresql"),
+        judge=lambda run: _query_p99(run, 8),
+    ),
+]
+
+
+def _threads(states: dict[str, float]) -> str:
+    return " ".join(
+        f"{_STATE_LETTERS[k]}{v:.1f}" if k in _STATE_LETTERS else f"{k}:{v:.1f}"
+        for k, v in states.items()
+        if v >= 0.05
+    )
+
+
+def _figures(run: dict[str, Any]) -> None:
+    header = (
+        f"{'phase':<26}{'wrk':>4}{'cli':>4}{'req/s':>9}{'stmt/s':>9}{'p50 ms':>8}"
+        f"{'p99 ms':>8}{'err':>5}  {'cpu% srv/gen/pg/other':<21} server threads"
+    )
+    print(header)
+    print("-" * len(header) + "-" * 18)
+    for p in run["phases"]:
+        cpu = p["cpu_pct"]
+        cpu_text = f"{cpu['server']}/{cpu['loadgen']}/{cpu['postgres']}/{cpu.get('other', '?')}"
+        per_s = (
+            f"{p['statements_per_s']:>9,.0f}"
+            if p["section"] != "query"
+            else (f"{p['returned_statements'] / p['seconds']:>9,.0f}")
+        )
+        print(
+            f"{p['name']:<26}{p['workers']:>4}{p['clients']:>4}{p['requests_per_s']:>9,.0f}"
+            f"{per_s}{p['p50_ms']:>8.2f}{p['p99_ms']:>8.2f}{sum(p['errors'].values()):>5}  "
+            f"{cpu_text:<21} {_threads(p['server_threads'])}"
+        )
+        if p.get("pg_active"):
+            waits = ", ".join(f"{k} {v}" for k, v in p["pg_active"].items())
+            print(f"{'':<26}    pg active backends: {waits}")
+        if p["errors"]:
+            print(f"{'':<26}    errors {p['errors']}: {p['error_sample'][:160]}")
+
+
+def print_report(meta: dict[str, Any], runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Print the tables; return the target verdicts for the JSON file."""
+    plan = meta["plan"]
+    print(
+        f"\nlrs-bridge benchmark  commit {meta['commit']}  {meta['cpus']} CPUs (load generator "
+        f"shares them)  python {meta['python']}"
+    )
+    print(
+        f"write phases {plan['post_seconds']:g} s, query phases {plan['query_seconds']:g} s, "
+        f"limit={plan['limit']}, paging follows up to {plan['pages']} pages, "
+        f"statements ~{meta['statement_bytes_avg']} bytes"
+    )
+    print(
+        "stmt/s on GET rows = statements returned per second. cpu% is of one core "
+        f"({100 * meta['cpus']}% = all). server threads = mean gunicorn-worker threads "
+        "R running, S sleeping (SQLite busy back-off), P polling (socket or DB), "
+        "F futex (GIL/idle), L waiting for the write gate (flock), I in read/write/fsync, "
+        "sysN another syscall."
+    )
+    for run in runs:
+        title = run["database"]
+        print(f"\n== {title} ==")
+        if "skipped" in run:
+            print(f"SKIPPED: PostgreSQL not reachable ({run['skipped']})")
+            continue
+        if "failed" in run:
+            print(f"FAILED: {run['failed'][:2000]}")
+            continue
+        print(
+            f"workers tried {run['workers_tried']}, top-up and queries on "
+            f"{run['workers_chosen']}; {run['stored_rows']:,} statements stored "
+            f"({run['acknowledged']:,} acknowledged)"
+        )
+        _figures(run)
+        noisy = [p["name"] for p in run["phases"] if p["cpu_pct"].get("other", 0) >= NOISY_PCT]
+        if noisy:
+            print(
+                f"WARNING: other processes used >= {NOISY_PCT}% CPU during {len(noisy)} phases "
+                "(figures disturbed; re-run on a quiet machine)"
+            )
+        for note in run["notes"]:
+            print(f"NOTE: {note}")
+    verdicts = []
+    names = [r["database"] for r in runs]
+    print("\n== targets ==")
+    print(f"{'target':<52}" + "".join(f"{n:>26}" for n in names))
+    for target in TARGETS:
+        cells = []
+        for run in runs:
+            if "phases" not in run:
+                cells.append("-")
+                continue
+            verdict, value, detail = target.judge(run)
+            if run["database"] not in target.applies_to and verdict != "n/a":
+                verdict = "info"
+            shown = "-" if value is None else f"{value:,.1f}"
+            cells.append(f"{shown} {verdict}")
+            verdicts.append(
+                {
+                    "target": target.label,
+                    "database": run["database"],
+                    "value": value,
+                    "verdict": verdict,
+                    "detail": detail,
+                }
+            )
+        print(f"{target.label:<52}" + "".join(f"{c:>26}" for c in cells))
+    details = [f"{v['database']}: {v['target']}: {v['detail']}" for v in verdicts]
+    print("  " + "\n  ".join(details))
+    return verdicts
