@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +19,21 @@ from lrs_bridge.auth import create_credential
 from lrs_bridge.config import ENV_PREFIX, Settings, load_settings
 from lrs_bridge.errors import LrsBridgeError
 from lrs_bridge.observability import configure_logging
-from lrs_bridge.runtime import build_runtime
+from lrs_bridge.runtime import Runtime, build_runtime
 from lrs_bridge.store.migrate import upgrade
 from lrs_bridge.xapi.timefmt import now_us
 
 DEMO_NAME = "demo"
+
+
+@contextlib.contextmanager
+def _runtime(ctx: click.Context) -> Iterator[Runtime]:
+    """The runtime for one command, its connections released afterwards."""
+    runtime = build_runtime(_settings(ctx))
+    try:
+        yield runtime
+    finally:
+        runtime.close()
 
 
 def _settings(ctx: click.Context, **overrides: Any) -> Settings:
@@ -55,12 +67,8 @@ def db() -> None:
 @click.pass_context
 def db_upgrade(ctx: click.Context) -> None:
     """Apply migrations up to the newest revision."""
-    settings = _settings(ctx)
-    runtime = build_runtime(settings)
-    try:
+    with _runtime(ctx) as runtime:
         upgrade(runtime.engine)
-    finally:
-        runtime.close()
     click.echo(f"database at newest revision: {runtime.engine.url.render_as_string()}")
 
 
@@ -85,13 +93,10 @@ def credentials_create(
     ctx: click.Context, name: str, scopes: str, key: str | None, secret: str | None
 ) -> None:
     """Create a credential and print its key and secret (the secret only now)."""
-    runtime = build_runtime(_settings(ctx))
-    try:
+    with _runtime(ctx) as runtime:
         record, plain = create_credential(
             runtime.store, name=name, scopes=scopes, now_us=now_us(), key=key, secret=secret
         )
-    finally:
-        runtime.close()
     click.echo(f"key:    {record.key}\nsecret: {plain}\nscopes: {' '.join(sorted(record.scopes))}")
 
 
@@ -99,13 +104,10 @@ def credentials_create(
 @click.pass_context
 def credentials_list(ctx: click.Context) -> None:
     """List credentials (never their secrets)."""
-    runtime = build_runtime(_settings(ctx))
-    try:
+    with _runtime(ctx) as runtime:
         for record in runtime.store.list_credentials():
             state = "disabled" if record.disabled else "active"
             click.echo(f"{record.key}\t{record.name}\t{state}\t{' '.join(sorted(record.scopes))}")
-    finally:
-        runtime.close()
 
 
 @credentials.command("disable")
@@ -113,11 +115,8 @@ def credentials_list(ctx: click.Context) -> None:
 @click.pass_context
 def credentials_disable(ctx: click.Context, key: str) -> None:
     """Disable a credential (effective within auth_cache_seconds)."""
-    runtime = build_runtime(_settings(ctx))
-    try:
+    with _runtime(ctx) as runtime:
         runtime.store.set_credential_disabled(key, True)
-    finally:
-        runtime.close()
     click.echo(f"disabled {key}")
 
 
@@ -125,8 +124,7 @@ def credentials_disable(ctx: click.Context, key: str) -> None:
 @click.pass_context
 def credentials_demo(ctx: click.Context) -> None:
     """Create the demo credential once and print it; later runs only say it exists."""
-    runtime = build_runtime(_settings(ctx))
-    try:
+    with _runtime(ctx) as runtime:
         if runtime.store.credential_by_key(DEMO_NAME) is not None:
             click.echo(
                 f"demo credential exists (key {DEMO_NAME!r}; its secret was printed when it was "
@@ -137,8 +135,6 @@ def credentials_demo(ctx: click.Context) -> None:
         record, plain = create_credential(
             runtime.store, name=DEMO_NAME, scopes="all,admin", now_us=now_us(), key=DEMO_NAME
         )
-    finally:
-        runtime.close()
     click.echo("=" * 64)
     click.echo("Demo credential (HTTP Basic), shown once:")
     click.echo(f"  key:    {record.key}\n  secret: {plain}")
@@ -155,13 +151,9 @@ def scheduler(ctx: click.Context) -> None:
     """Run the scheduler process (periodic jobs) until stopped."""
     from lrs_bridge.scheduling.runner import run_scheduler
 
-    settings = _settings(ctx)
-    configure_logging(settings.log_level)
-    runtime = build_runtime(settings)
-    try:
+    configure_logging(_settings(ctx).log_level)
+    with _runtime(ctx) as runtime:
         run_scheduler(runtime)
-    finally:
-        runtime.close()
 
 
 @cli.command()
