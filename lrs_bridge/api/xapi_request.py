@@ -88,7 +88,7 @@ def read_xapi_request(request: Request) -> XapiRequest:
         return XapiRequest(
             method=request.method,
             args=query,
-            headers=Headers(request.headers),
+            headers=request.headers,  # read-only view of the environ: nothing copied
             body=request.get_data(cache=True),
         )
     if request.method != "POST":

@@ -41,7 +41,8 @@ def _sqlite_engine(database_url: str, synchronous: str) -> Engine:
         )
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, pool_pre_ping=True)
+    # No pre-ping: an in-process SQLite connection cannot go stale like a network one.
+    engine = create_engine(url)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -104,9 +104,13 @@ class SqlStore:
             self.gate = FileGate(database + ".write-gate")
         else:
             self.gate = NoGate()
-        placeholder = "%s" if self.is_postgres else "?"
-        self._insert_statement_sql = _insert_sql("statements", _STATEMENT_COLUMNS, placeholder)
-        self._insert_key_sql = _insert_sql("statement_keys", ("key", "seq", "narrow"), placeholder)
+        self._placeholder = "%s" if self.is_postgres else "?"
+        self._insert_statement_sql = _insert_sql(
+            "statements", _STATEMENT_COLUMNS, self._placeholder
+        )
+        self._insert_key_sql = _insert_sql(
+            "statement_keys", ("key", "seq", "narrow"), self._placeholder
+        )
 
     # -- transactions -------------------------------------------------------------------
 
@@ -161,16 +165,18 @@ class SqlStore:
         ids = [item.id for item in new]
         with self._write(serialise_statements=True) as conn:
             # Under the write gate nobody else inserts: sequence numbers are assigned here.
-            # Two single-aggregate queries: SQLite answers each from an index end, but would
-            # scan the whole table for one query with two aggregates.
-            last_seq = conn.execute(select(func.max(statements.c.seq))).scalar()
-            last_stored = conn.execute(select(func.max(statements.c.stored_us))).scalar()
+            # Hot-path SQL goes straight to the driver (no expression compilation per call);
+            # two single-aggregate queries, because SQLite answers each from an index end but
+            # scans the table for one query with two aggregates.
+            last_seq = conn.exec_driver_sql("SELECT max(seq) FROM statements").scalar()
+            last_stored = conn.exec_driver_sql("SELECT max(stored_us) FROM statements").scalar()
             stored_us = max(clock(), (last_stored or 0) + 1)
             stored_text = format_timestamp_us(stored_us)
-            referrers = conn.execute(
-                select(statements.c.seq, statements.c.object_key, statements.c.voids_id).where(
-                    _IS_STATEMENT_REF, statements.c.object_key.in_(ids)
-                )
+            marks = ", ".join([self._placeholder] * len(ids))
+            referrers = conn.exec_driver_sql(
+                "SELECT seq, object_key, voids_id FROM statements "  # noqa: S608 - placeholders
+                f"WHERE object_type = 'StatementRef' AND object_key IN ({marks})",
+                tuple(ids),
             ).all()
             already_voided = {row.object_key for row in referrers if row.voids_id is not None}
             seqs = {item.id: (last_seq or 0) + n for n, item in enumerate(new, start=1)}
