@@ -159,7 +159,7 @@ def scheduler(ctx: click.Context) -> None:
 @cli.command()
 @click.option("--host", default=None, help="Bind address (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default 8080).")
-@click.option("--workers", type=int, default=None, help="Web worker processes (default 4).")
+@click.option("--workers", type=int, default=None, help="Web worker processes (default: one per core, at least 2).")
 @click.option("--no-scheduler", is_flag=True, help="Do not start the scheduler process.")
 @click.pass_context
 def serve(
