@@ -204,3 +204,63 @@ def test_database_outage_gives_503_and_recovers(postgres_url, tmp_path):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_kill_9_mid_ingest_loses_nothing_acknowledged(database_url, tmp_path):
+    """SIGKILL the whole server while clients post; every acknowledged id must survive."""
+    import os
+    import subprocess
+    import time
+
+    server = ServerProcess(database_url, tmp_path)
+    key, secret = server.credential("all")
+    acknowledged: list[str] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def client() -> None:
+        while not stop.is_set():
+            batch = [statement() for _ in range(10)]
+            try:
+                status, _, body = call(
+                    server, "/xapi/statements", key=key, secret=secret, body=batch, method="POST"
+                )
+            except OSError:
+                return
+            if status == 200:
+                with lock:
+                    acknowledged.extend(json.loads(body))
+
+    threads = [threading.Thread(target=client) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1.5)
+    pids = subprocess.run(
+        ["pgrep", "-f", f"127.0.0.1:{server.port}"], capture_output=True, text=True
+    ).stdout.split()
+    for pid in [str(server.proc.pid), *pids]:
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    stop.set()
+    for thread in threads:
+        thread.join()
+    server.proc.wait(timeout=10)
+    server.stop()
+    assert len(acknowledged) > 20
+
+    restarted = ServerProcess(database_url, tmp_path)
+    try:
+        seen: set[str] = set()
+        path = "/xapi/statements?limit=500"
+        while path:
+            status, _, body = call(restarted, path, key=key, secret=secret)
+            assert status == 200
+            page = json.loads(body)
+            seen.update(s["id"] for s in page["statements"])
+            path = page["more"]
+        missing = set(acknowledged) - seen
+        assert not missing, f"{len(missing)} acknowledged statements lost"
+    finally:
+        restarted.stop()
