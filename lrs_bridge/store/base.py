@@ -25,6 +25,8 @@ class NewStatement:
     timestamp_us: int | None
     authority_id: int | None
     version: str
+    #: Competency evidence the statement gives, committed with it.
+    evidence: tuple[EvidenceDraft, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -94,8 +96,17 @@ class StatementStore(Protocol):
         """The stored statements among ``ids`` (lower-case UUIDs), voided or not."""
         ...
 
-    def add_statements(self, statements: Sequence[NewStatement], clock: Clock) -> list[int]:
+    def add_statements(
+        self,
+        statements: Sequence[NewStatement],
+        clock: Clock,
+        reduce: StateReducer | None = None,
+    ) -> list[int]:
         """Store all or none, apply voiding, and return the ``stored`` times given.
+
+        With ``reduce``, each statement's ``evidence`` is recorded, evidence of voided
+        statements is retracted and the touched competency states are recomputed, in the
+        same transaction.
 
         ``stored`` is taken from ``clock`` inside the write transaction, so stored times
         increase with commit order and ``consistent_through`` is exact. Raises ``Conflict``
@@ -140,3 +151,45 @@ class CredentialStore(Protocol):
     def set_credential_disabled(self, key: str, disabled: bool) -> None:
         """Disable or re-enable a credential; ``NotFound`` if the key is unknown."""
         ...
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class EvidenceDraft:
+    """Evidence a statement gives, before its learner is resolved (see ``EvidenceLedger``)."""
+
+    agent_key: str
+    agent: dict[str, Any]
+    competency_id: str
+    rule_id: str
+    method: str
+    weight: float
+    quality: float
+    #: The statement's timestamp; None when it had none (the store uses ``stored``).
+    at_us: int | None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LedgerPoint:
+    """One evidence row as the state reducer sees it."""
+
+    seq: int
+    at_us: int
+    weight: float
+    quality: float
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StateRow:
+    """The precomputed state of one learner × competency."""
+
+    level: float
+    last_evidence_us: int | None
+    stale_at_us: int | None
+    evidence_count: int
+    stability_days: float | None
+
+
+#: Pure competency maths the store calls inside the ingest transaction: the state of one
+#: learner × competency from all of its evidence. A callback keeps the maths out of
+#: ``store/`` while statements, evidence and states still commit together.
+StateReducer = Callable[[str, Sequence[LedgerPoint]], StateRow]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
 import orjson
@@ -19,10 +19,10 @@ from sqlalchemy import (
     Connection,
     Engine,
     and_,
+    delete,
     exists,
     func,
     insert,
-    literal_column,
     select,
     update,
 )
@@ -32,22 +32,35 @@ from lrs_bridge.errors import Conflict, NotFound, StoreUnavailable
 from lrs_bridge.store.base import (
     Clock,
     CredentialRecord,
+    EvidenceDraft,
     NewStatement,
     StatementPage,
     StatementQuery,
+    StateReducer,
     StoredStatement,
 )
 from lrs_bridge.store.engine import SQLITE_BEGIN
 from lrs_bridge.store.gate import AdvisoryGate, FileGate, NoGate
-from lrs_bridge.store.tables import credentials, statement_keys, statements
+from lrs_bridge.store.keys import batch_keys, key_filters, propagate_to_referrers
+from lrs_bridge.store.ledger import (
+    add_evidence,
+    all_pairs_points,
+    evidence_drafts_in_range,
+    recompute_states,
+    retract_evidence,
+    write_states,
+)
+from lrs_bridge.store.tables import (
+    competency_state,
+    credentials,
+    evidence,
+    statement_keys,
+    statements,
+)
 from lrs_bridge.xapi.timefmt import format_timestamp_us
 
 logger = logging.getLogger(__name__)
 
-#: Written as a literal so both databases can use the partial index on StatementRefs.
-_IS_STATEMENT_REF = statements.c.object_type == literal_column("'StatementRef'")
-#: Filters in the order that usually selects fewest rows first.
-_FILTER_ORDER = ("registration", "agent", "activity", "verb")
 
 _STORED_COLUMNS = (
     statements.c.seq,
@@ -158,8 +171,15 @@ class SqlStore:
             ).first()
             return _stored(row) if row else None
 
-    def add_statements(self, new: Sequence[NewStatement], clock: Clock) -> list[int]:
-        """Insert a batch atomically; see :meth:`StatementStore.add_statements`."""
+    def add_statements(
+        self, new: Sequence[NewStatement], clock: Clock, reduce: StateReducer | None = None
+    ) -> list[int]:
+        """Insert a batch atomically; see :meth:`StatementStore.add_statements`.
+
+        With ``reduce``, the statements' evidence rows go in too, evidence of statements
+        they void is retracted, and the touched learner × competency states are recomputed,
+        all in the same transaction.
+        """
         if not new:
             return []
         ids = [item.id for item in new]
@@ -190,7 +210,7 @@ class SqlStore:
                     for item in new
                 ],
             )
-            keys = _batch_keys(conn, new)
+            keys = batch_keys(conn, new)
             conn.exec_driver_sql(
                 self._insert_key_sql,
                 [
@@ -200,23 +220,76 @@ class SqlStore:
                 ],
             )
             if referrers:
-                _propagate_to_referrers(
-                    conn, [(row.seq, row.object_key) for row in referrers], keys
-                )
+                propagate_to_referrers(conn, [(row.seq, row.object_key) for row in referrers], keys)
+            pairs = add_evidence(
+                conn,
+                [
+                    (seqs[item.id], item.timestamp_us or stored_us, draft)
+                    for item in new
+                    if item.id not in already_voided
+                    for draft in item.evidence
+                ],
+                stored_us,
+            )
             targets = [item.index.voids_id for item in new if item.index.voids_id]
             if targets:
                 # A voiding statement cannot itself be voided (Data §2.3.2).
-                conn.execute(
-                    update(statements)
-                    .where(statements.c.id.in_(targets), statements.c.voids_id.is_(None))
-                    .values(voided=True)
-                )
+                voidable = statements.c.id.in_(targets) & statements.c.voids_id.is_(None)
+                target_seqs = conn.execute(select(statements.c.seq).where(voidable)).scalars()
+                pairs |= retract_evidence(conn, list(target_seqs))
+                conn.execute(update(statements).where(voidable).values(voided=True))
+            if reduce is not None:
+                recompute_states(conn, pairs, reduce, stored_us)
         return [stored_us] * len(new)
+
+    def replay_ledger(
+        self,
+        evidence_for: Callable[[dict[str, Any]], list[EvidenceDraft]],
+        reduce: StateReducer,
+        clock: Clock,
+        *,
+        since_us: int | None = None,
+        chunk: int = 5000,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Rebuild evidence (for statements stored after ``since_us``) and every state.
+
+        Works in chunks of ``chunk`` statements, each its own write transaction, so ingest
+        goes on meanwhile: a chunk replaces exactly the evidence of its own sequence range,
+        and states are a pure function of the evidence, so a state that concurrent ingest
+        recomputes comes out the same. Returns the number of statements evaluated.
+        """
+        with self._read() as conn:
+            high = conn.exec_driver_sql("SELECT max(seq) FROM statements").scalar() or 0
+            low = 0
+            if since_us is not None:
+                low = (
+                    conn.exec_driver_sql(
+                        f"SELECT min(seq) FROM statements WHERE stored_us > {int(since_us)}"  # noqa: S608
+                    ).scalar()
+                    or high + 1
+                ) - 1
+        done = 0
+        while low < high:
+            upper = min(low + chunk, high)
+            with self._write(serialise_statements=True) as conn:
+                conn.execute(delete(evidence).where(evidence.c.seq > low, evidence.c.seq <= upper))
+                drafts, count = evidence_drafts_in_range(conn, low, upper, evidence_for)
+                add_evidence(conn, drafts, clock())
+            done += count
+            if progress is not None:
+                progress(count)
+            low = upper
+        with self._write(serialise_statements=True) as conn:
+            points = all_pairs_points(conn)
+            conn.execute(delete(competency_state))
+            write_states(conn, list(points), points, reduce, clock())
+        return done
 
     def query_statements(self, query: StatementQuery, clock: Clock) -> StatementPage:
         """One page of matching, non-voided statements."""
         s = statements
-        filters = _key_filters(query)
+        filters = key_filters(query)
         conditions: list[Any] = [s.c.voided.is_(False)]
         source: Any = s
         order_col: Any = s.c.seq
@@ -370,107 +443,3 @@ def _statement_row(
         item.version,
         orjson.dumps(body).decode(),
     )
-
-
-def _key_filters(query: StatementQuery) -> list[tuple[str, bool]]:
-    """``(key, narrow only)`` per filter parameter given, most selective first."""
-    given = {
-        "registration": (query.registration, True),
-        "agent": (query.agent_key, not query.related_agents),
-        "activity": (query.activity_id, not query.related_activities),
-        "verb": (query.verb_id, True),
-    }
-    return [
-        (f"{kind}|{given[kind][0]}", given[kind][1])
-        for kind in _FILTER_ORDER
-        if given[kind][0] is not None
-    ]
-
-
-def _merge(target: dict[str, bool], extra: dict[str, bool]) -> bool:
-    """Add ``extra`` keys into ``target`` (narrow wins); True if anything changed."""
-    changed = False
-    for key, narrow in extra.items():
-        if key not in target or (narrow and not target[key]):
-            target[key] = target.get(key, False) or narrow
-            changed = True
-    return changed
-
-
-def _stored_keys(conn: Connection, statement_ids: Collection[str]) -> dict[str, dict[str, bool]]:
-    """The match keys of stored statements, by statement id."""
-    if not statement_ids:
-        return {}
-    rows = conn.execute(
-        select(statements.c.id, statement_keys.c.key, statement_keys.c.narrow)
-        .join(statement_keys, statement_keys.c.seq == statements.c.seq)
-        .where(statements.c.id.in_(list(statement_ids)))
-    )
-    found: dict[str, dict[str, bool]] = {}
-    for sid, key, narrow in rows:
-        found.setdefault(sid, {})[key] = narrow
-    return found
-
-
-def _batch_keys(conn: Connection, new: Sequence[NewStatement]) -> dict[str, dict[str, bool]]:
-    """Each new statement's own match keys plus those inherited from its StatementRef target.
-
-    Targets may be stored already or be in the same batch (in any order), so inheritance is
-    resolved to a fixpoint, which also follows chains (a → b → c).
-    """
-    keys = {item.id: item.index.match_keys() for item in new}
-    refs = {
-        item.id: item.index.object_key
-        for item in new
-        if item.index.object_type == "StatementRef" and item.index.object_key
-    }
-    if not refs:
-        return keys
-    stored = _stored_keys(conn, {t for t in refs.values() if t not in keys})
-    changed = True
-    while changed:
-        changed = False
-        for sid, target in refs.items():
-            inherited = keys.get(target) or stored.get(target) or {}
-            changed |= _merge(keys[sid], inherited)
-    return keys
-
-
-def _propagate_to_referrers(
-    conn: Connection,
-    referrers: list[tuple[int, str]],
-    new_keys: dict[str, dict[str, bool]],
-) -> None:
-    """Stored statements that target newly stored ones inherit their keys, recursively."""
-    pending = [(seq, new_keys[target]) for seq, target in referrers if target in new_keys]
-    seen: set[int] = set()
-    while pending:
-        seq, inherited = pending.pop()
-        if seq in seen:
-            continue
-        seen.add(seq)
-        current = {
-            key: narrow
-            for key, narrow in conn.execute(
-                select(statement_keys.c.key, statement_keys.c.narrow).where(
-                    statement_keys.c.seq == seq
-                )
-            )
-        }
-        merged = dict(current)
-        if not _merge(merged, inherited):
-            continue
-        for key, narrow in merged.items():
-            if key not in current:
-                conn.execute(insert(statement_keys), {"key": key, "seq": seq, "narrow": narrow})
-            elif narrow != current[key]:
-                conn.execute(
-                    update(statement_keys)
-                    .where(statement_keys.c.seq == seq, statement_keys.c.key == key)
-                    .values(narrow=narrow)
-                )
-        sid = conn.execute(select(statements.c.id).where(statements.c.seq == seq)).scalar_one()
-        for row in conn.execute(
-            select(statements.c.seq).where(_IS_STATEMENT_REF, statements.c.object_key == sid)
-        ):
-            pending.append((row.seq, merged))

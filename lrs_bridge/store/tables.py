@@ -20,6 +20,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -87,4 +88,56 @@ statement_keys = Table(
     Index("ix_statement_keys_seq", "seq"),
     # A clustered (key, seq) b-tree on SQLite: no separate rowid table to write.
     sqlite_with_rowid=False,
+)
+
+# -- competency engine ------------------------------------------------------------------
+
+learners = Table(
+    "learners",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(300)),
+    Column("email", String(320)),
+    Column("team", String(200)),
+    Column("manager_id", Integer, ForeignKey("learners.id")),
+    Column("language", String(35)),
+    Column("created_us", BigInteger, nullable=False),
+)
+
+#: Every IFI (``agent_key``) that identifies a learner: competency state follows the person.
+learner_ifis = Table(
+    "learner_ifis",
+    metadata,
+    Column("agent_key", Text, primary_key=True),
+    Column("learner_id", Integer, ForeignKey("learners.id"), nullable=False, index=True),
+)
+
+#: One row per statement × competency: the evidence ledger (replay rebuilds it exactly).
+evidence = Table(
+    "evidence",
+    metadata,
+    Column("seq", SequenceInteger, ForeignKey("statements.seq"), primary_key=True),
+    Column("learner_id", Integer, ForeignKey("learners.id"), primary_key=True),
+    Column("competency_id", Text, primary_key=True),
+    Column("rule_id", Text, nullable=False),
+    Column("method", String(64), nullable=False),
+    Column("weight", Float, nullable=False),
+    Column("quality", Float, nullable=False),
+    Column("at_us", BigInteger, nullable=False),
+    Index("ix_evidence_learner_competency", "learner_id", "competency_id"),
+)
+
+#: The precomputed state per learner × competency; ``stale_at_us`` is the due index.
+competency_state = Table(
+    "competency_state",
+    metadata,
+    Column("learner_id", Integer, ForeignKey("learners.id"), primary_key=True),
+    Column("competency_id", Text, primary_key=True),
+    Column("level", Float, nullable=False),
+    Column("last_evidence_us", BigInteger),
+    Column("stale_at_us", BigInteger),
+    Column("evidence_count", Integer, nullable=False),
+    Column("stability_days", Float),
+    Column("updated_us", BigInteger, nullable=False),
+    Index("ix_competency_state_stale_at", "stale_at_us"),
 )

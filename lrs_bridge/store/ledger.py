@@ -1,0 +1,202 @@
+"""The evidence ledger and competency state tables, written inside the ingest transaction.
+
+Functions here take an open connection of the statement write transaction, so evidence
+rows and recomputed states commit with the statements that caused them (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Sequence
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, delete, insert, select
+
+from lrs_bridge.store.base import EvidenceDraft, LedgerPoint, StateReducer
+from lrs_bridge.store.tables import (
+    competency_state,
+    evidence,
+    learner_ifis,
+    learners,
+    statements,
+)
+
+Pair = tuple[int, str]
+
+
+def resolve_learners(
+    conn: Connection, agents: dict[str, dict[str, Any]], now_us: int
+) -> dict[str, int]:
+    """Learner ids for agent keys, creating a learner for each IFI the directory lacks."""
+    if not agents:
+        return {}
+    found = dict(
+        conn.execute(
+            select(learner_ifis.c.agent_key, learner_ifis.c.learner_id).where(
+                learner_ifis.c.agent_key.in_(list(agents))
+            )
+        ).all()
+    )
+    for key, agent in agents.items():
+        if key in found:
+            continue
+        mbox = agent.get("mbox")
+        learner_id = conn.execute(
+            insert(learners).returning(learners.c.id),
+            {
+                "name": agent.get("name"),
+                "email": mbox[len("mailto:") :] if isinstance(mbox, str) else None,
+                "created_us": now_us,
+            },
+        ).scalar_one()
+        conn.execute(insert(learner_ifis), {"agent_key": key, "learner_id": learner_id})
+        found[key] = learner_id
+    return found
+
+
+def add_evidence(
+    conn: Connection, drafts: Sequence[tuple[int, int, EvidenceDraft]], now_us: int
+) -> set[Pair]:
+    """Insert evidence rows ``(seq, at_us default, draft)``; returns the pairs they touch."""
+    if not drafts:
+        return set()
+    ids = resolve_learners(conn, {d.agent_key: d.agent for _, _, d in drafts}, now_us)
+    rows: dict[tuple[int, int, str], dict[str, Any]] = {}
+    for seq, default_at, draft in drafts:
+        learner_id = ids[draft.agent_key]
+        rows[(seq, learner_id, draft.competency_id)] = {
+            "seq": seq,
+            "learner_id": learner_id,
+            "competency_id": draft.competency_id,
+            "rule_id": draft.rule_id,
+            "method": draft.method,
+            "weight": draft.weight,
+            "quality": draft.quality,
+            "at_us": draft.at_us if draft.at_us is not None else default_at,
+        }
+    conn.execute(insert(evidence), list(rows.values()))
+    return {(learner_id, competency) for _, learner_id, competency in rows}
+
+
+def retract_evidence(conn: Connection, seqs: Collection[int]) -> set[Pair]:
+    """Delete the evidence of voided statements; returns the pairs that lost evidence."""
+    if not seqs:
+        return set()
+    pairs = {
+        (row.learner_id, row.competency_id)
+        for row in conn.execute(
+            select(evidence.c.learner_id, evidence.c.competency_id).where(
+                evidence.c.seq.in_(list(seqs))
+            )
+        )
+    }
+    if pairs:
+        conn.execute(delete(evidence).where(evidence.c.seq.in_(list(seqs))))
+    return pairs
+
+
+def recompute_states(
+    conn: Connection, pairs: Iterable[Pair], reduce: StateReducer, now_us: int
+) -> None:
+    """Recompute the state of each pair from all of its evidence rows (order-free)."""
+    wanted = set(pairs)
+    if not wanted:
+        return
+    learner_ids = sorted({learner for learner, _ in wanted})
+    points: dict[Pair, list[LedgerPoint]] = defaultdict(list)
+    for row in conn.execute(
+        select(
+            evidence.c.learner_id,
+            evidence.c.competency_id,
+            evidence.c.seq,
+            evidence.c.at_us,
+            evidence.c.weight,
+            evidence.c.quality,
+        ).where(evidence.c.learner_id.in_(learner_ids))
+    ):
+        pair = (row.learner_id, row.competency_id)
+        if pair in wanted:
+            points[pair].append(
+                LedgerPoint(seq=row.seq, at_us=row.at_us, weight=row.weight, quality=row.quality)
+            )
+    write_states(conn, wanted, points, reduce, now_us)
+
+
+def write_states(
+    conn: Connection,
+    pairs: Collection[Pair],
+    points: dict[Pair, list[LedgerPoint]],
+    reduce: StateReducer,
+    now_us: int,
+) -> None:
+    """Replace the state rows of ``pairs``; a pair without evidence has no state row."""
+    for learner_id, competency_id in pairs:
+        conn.execute(
+            delete(competency_state).where(
+                competency_state.c.learner_id == learner_id,
+                competency_state.c.competency_id == competency_id,
+            )
+        )
+    rows = []
+    for pair in pairs:
+        if not points.get(pair):
+            continue
+        state = reduce(pair[1], points[pair])
+        rows.append(
+            {
+                "learner_id": pair[0],
+                "competency_id": pair[1],
+                "level": state.level,
+                "last_evidence_us": state.last_evidence_us,
+                "stale_at_us": state.stale_at_us,
+                "evidence_count": state.evidence_count,
+                "stability_days": state.stability_days,
+                "updated_us": now_us,
+            }
+        )
+    if rows:
+        conn.execute(insert(competency_state), rows)
+
+
+def evidence_drafts_in_range(
+    conn: Connection,
+    low_seq: int,
+    high_seq: int,
+    evidence_for: Callable[[dict[str, Any]], list[EvidenceDraft]],
+) -> tuple[list[tuple[int, int, EvidenceDraft]], int]:
+    """Evidence of the non-voided statements with ``low < seq <= high``, and how many."""
+    rows = conn.execute(
+        select(statements.c.seq, statements.c.timestamp_us, statements.c.statement)
+        .where(
+            statements.c.seq > low_seq,
+            statements.c.seq <= high_seq,
+            statements.c.voided.is_(False),
+        )
+        .order_by(statements.c.seq)
+    ).all()
+    drafts = [
+        (row.seq, row.timestamp_us, draft)
+        for row in rows
+        for draft in evidence_for(orjson.loads(row.statement))
+    ]
+    return drafts, len(rows)
+
+
+def all_pairs_points(conn: Connection) -> dict[Pair, list[LedgerPoint]]:
+    """Every evidence row, grouped by learner × competency (for a full recomputation)."""
+    points: dict[Pair, list[LedgerPoint]] = defaultdict(list)
+    for row in conn.execute(
+        select(
+            evidence.c.learner_id,
+            evidence.c.competency_id,
+            evidence.c.seq,
+            evidence.c.at_us,
+            evidence.c.weight,
+            evidence.c.quality,
+        )
+    ):
+        points[(row.learner_id, row.competency_id)].append(
+            LedgerPoint(seq=row.seq, at_us=row.at_us, weight=row.weight, quality=row.quality)
+        )
+    return points
