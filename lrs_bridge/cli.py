@@ -17,11 +17,13 @@ import click
 
 from lrs_bridge.auth import create_credential
 from lrs_bridge.config import ENV_PREFIX, Settings, load_settings
-from lrs_bridge.errors import LrsBridgeError
+from lrs_bridge.errors import BadRequest, LrsBridgeError
 from lrs_bridge.observability import configure_logging
 from lrs_bridge.runtime import Runtime, build_runtime
+from lrs_bridge.services.competencies import CompetencyEngine
+from lrs_bridge.services.directory import parse_directory_csv
 from lrs_bridge.store.migrate import upgrade
-from lrs_bridge.xapi.timefmt import now_us
+from lrs_bridge.xapi.timefmt import now_us, parse_timestamp_us
 
 DEMO_NAME = "demo"
 
@@ -145,6 +147,59 @@ def credentials_demo(ctx: click.Context) -> None:
     click.echo("=" * 64)
 
 
+@cli.group()
+def competencies() -> None:
+    """The competency engine: evidence and state."""
+
+
+def _engine(runtime: Runtime) -> CompetencyEngine:
+    if runtime.competencies is None:
+        raise BadRequest(
+            "the competency engine is off (LRS_BRIDGE_COMPETENCY_ENGINE)", field="competency_engine"
+        )
+    return runtime.competencies
+
+
+@competencies.command("replay")
+@click.option("--since", default=None, help="Only statements stored after this ISO 8601 time.")
+@click.pass_context
+def competencies_replay(ctx: click.Context, since: str | None) -> None:
+    """Rebuild evidence and every competency state from the statement store."""
+    since_us = None
+    if since is not None:
+        since_us = parse_timestamp_us(since)
+        if since_us is None:
+            raise BadRequest(f"--since {since!r} is not an ISO 8601 timestamp", field="since")
+    with _runtime(ctx) as runtime:
+        engine = _engine(runtime)
+        total = runtime.store.count_statements(since_us)
+        with click.progressbar(length=total, label="replaying statements", file=sys.stderr) as bar:
+            started = time.monotonic()
+            done = runtime.store.replay_ledger(
+                engine.evidence_for, engine.reduce, now_us, since_us=since_us, progress=bar.update
+            )
+        elapsed = max(time.monotonic() - started, 1e-9)
+    click.echo(f"replayed {done} statements in {elapsed:.1f}s ({done / elapsed:,.0f}/s)")
+
+
+@cli.group()
+def learners() -> None:
+    """The learner directory."""
+
+
+@learners.command("import")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8"))
+@click.pass_context
+def learners_import(ctx: click.Context, csv_file: Any) -> None:
+    """Import learners from CSV: name, email, accounts (homePage|name;…), team, manager_email,
+    language. IFIs already seen in statements are linked, and their learners merged."""
+    entries = parse_directory_csv(csv_file.read())
+    with _runtime(ctx) as runtime:
+        engine = _engine(runtime)
+        counts = runtime.store.import_directory(entries, engine.reduce, now_us)
+    click.echo(", ".join(f"{name} {number}" for name, number in counts.items()))
+
+
 @cli.command()
 @click.pass_context
 def scheduler(ctx: click.Context) -> None:
@@ -159,7 +214,12 @@ def scheduler(ctx: click.Context) -> None:
 @cli.command()
 @click.option("--host", default=None, help="Bind address (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default 8080).")
-@click.option("--workers", type=int, default=None, help="Web worker processes (default: one per core, at least 2).")
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    help="Web worker processes (default: one per core, at least 2).",
+)
 @click.option("--no-scheduler", is_flag=True, help="Do not start the scheduler process.")
 @click.pass_context
 def serve(

@@ -57,6 +57,12 @@ class Settings:
     #: The ADL suites disagree (each expects its own version), so an operator who must pass
     #: the 1.0.3 suite sets 1.0.3.
     default_version: str = "2.0.0"
+    #: Evaluate statements against the competency map on ingest.
+    competency_engine: bool = True
+    #: Competency framework JSON; empty means the shipped ``config/framework.json``.
+    framework_file: str = ""
+    #: Competency map (YAML or JSON); empty means the shipped ``config/competency-map.yaml``.
+    competency_map_file: str = ""
 
     @property
     def is_sqlite(self) -> bool:
@@ -84,6 +90,9 @@ class SettingsSchema(Schema):
     authority_homepage = fields.String(validate=validate.Regexp(r"^[A-Za-z][A-Za-z0-9+.-]*:"))
     metrics_dir = fields.String()
     default_version = fields.String(validate=validate.OneOf(["1.0.3", "2.0.0"]))
+    competency_engine = fields.Boolean()
+    framework_file = fields.String()
+    competency_map_file = fields.String()
 
     class Meta:
         unknown = RAISE

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from lrs_bridge.auth import Authenticator
 from lrs_bridge.config import Settings
+from lrs_bridge.services.competencies import CompetencyEngine, load_engine
 from lrs_bridge.services.statements import StatementService
 from lrs_bridge.store.engine import make_engine
 from lrs_bridge.store.sqlalchemy import SqlStore
@@ -23,6 +24,7 @@ class Runtime:
     store: SqlStore
     authenticator: Authenticator
     statements: StatementService
+    competencies: CompetencyEngine | None
 
     def close(self) -> None:
         """Release database connections."""
@@ -33,6 +35,11 @@ def build_runtime(settings: Settings) -> Runtime:
     """Wire a :class:`Runtime`; nothing is connected until first use."""
     engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     store = SqlStore(engine)
+    competencies = (
+        load_engine(settings.framework_file, settings.competency_map_file)
+        if settings.competency_engine
+        else None
+    )
     return Runtime(
         settings=settings,
         engine=engine,
@@ -43,5 +50,7 @@ def build_runtime(settings: Settings) -> Runtime:
             clock=now_us,
             authority_homepage=settings.authority_homepage,
             max_page_size=settings.max_page_size,
+            competencies=competencies,
         ),
+        competencies=competencies,
     )

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from lrs_bridge.api import ops, xapi
+from lrs_bridge.api import ops, v1, xapi
 from lrs_bridge.api.errors import register_error_handlers
 from lrs_bridge.config import load_settings
 from lrs_bridge.observability import Metrics, configure_logging
@@ -31,6 +31,7 @@ def build_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["lrs_bridge.metrics"] = metrics
     app.register_blueprint(xapi.blueprint)
     app.register_blueprint(ops.blueprint)
+    app.register_blueprint(v1.blueprint)
     register_error_handlers(app)
 
     @app.before_request

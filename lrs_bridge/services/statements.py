@@ -17,6 +17,7 @@ import orjson
 
 from lrs_bridge.auth import Principal, authority_agent
 from lrs_bridge.errors import BadRequest, Conflict, InvalidStatement, NotFound
+from lrs_bridge.services.competencies import CompetencyEngine
 from lrs_bridge.store.base import (
     Clock,
     NewStatement,
@@ -161,8 +162,10 @@ class StatementService:
         authority_homepage: str,
         max_page_size: int,
         statements_path: str = "/xapi/statements",
+        competencies: CompetencyEngine | None = None,
     ) -> None:
         self.store = store
+        self.competencies = competencies
         self.clock = clock
         self.authority_homepage = authority_homepage
         self.max_page_size = max_page_size
@@ -218,6 +221,9 @@ class StatementService:
                     timestamp_us=parse_timestamp_us(timestamp) if timestamp else None,
                     authority_id=principal.credential_id,
                     version=str(statement["version"]),
+                    evidence=tuple(self.competencies.evidence_for(statement))
+                    if self.competencies
+                    else (),
                 )
             )
         self._check_voiding_targets(prepared)
@@ -227,7 +233,9 @@ class StatementService:
         new = prepared
         for attempt in (1, 2, 3):
             try:
-                self.store.add_statements(new, self.clock)
+                self.store.add_statements(
+                    new, self.clock, self.competencies.reduce if self.competencies else None
+                )
                 break
             except Conflict:
                 if attempt == 3:

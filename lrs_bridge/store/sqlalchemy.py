@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from lrs_bridge.errors import Conflict, NotFound, StoreUnavailable
+from lrs_bridge.store import ledger
 from lrs_bridge.store.base import (
     Clock,
     CredentialRecord,
@@ -39,6 +40,7 @@ from lrs_bridge.store.base import (
     StateReducer,
     StoredStatement,
 )
+from lrs_bridge.store.directory import DirectoryEntry, import_entries
 from lrs_bridge.store.engine import SQLITE_BEGIN
 from lrs_bridge.store.gate import AdvisoryGate, FileGate, NoGate
 from lrs_bridge.store.keys import batch_keys, key_filters, propagate_to_referrers
@@ -242,6 +244,18 @@ class SqlStore:
                 recompute_states(conn, pairs, reduce, stored_us)
         return [stored_us] * len(new)
 
+    def count_statements(self, since_us: int | None = None) -> int:
+        """How many non-voided statements are stored (after ``since_us``)."""
+        conditions: list[Any] = [statements.c.voided.is_(False)]
+        if since_us is not None:
+            conditions.append(statements.c.stored_us > since_us)
+        with self._read() as conn:
+            return int(
+                conn.execute(
+                    select(func.count()).select_from(statements).where(*conditions)
+                ).scalar_one()
+            )
+
     def replay_ledger(
         self,
         evidence_for: Callable[[dict[str, Any]], list[EvidenceDraft]],
@@ -285,6 +299,35 @@ class SqlStore:
             conn.execute(delete(competency_state))
             write_states(conn, list(points), points, reduce, clock())
         return done
+
+    def import_directory(
+        self, entries: Sequence[DirectoryEntry], reduce: StateReducer, clock: Clock
+    ) -> dict[str, int]:
+        """Import learners (see ``store/directory.py``) in one transaction."""
+        with self._write(serialise_statements=True) as conn:
+            return import_entries(conn, entries, reduce, clock())
+
+    # -- competency reads ------------------------------------------------------------------
+
+    def learner_by_agent_key(self, agent_key: str) -> dict[str, Any] | None:
+        """The learner an IFI belongs to."""
+        with self._read() as conn:
+            return ledger.learner_by_agent_key(conn, agent_key)
+
+    def learner_by_id(self, learner_id: int) -> dict[str, Any] | None:
+        """One learner."""
+        with self._read() as conn:
+            return ledger.learner_by_id(conn, learner_id)
+
+    def learner_competencies(self, learner_id: int) -> list[dict[str, Any]]:
+        """A learner's competency states with their evidence trails."""
+        with self._read() as conn:
+            return ledger.learner_competencies(conn, learner_id)
+
+    def all_states(self) -> list[tuple[Any, ...]]:
+        """Every competency state row, ordered."""
+        with self._read() as conn:
+            return ledger.all_states(conn)
 
     def query_statements(self, query: StatementQuery, clock: Clock) -> StatementPage:
         """One page of matching, non-voided statements."""
