@@ -76,17 +76,29 @@ def test_evidence_level_and_stale_at_follow_the_statements(client, auth):
     assert state["status"] in {"fresh", "due_soon", "stale"}
     first_level = state["level"]
 
-    failure = aligned(kari, LISTENING, verb=FAILED, when="2026-02-01T10:00:00Z",
-                      result={"success": False, "score": {"scaled": 0.2}})
+    failure = aligned(
+        kari,
+        LISTENING,
+        verb=FAILED,
+        when="2026-02-01T10:00:00Z",
+        result={"success": False, "score": {"scaled": 0.2}},
+    )
     post(client, auth, [failure])
     after_failure = competencies_of(client, auth, learner["id"])[LISTENING]
     assert after_failure["level"] < first_level, "a failed attempt is negative evidence"
     assert after_failure["stale_at"] == state["stale_at"], "a failure does not refresh"
 
-    post(client, auth, [{
-        "actor": agent("admin"), "verb": {"id": VOIDED},
-        "object": {"objectType": "StatementRef", "id": good["id"]},
-    }])
+    post(
+        client,
+        auth,
+        [
+            {
+                "actor": agent("admin"),
+                "verb": {"id": VOIDED},
+                "object": {"objectType": "StatementRef", "id": good["id"]},
+            }
+        ],
+    )
     after_void = competencies_of(client, auth, learner["id"])[LISTENING]
     assert [e["statement_id"] for e in after_void["evidence"]] == [failure["id"]]
     assert after_void["stale_at"] is None and after_void["status"] == "none"
@@ -97,15 +109,27 @@ def test_replay_rebuilds_exactly_what_ingest_computed(app, client, auth):
     batch = []
     for number, who in enumerate(people):
         for day in range(1, 6):
-            batch.append(aligned(who, LISTENING if day % 2 else EMPATHY,
-                                 when=f"2026-0{number + 1}-{day:02d}T09:00:00Z",
-                                 result={"success": day != 3, "score": {"scaled": day / 6}}))
+            batch.append(
+                aligned(
+                    who,
+                    LISTENING if day % 2 else EMPATHY,
+                    when=f"2026-0{number + 1}-{day:02d}T09:00:00Z",
+                    result={"success": day != 3, "score": {"scaled": day / 6}},
+                )
+            )
     post(client, auth, batch[:7])
     post(client, auth, batch[7:])
-    post(client, auth, [{
-        "actor": agent("admin"), "verb": {"id": VOIDED},
-        "object": {"objectType": "StatementRef", "id": batch[4]["id"]},
-    }])
+    post(
+        client,
+        auth,
+        [
+            {
+                "actor": agent("admin"),
+                "verb": {"id": VOIDED},
+                "object": {"objectType": "StatementRef", "id": batch[4]["id"]},
+            }
+        ],
+    )
     runtime = app.extensions["lrs_bridge"]
     incremental = runtime.store.all_states()
     assert len(incremental) == 6
@@ -117,8 +141,10 @@ def test_replay_rebuilds_exactly_what_ingest_computed(app, client, auth):
 
 def test_directory_import_merges_a_person_seen_under_two_identifiers(app, client, auth):
     by_mail = agent("kari")
-    by_account = {"objectType": "Agent",
-                  "account": {"homePage": "https://bbb.example.com", "name": "kari.n"}}
+    by_account = {
+        "objectType": "Agent",
+        "account": {"homePage": "https://bbb.example.com", "name": "kari.n"},
+    }
     post(client, auth, [aligned(by_mail, LISTENING, when="2026-03-01T08:00:00Z")])
     post(client, auth, [aligned(by_account, EMPATHY, when="2026-03-02T08:00:00Z")])
     assert learner_of(client, auth, by_mail)["id"] != learner_of(client, auth, by_account)["id"]
