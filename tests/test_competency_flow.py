@@ -169,3 +169,18 @@ def test_competency_api_needs_a_broad_scope(client, creds):
     listed = client.get("/api/v1/competencies", headers=reader).get_json()["competencies"]
     assert any(c["id"] == LISTENING and c["parent"] == BASE + "communication" for c in listed)
     assert client.get("/api/v1/competencies").status_code == 401
+
+
+def test_mentoring_is_evidence_for_the_mentee_not_the_mentor(client, auth):
+    mentor, mentee = agent("mentor"), agent("kari")
+    session = aligned(mentor, EMPATHY, verb="http://id.tincanapi.com/verb/mentored")
+    session["object"] = mentee
+    post(client, auth, [session])
+    learner = learner_of(client, auth, mentee)
+    assert EMPATHY in competencies_of(client, auth, learner["id"])
+    assert (
+        client.get(
+            "/api/v1/learners", query_string={"agent": json.dumps(mentor)}, headers=auth
+        ).status_code
+        == 404
+    )

@@ -715,6 +715,13 @@ def test_index_agrees_with_brute_force() -> None:
         assert indexed == _brute_force(body, cmap)
 
 
+def test_index_agrees_with_brute_force_on_default_map() -> None:
+    cmap = load_map(MAP)
+    for body in _generated(2000):
+        indexed = [r.id for r in cmap.index.firing(StatementView(body))]
+        assert indexed == _brute_force(body, cmap)
+
+
 def test_200_rules_evaluate_fast() -> None:
     """Generous floor for CI; the real figure (see the report) is far above it."""
     cmap, fw = map_from_dict(_big_map(200)), _framework()

@@ -147,7 +147,7 @@ class StatementView:
         "platform",
         "context_ids",
         "all_context_ids",
-        "context_types",
+        "_context_activities",
         "context_extensions",
         "result",
         "result_extensions",
@@ -171,25 +171,33 @@ class StatementView:
         self.context_extensions: dict[str, Any] = context.get("extensions") or {}
         lists = context.get("contextActivities")
         ids: dict[str, tuple[str, ...]] = {}
-        types: list[str] = []
+        activities: list[Any] = []
         if isinstance(lists, dict):
-            for name in CONTEXT_LISTS:
-                value = lists.get(name)
+            for name, value in lists.items():
                 if isinstance(value, dict):  # xAPI 0.95 allowed a single object
                     value = [value]
-                if isinstance(value, list):
-                    ids[name] = tuple(a["id"] for a in value if isinstance(a, dict) and "id" in a)
-                    for a in value:
-                        d = a.get("definition") if isinstance(a, dict) else None
-                        if isinstance(d, dict) and isinstance(d.get("type"), str):
-                            types.append(d["type"])
+                if name in CONTEXT_LISTS and isinstance(value, list):
+                    ids[name] = tuple([a["id"] for a in value if isinstance(a, dict) and "id" in a])
+                    activities.extend(value)
         self.context_ids = ids
-        self.all_context_ids: tuple[str, ...] = tuple(i for v in ids.values() for i in v)
-        self.context_types: tuple[str, ...] = tuple(types)
+        self.all_context_ids: tuple[str, ...] = (
+            tuple([i for v in ids.values() for i in v]) if ids else ()
+        )
+        self._context_activities = activities
         result = statement.get("result")
         self.result: dict[str, Any] = result if isinstance(result, dict) else {}
         self.result_extensions: dict[str, Any] = self.result.get("extensions") or {}
         self.score = normalised_score(self.result)
+
+    @property
+    def context_types(self) -> tuple[str, ...]:
+        """Activity types of the context activities (computed on demand: rarely needed)."""
+        types = []
+        for a in self._context_activities:
+            d = a.get("definition") if isinstance(a, dict) else None
+            if isinstance(d, dict) and isinstance(d.get("type"), str):
+                types.append(d["type"])
+        return tuple(types)
 
     @property
     def failed(self) -> bool:

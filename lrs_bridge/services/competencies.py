@@ -42,8 +42,17 @@ def _policy(config: PolicyConfig) -> Policy:
     )
 
 
-def _learner_agents(actor: Any) -> list[tuple[str, dict[str, Any]]]:
-    """The identified agents a statement's actor stands for (a group's members too)."""
+def learners_of(statement: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Whose evidence a statement is: its object Agent/Group when it has one (a mentor
+    *mentored* Kari, a coach *coached* a team), otherwise its actor; a group stands for its
+    identified members too."""
+    obj = statement.get("object")
+    if isinstance(obj, dict) and obj.get("objectType") in ("Agent", "Group"):
+        return _identified(obj)
+    return _identified(statement.get("actor"))
+
+
+def _identified(actor: Any) -> list[tuple[str, dict[str, Any]]]:
     if not isinstance(actor, dict):
         return []
     found = []
@@ -87,7 +96,7 @@ class CompetencyEngine:
                 quality=item.quality,
                 at_us=at_us,
             )
-            for key, agent in _learner_agents(statement.get("actor"))
+            for key, agent in learners_of(statement)
             for item in found
         ]
 

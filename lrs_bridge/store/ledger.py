@@ -24,6 +24,25 @@ from lrs_bridge.store.tables import (
 
 Pair = tuple[int, str]
 
+# Hot-path SQL, the same on SQLite (3.24+) and PostgreSQL; ``?`` becomes the driver's marker.
+_INSERT_EVIDENCE = (
+    "INSERT INTO evidence (seq, learner_id, competency_id, rule_id, method, weight, quality, "
+    "at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_UPSERT_STATE = (
+    "INSERT INTO competency_state (learner_id, competency_id, level, last_evidence_us, "
+    "stale_at_us, evidence_count, stability_days, updated_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (learner_id, competency_id) DO UPDATE SET level = excluded.level, "
+    "last_evidence_us = excluded.last_evidence_us, stale_at_us = excluded.stale_at_us, "
+    "evidence_count = excluded.evidence_count, stability_days = excluded.stability_days, "
+    "updated_us = excluded.updated_us"
+)
+_DELETE_STATE = "DELETE FROM competency_state WHERE learner_id = ? AND competency_id = ?"
+
+
+def _sql(conn: Connection, text: str) -> str:
+    return text.replace("?", "%s") if conn.dialect.name == "postgresql" else text
+
 
 def resolve_learners(
     conn: Connection, agents: dict[str, dict[str, Any]], now_us: int
@@ -62,20 +81,20 @@ def add_evidence(
     if not drafts:
         return set()
     ids = resolve_learners(conn, {d.agent_key: d.agent for _, _, d in drafts}, now_us)
-    rows: dict[tuple[int, int, str], dict[str, Any]] = {}
+    rows: dict[tuple[int, int, str], tuple[Any, ...]] = {}
     for seq, default_at, draft in drafts:
         learner_id = ids[draft.agent_key]
-        rows[(seq, learner_id, draft.competency_id)] = {
-            "seq": seq,
-            "learner_id": learner_id,
-            "competency_id": draft.competency_id,
-            "rule_id": draft.rule_id,
-            "method": draft.method,
-            "weight": draft.weight,
-            "quality": draft.quality,
-            "at_us": draft.at_us if draft.at_us is not None else default_at,
-        }
-    conn.execute(insert(evidence), list(rows.values()))
+        rows[(seq, learner_id, draft.competency_id)] = (
+            seq,
+            learner_id,
+            draft.competency_id,
+            draft.rule_id,
+            draft.method,
+            draft.weight,
+            draft.quality,
+            draft.at_us if draft.at_us is not None else default_at,
+        )
+    conn.exec_driver_sql(_sql(conn, _INSERT_EVIDENCE), list(rows.values()))
     return {(learner_id, competency) for _, learner_id, competency in rows}
 
 
@@ -104,6 +123,7 @@ def recompute_states(
     if not wanted:
         return
     learner_ids = sorted({learner for learner, _ in wanted})
+    competency_ids = sorted({competency for _, competency in wanted})
     points: dict[Pair, list[LedgerPoint]] = defaultdict(list)
     for row in conn.execute(
         select(
@@ -113,7 +133,9 @@ def recompute_states(
             evidence.c.at_us,
             evidence.c.weight,
             evidence.c.quality,
-        ).where(evidence.c.learner_id.in_(learner_ids))
+        ).where(
+            evidence.c.learner_id.in_(learner_ids), evidence.c.competency_id.in_(competency_ids)
+        )
     ):
         pair = (row.learner_id, row.competency_id)
         if pair in wanted:
@@ -130,33 +152,33 @@ def write_states(
     reduce: StateReducer,
     now_us: int,
 ) -> None:
-    """Replace the state rows of ``pairs``; a pair without evidence has no state row."""
-    for learner_id, competency_id in pairs:
-        conn.execute(
-            delete(competency_state).where(
-                competency_state.c.learner_id == learner_id,
-                competency_state.c.competency_id == competency_id,
-            )
-        )
-    rows = []
+    """Replace the state rows of ``pairs``; a pair without evidence has no state row.
+
+    One upsert and one delete, each a single executemany, whatever the number of pairs.
+    """
+    upserts = []
+    removals = []
     for pair in pairs:
-        if not points.get(pair):
-            continue
-        state = reduce(pair[1], points[pair])
-        rows.append(
-            {
-                "learner_id": pair[0],
-                "competency_id": pair[1],
-                "level": state.level,
-                "last_evidence_us": state.last_evidence_us,
-                "stale_at_us": state.stale_at_us,
-                "evidence_count": state.evidence_count,
-                "stability_days": state.stability_days,
-                "updated_us": now_us,
-            }
-        )
-    if rows:
-        conn.execute(insert(competency_state), rows)
+        if points.get(pair):
+            state = reduce(pair[1], points[pair])
+            upserts.append(
+                (
+                    pair[0],
+                    pair[1],
+                    state.level,
+                    state.last_evidence_us,
+                    state.stale_at_us,
+                    state.evidence_count,
+                    state.stability_days,
+                    now_us,
+                )
+            )
+        else:
+            removals.append(pair)
+    if upserts:
+        conn.exec_driver_sql(_sql(conn, _UPSERT_STATE), upserts)
+    if removals:
+        conn.exec_driver_sql(_sql(conn, _DELETE_STATE), removals)
 
 
 def evidence_drafts_in_range(
