@@ -122,26 +122,23 @@ def recompute_states(
     wanted = set(pairs)
     if not wanted:
         return
-    learner_ids = sorted({learner for learner, _ in wanted})
-    competency_ids = sorted({competency for _, competency in wanted})
     points: dict[Pair, list[LedgerPoint]] = defaultdict(list)
-    for row in conn.execute(
-        select(
-            evidence.c.learner_id,
-            evidence.c.competency_id,
-            evidence.c.seq,
-            evidence.c.at_us,
-            evidence.c.weight,
-            evidence.c.quality,
-        ).where(
-            evidence.c.learner_id.in_(learner_ids), evidence.c.competency_id.in_(competency_ids)
-        )
+    ordered = sorted(wanted)
+    # An OR of exact pairs, written as driver SQL: each term is a seek on
+    # ix_evidence_learner_competency (a row-value IN list is not, on SQLite), and building
+    # it as an expression tree would cost more than the query.
+    terms = " OR ".join(["(learner_id = ? AND competency_id = ?)"] * len(ordered))
+    query = (
+        "SELECT learner_id, competency_id, seq, at_us, weight, quality FROM evidence "  # noqa: S608
+        f"WHERE {terms}"
+    )
+    params = tuple(value for pair in ordered for value in pair)
+    for learner_id, competency_id, seq, at_us, weight, quality in conn.exec_driver_sql(
+        _sql(conn, query), params
     ):
-        pair = (row.learner_id, row.competency_id)
-        if pair in wanted:
-            points[pair].append(
-                LedgerPoint(seq=row.seq, at_us=row.at_us, weight=row.weight, quality=row.quality)
-            )
+        points[(learner_id, competency_id)].append(
+            LedgerPoint(seq=seq, at_us=at_us, weight=weight, quality=quality)
+        )
     write_states(conn, wanted, points, reduce, now_us)
 
 
