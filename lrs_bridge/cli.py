@@ -157,7 +157,7 @@ def _engine(runtime: Runtime) -> CompetencyEngine:
         raise BadRequest(
             "the competency engine is off (LRS_BRIDGE_COMPETENCY_ENGINE)", field="competency_engine"
         )
-    return runtime.competencies
+    return runtime.competencies.current()
 
 
 @competencies.command("replay")
@@ -175,9 +175,12 @@ def competencies_replay(ctx: click.Context, since: str | None) -> None:
         total = runtime.store.count_statements(since_us)
         with click.progressbar(length=total, label="replaying statements", file=sys.stderr) as bar:
             started = time.monotonic()
+            version = runtime.store.active_config_id()
             done = runtime.store.replay_ledger(
                 engine.evidence_for, engine.reduce, now_us, since_us=since_us, progress=bar.update
             )
+            if version is not None and since_us is None:
+                runtime.store.mark_replayed(version, now_us)
         elapsed = max(time.monotonic() - started, 1e-9)
     click.echo(f"replayed {done} statements in {elapsed:.1f}s ({done / elapsed:,.0f}/s)")
 

@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 from lrs_bridge.auth import Authenticator
 from lrs_bridge.config import Settings
-from lrs_bridge.services.competencies import CompetencyEngine, load_engine
+from lrs_bridge.services.competencies import EngineSource
 from lrs_bridge.services.statements import StatementService
 from lrs_bridge.store.engine import make_engine
 from lrs_bridge.store.sqlalchemy import SqlStore
@@ -24,7 +24,7 @@ class Runtime:
     store: SqlStore
     authenticator: Authenticator
     statements: StatementService
-    competencies: CompetencyEngine | None
+    competencies: EngineSource | None
 
     def close(self) -> None:
         """Release database connections."""
@@ -36,7 +36,7 @@ def build_runtime(settings: Settings) -> Runtime:
     engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     store = SqlStore(engine)
     competencies = (
-        load_engine(settings.framework_file, settings.competency_map_file)
+        EngineSource(store, settings.framework_file, settings.competency_map_file)
         if settings.competency_engine
         else None
     )

@@ -133,7 +133,7 @@ def test_replay_rebuilds_exactly_what_ingest_computed(app, client, auth):
     runtime = app.extensions["lrs_bridge"]
     incremental = runtime.store.all_states()
     assert len(incremental) == 6
-    engine = runtime.competencies
+    engine = runtime.competencies.current()
     evaluated = runtime.store.replay_ledger(engine.evidence_for, engine.reduce, now_us, chunk=4)
     assert evaluated == len(batch)  # the voided one is skipped, the voiding one evaluated
     assert runtime.store.all_states() == incremental
@@ -154,7 +154,7 @@ def test_directory_import_merges_a_person_seen_under_two_identifiers(app, client
         "Kari Nordmann,kari@example.com,https://bbb.example.com|kari.n,Oslo desk,,nb\n"
     )
     runtime = app.extensions["lrs_bridge"]
-    counts = runtime.store.import_directory(entries, runtime.competencies.reduce, now_us)
+    counts = runtime.store.import_directory(entries, runtime.competencies.current().reduce, now_us)
     assert counts == {"created": 0, "updated": 1, "merged": 1}
     merged = learner_of(client, auth, by_account)
     assert merged["id"] == learner_of(client, auth, by_mail)["id"]

@@ -32,10 +32,10 @@ def _reader() -> Principal:
 
 
 def _engine() -> CompetencyEngine:
-    engine = runtime().competencies
-    if engine is None:
+    source = runtime().competencies
+    if source is None:
         raise NotFound("the competency engine is off on this server")
-    return engine
+    return source.current()
 
 
 def _time(value_us: int | None) -> str | None:

@@ -365,20 +365,23 @@ def map_from_dict(data: Any, source: str = "competency map") -> CompetencyMap:
     )
 
 
-def load_map(path: str | Path) -> CompetencyMap:
-    """Load a ``.yaml``/``.yml``/``.json`` map file."""
+def read_map_document(path: str | Path) -> Any:
+    """The raw document of a ``.yaml``/``.yml``/``.json`` map file (not yet validated)."""
     path = Path(path)
     text = path.read_text(encoding="utf-8")
     try:
         if path.suffix in (".yaml", ".yml"):
-            data = yaml.safe_load(text)
-        elif path.suffix == ".json":
-            data = json.loads(text)
-        else:
-            raise BadRequest(f"{path}: expected .yaml, .yml or .json", field="path")
+            return yaml.safe_load(text)
+        if path.suffix == ".json":
+            return json.loads(text)
     except (yaml.YAMLError, json.JSONDecodeError) as error:
         raise BadRequest(f"{path}: cannot parse: {error}") from None
-    return map_from_dict(data, str(path))
+    raise BadRequest(f"{path}: expected .yaml, .yml or .json", field="path")
+
+
+def load_map(path: str | Path) -> CompetencyMap:
+    """Load a ``.yaml``/``.yml``/``.json`` map file."""
+    return map_from_dict(read_map_document(path), str(path))
 
 
 # -- evaluation ------------------------------------------------------------------------------
@@ -469,5 +472,6 @@ __all__ = [
     "Rule",
     "evaluate",
     "load_map",
+    "read_map_document",
     "map_from_dict",
 ]

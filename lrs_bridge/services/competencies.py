@@ -8,9 +8,13 @@ The store calls :meth:`CompetencyEngine.reduce` inside the ingest transaction.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+import orjson
 
 from lrs_bridge.competency.engine import (
     CompetencyState,
@@ -19,8 +23,13 @@ from lrs_bridge.competency.engine import (
     compute_state,
     status,
 )
-from lrs_bridge.competency.framework import Framework, load_framework
-from lrs_bridge.competency.mapping import CompetencyMap, evaluate, load_map
+from lrs_bridge.competency.framework import Framework, framework_from_dict
+from lrs_bridge.competency.mapping import (
+    CompetencyMap,
+    evaluate,
+    map_from_dict,
+    read_map_document,
+)
 from lrs_bridge.competency.mapping import Policy as PolicyConfig
 from lrs_bridge.competency.policy import AdaptivePolicy, FixedWindowPolicy, Policy
 from lrs_bridge.errors import BadRequest
@@ -131,8 +140,86 @@ class CompetencyEngine:
         return policy
 
 
+def engine_from_documents(framework_doc: Any, map_doc: Any) -> CompetencyEngine:
+    """Validate both documents and cross-check them; errors name the field."""
+    return CompetencyEngine(framework_from_dict(framework_doc), map_from_dict(map_doc))
+
+
+def file_documents(framework_file: str, map_file: str) -> tuple[Any, Any]:
+    """The framework and map documents from files (empty names: the shipped defaults)."""
+    framework_path = Path(framework_file or CONFIG_DIR / "framework.json")
+    framework_doc = orjson.loads(framework_path.read_bytes())
+    return framework_doc, read_map_document(map_file or CONFIG_DIR / "competency-map.yaml")
+
+
 def load_engine(framework_file: str, map_file: str) -> CompetencyEngine:
     """Load and cross-check the framework and map files (empty names: the shipped defaults)."""
-    framework = load_framework(framework_file or CONFIG_DIR / "framework.json")
-    cmap = load_map(map_file or CONFIG_DIR / "competency-map.yaml")
-    return CompetencyEngine(framework, cmap)
+    return engine_from_documents(*file_documents(framework_file, map_file))
+
+
+class EngineSource:
+    """The active engine: the newest version saved through the admin API, else the files.
+
+    Every web worker and the scheduler hold one; each re-reads the newest version id at
+    most every ``check_seconds``, so an admin change reaches all processes within that time.
+    """
+
+    def __init__(
+        self,
+        store: ConfigStore,
+        framework_file: str,
+        map_file: str,
+        *,
+        check_seconds: float = 5.0,
+    ) -> None:
+        self.store = store
+        self.framework_file = framework_file
+        self.map_file = map_file
+        self.check_seconds = check_seconds
+        self._files = load_engine(framework_file, map_file)
+        self._engine = self._files
+        self._version: int | None = None
+        self._checked = float("-inf")
+        self._lock = threading.Lock()
+
+    def current(self) -> CompetencyEngine:
+        """The engine of the newest version (re-checked at most every ``check_seconds``)."""
+        now = time.monotonic()
+        if now - self._checked < self.check_seconds:
+            return self._engine
+        with self._lock:
+            self._checked = now
+            version = self.store.active_config_id()
+            if version != self._version:
+                config = self.store.active_config()
+                if config is None:
+                    self._engine, self._version = self._files, None
+                else:
+                    engine = engine_from_documents(config["framework"], config["map"])
+                    self._engine, self._version = engine, config["id"]
+        return self._engine
+
+    def refresh(self) -> CompetencyEngine:
+        """Re-read the active version now (after this process changed it)."""
+        self._checked = float("-inf")
+        return self.current()
+
+    def documents(self) -> tuple[Any, Any, int | None]:
+        """The active framework and map documents and their version (None: files)."""
+        config = self.store.active_config()
+        if config is None:
+            framework_doc, map_doc = file_documents(self.framework_file, self.map_file)
+            return framework_doc, map_doc, None
+        return config["framework"], config["map"], config["id"]
+
+
+class ConfigStore(Protocol):
+    """What :class:`EngineSource` needs from the store."""
+
+    def active_config_id(self) -> int | None:
+        """The newest version id."""
+        ...
+
+    def active_config(self) -> dict[str, Any] | None:
+        """The newest version."""
+        ...

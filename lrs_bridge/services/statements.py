@@ -17,7 +17,7 @@ import orjson
 
 from lrs_bridge.auth import Principal, authority_agent
 from lrs_bridge.errors import BadRequest, Conflict, InvalidStatement, NotFound
-from lrs_bridge.services.competencies import CompetencyEngine
+from lrs_bridge.services.competencies import EngineSource
 from lrs_bridge.store.base import (
     Clock,
     NewStatement,
@@ -162,7 +162,7 @@ class StatementService:
         authority_homepage: str,
         max_page_size: int,
         statements_path: str = "/xapi/statements",
-        competencies: CompetencyEngine | None = None,
+        competencies: EngineSource | None = None,
     ) -> None:
         self.store = store
         self.competencies = competencies
@@ -189,6 +189,7 @@ class StatementService:
         """
         principal.require(Principal.can_write_statements, "write statements")
         authority = authority_agent(principal, self.authority_homepage)
+        engine = self.competencies.current() if self.competencies else None
         prepared: list[NewStatement] = []
         seen: dict[str, int] = {}
         for position, statement in enumerate(statements):
@@ -221,9 +222,7 @@ class StatementService:
                     timestamp_us=parse_timestamp_us(timestamp) if timestamp else None,
                     authority_id=principal.credential_id,
                     version=str(statement["version"]),
-                    evidence=tuple(self.competencies.evidence_for(statement))
-                    if self.competencies
-                    else (),
+                    evidence=tuple(engine.evidence_for(statement)) if engine else (),
                 )
             )
         self._check_voiding_targets(prepared)
@@ -233,9 +232,7 @@ class StatementService:
         new = prepared
         for attempt in (1, 2, 3):
             try:
-                self.store.add_statements(
-                    new, self.clock, self.competencies.reduce if self.competencies else None
-                )
+                self.store.add_statements(new, self.clock, engine.reduce if engine else None)
                 break
             except Conflict:
                 if attempt == 3:

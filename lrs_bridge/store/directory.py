@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
@@ -105,3 +106,28 @@ def _merge(conn: Connection, source: int, *, into: int) -> set[Pair]:
     conn.execute(update(learners).where(learners.c.manager_id == source).values(manager_id=into))
     conn.execute(delete(learners).where(learners.c.id == source))
     return {(into, competency) for competency in competencies}
+
+
+def list_learners(conn: Connection, team: str | None, limit: int, offset: int) -> list[Any]:
+    """Learners ordered by id, optionally of one team."""
+    query = select(learners).order_by(learners.c.id).limit(limit).offset(offset)
+    if team is not None:
+        query = query.where(learners.c.team == team)
+    return list(conn.execute(query).all())
+
+
+def team_rollup(conn: Connection, team: str) -> list[Any]:
+    """Per competency of a team: learners with state, mean level, and stale_at values."""
+    return list(
+        conn.execute(
+            select(
+                competency_state.c.competency_id,
+                competency_state.c.learner_id,
+                competency_state.c.level,
+                competency_state.c.stale_at_us,
+            )
+            .join(learners, learners.c.id == competency_state.c.learner_id)
+            .where(learners.c.team == team)
+            .order_by(competency_state.c.competency_id, competency_state.c.learner_id)
+        ).all()
+    )

@@ -11,10 +11,11 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from lrs_bridge.store.base import EvidenceDraft, LedgerPoint, StateReducer
 from lrs_bridge.store.tables import (
+    competency_configs,
     competency_state,
     evidence,
     learner_ifis,
@@ -314,3 +315,62 @@ def all_states(conn: Connection) -> list[tuple[Any, ...]]:
             ).order_by(competency_state.c.learner_id, competency_state.c.competency_id)
         )
     ]
+
+
+# -- configuration versions ---------------------------------------------------------------
+
+
+def active_config(conn: Connection) -> dict[str, Any] | None:
+    """The newest competency configuration version, if any was saved."""
+    row = conn.execute(
+        select(competency_configs).order_by(competency_configs.c.id.desc()).limit(1)
+    ).first()
+    if row is None:
+        return None
+    return {
+        "id": row.id,
+        "framework": orjson.loads(row.framework),
+        "map": orjson.loads(row.map),
+        "note": row.note,
+        "created_by": row.created_by,
+        "created_us": row.created_us,
+        "replayed_us": row.replayed_us,
+    }
+
+
+def active_config_id(conn: Connection) -> int | None:
+    """Only the id of the newest version (cheap enough to poll)."""
+    return conn.execute(select(func.max(competency_configs.c.id))).scalar()
+
+
+def save_config(
+    conn: Connection,
+    framework_doc: dict[str, Any],
+    map_doc: dict[str, Any],
+    *,
+    note: str | None,
+    created_by: str | None,
+    now_us: int,
+) -> int:
+    """Store a new version; it becomes active at once, replay marks it applied later."""
+    return int(
+        conn.execute(
+            insert(competency_configs).returning(competency_configs.c.id),
+            {
+                "framework": orjson.dumps(framework_doc).decode(),
+                "map": orjson.dumps(map_doc).decode(),
+                "note": note,
+                "created_by": created_by,
+                "created_us": now_us,
+            },
+        ).scalar_one()
+    )
+
+
+def mark_replayed(conn: Connection, config_id: int, now_us: int) -> None:
+    """Record that evidence and states were rebuilt under this version."""
+    conn.execute(
+        update(competency_configs)
+        .where(competency_configs.c.id == config_id)
+        .values(replayed_us=now_us)
+    )

@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from lrs_bridge.errors import Conflict, NotFound, StoreUnavailable
-from lrs_bridge.store import ledger
+from lrs_bridge.store import directory, ledger
 from lrs_bridge.store.base import (
     Clock,
     CredentialRecord,
@@ -306,6 +306,51 @@ class SqlStore:
         """Import learners (see ``store/directory.py``) in one transaction."""
         with self._write(serialise_statements=True) as conn:
             return import_entries(conn, entries, reduce, clock())
+
+    # -- competency configuration and directory ---------------------------------------------
+
+    def active_config(self) -> dict[str, Any] | None:
+        """The newest saved framework/map version."""
+        with self._read() as conn:
+            return ledger.active_config(conn)
+
+    def active_config_id(self) -> int | None:
+        """The id of the newest saved version."""
+        with self._read() as conn:
+            return ledger.active_config_id(conn)
+
+    def save_config(
+        self,
+        framework_doc: dict[str, Any],
+        map_doc: dict[str, Any],
+        *,
+        note: str | None,
+        created_by: str | None,
+        clock: Clock,
+    ) -> int:
+        """Save a new active version."""
+        with self._write() as conn:
+            return ledger.save_config(
+                conn, framework_doc, map_doc, note=note, created_by=created_by, now_us=clock()
+            )
+
+    def mark_replayed(self, config_id: int, clock: Clock) -> None:
+        """Record that a version's replay finished."""
+        with self._write() as conn:
+            ledger.mark_replayed(conn, config_id, clock())
+
+    def list_learners(self, team: str | None, limit: int, offset: int) -> list[dict[str, Any]]:
+        """A page of the directory."""
+        with self._read() as conn:
+            return [
+                ledger.learner_by_id(conn, row.id) or {}
+                for row in directory.list_learners(conn, team, limit, offset)
+            ]
+
+    def team_rollup(self, team: str) -> list[Any]:
+        """The state rows of a team's learners."""
+        with self._read() as conn:
+            return directory.team_rollup(conn, team)
 
     # -- competency reads ------------------------------------------------------------------
 

@@ -141,3 +141,18 @@ competency_state = Table(
     Column("updated_us", BigInteger, nullable=False),
     Index("ix_competency_state_stale_at", "stale_at_us"),
 )
+
+#: Versions of the competency framework and map that admins changed through the API; the
+#: newest is active. Without any row the shipped files (or the configured ones) apply.
+competency_configs = Table(
+    "competency_configs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("framework", Text, nullable=False),
+    Column("map", Text, nullable=False),
+    Column("note", Text),
+    Column("created_by", String(200)),
+    Column("created_us", BigInteger, nullable=False),
+    #: When the scheduler rebuilt evidence and states under this version (None: pending).
+    Column("replayed_us", BigInteger),
+)
