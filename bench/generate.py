@@ -14,6 +14,7 @@ import dataclasses
 import datetime
 import random
 import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
@@ -144,7 +145,7 @@ class _Builder:
             "http://adlnet.gov/expapi/activities/module",
         )
         mastery = 0.8
-        context = {
+        context: dict[str, Any] = {
             "registration": self.uuid(),
             "platform": "Care Academy LMS",
             "language": "en-GB",
@@ -382,17 +383,45 @@ def _launch_context(context: dict[str, Any]) -> dict[str, Any]:
     return dict(context, extensions=extensions)
 
 
-def generate(count: int, seed: int = 20240108) -> Corpus:
-    """``count`` statements in timestamp order (the order an LRS receives them)."""
-    builder = _Builder(seed, learner_count=max(20, count // 50))
+def _episode_makers(
+    builder: _Builder,
+) -> tuple[list[Callable[[], list[dict[str, Any]]]], list[int]]:
+    """Episode kinds and their weights (cmi5 sessions dominate, as in the programme)."""
     episodes = [
         (builder.cmi5_session, 55),
         (builder.webinar, 4),
         (builder.role_play, 20),
         (builder.mentoring, 13),
     ]
-    makers = [m for m, _ in episodes]
-    weights = [w for _, w in episodes]
+    return [m for m, _ in episodes], [w for _, w in episodes]
+
+
+def stream(count: int, seed: int = 20240108, batch: int = 5000) -> Iterator[list[dict[str, Any]]]:
+    """``count`` statements as dicts, ``batch`` at a time, without holding them all.
+
+    For stores of a million statements, where :func:`generate` (which sorts everything and
+    keeps every serialised statement) would need gigabytes. Same episode mix and learner
+    count per statement as :func:`generate`; each batch is in timestamp order, the whole
+    stream is not (as when several tools send late), which replay does not care about.
+    """
+    builder = _Builder(seed, learner_count=max(20, count // 50))
+    makers, weights = _episode_makers(builder)
+    pending: list[dict[str, Any]] = []
+    sent = 0
+    while sent < count:
+        while len(pending) < batch:
+            pending.extend(builder.rng.choices(makers, weights)[0]())
+        size = min(batch, count - sent)
+        out, pending = pending[:size], pending[size:]
+        out.sort(key=lambda s: s["timestamp"])
+        sent += size
+        yield out
+
+
+def generate(count: int, seed: int = 20240108) -> Corpus:
+    """``count`` statements in timestamp order (the order an LRS receives them)."""
+    builder = _Builder(seed, learner_count=max(20, count // 50))
+    makers, weights = _episode_makers(builder)
     made: list[dict[str, Any]] = []
     while len(made) < count:
         made.extend(builder.rng.choices(makers, weights)[0]())

@@ -2,7 +2,9 @@
 
 A target is judged on the best worker count tried for writes, and on the worst query kind for
 reads (a p99 target holds only if every kind of query meets it). A phase with any non-200
-response or transport error cannot PASS.
+response or transport error cannot PASS. The competency engine's sections follow (issue 3
+item 9): ingest with the engine on vs off per write phase (on >= 80% of off), and replay
+throughput (>= 20,000 statements/s on SQLite).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 QUERY_P99_MS = 10.0
+ENGINE_MIN_RATIO = 0.80
+REPLAY_MIN_PER_S = 20_000
 QUERY_MIN_STORED = 100_000
 #: CPU (percent of one core) used by processes outside the benchmark that makes a phase suspect.
 NOISY_PCT = 25
@@ -126,7 +130,107 @@ def _figures(run: dict[str, Any]) -> None:
             print(f"{'':<26}    errors {p['errors']}: {p['error_sample'][:160]}")
 
 
-def print_report(meta: dict[str, Any], runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _engine_section(run: dict[str, Any], verdicts: list[dict[str, Any]]) -> None:
+    """Off vs on per write phase, with the ratio judged against ENGINE_MIN_RATIO."""
+    warm = run["warmups"]
+    rows = run["rows"]
+    print(
+        f"{run['workers']} workers; measured after a warm-up pass that posted the whole corpus "
+        f"once per mode ({warm['on']['statements']:,} statements: off "
+        f"{warm['off']['statements_per_s']:,.0f}/s, on {warm['on']['statements_per_s']:,.0f}/s), "
+        f"so every learner ({rows['on']['learners']:,}) existed before measuring: steady state, "
+        "not learner creation. Phases alternate off/on order. Engine on stored "
+        f"{rows['on']['evidence_rows']:,} evidence rows, {rows['on']['state_rows']:,} states."
+    )
+    header = (
+        f"{'phase':<18}{'cli':>4}{'off stmt/s':>12}{'on stmt/s':>11}{'on/off':>8}"
+        f"{'off p99':>9}{'on p99':>8}{'err':>5}  {'cpu% srv off/on':<16} target >= "
+        f"{ENGINE_MIN_RATIO:.0%}"
+    )
+    print(header)
+    print("-" * len(header))
+    by_key: dict[tuple[str, int], dict[str, dict[str, Any]]] = {}
+    for p in run["phases"]:
+        by_key.setdefault((p["name"], p["clients"]), {})[p["engine"]] = p
+    for (name, clients), pair in by_key.items():
+        off, on = pair.get("off"), pair.get("on")
+        if off is None or on is None:
+            continue
+        ratio = on["statements_per_s"] / off["statements_per_s"] if off["statements_per_s"] else 0
+        errors = sum(off["errors"].values()) + sum(on["errors"].values())
+        verdict = "PASS" if ratio >= ENGINE_MIN_RATIO and not errors else "MISS"
+        cpu = f"{off['cpu_pct']['server']}/{on['cpu_pct']['server']}"
+        off_s, on_s = off["statements_per_s"], on["statements_per_s"]
+        print(
+            f"{name:<18}{clients:>4}{off_s:>12,.0f}{on_s:>11,.0f}{ratio:>8.2f}"
+            f"{off['p99_ms']:>9.2f}{on['p99_ms']:>8.2f}{errors:>5}  {cpu:<16} {verdict}"
+        )
+        verdicts.append(
+            {
+                "target": f"ingest engine on >= {ENGINE_MIN_RATIO:.0%} of off, {name} x {clients}",
+                "database": run["database"],
+                "value": round(ratio, 3),
+                "verdict": verdict,
+                "detail": f"off {off_s:,.0f}/s, on {on_s:,.0f}/s"
+                + (f", {errors} errors" if errors else ""),
+            }
+        )
+    for note in run["notes"]:
+        print(f"NOTE: {note}")
+
+
+def _replay_section(run: dict[str, Any], verdicts: list[dict[str, Any]]) -> None:
+    """Replay figures and the statements/s target (judged on SQLite, info elsewhere)."""
+    rows = run["rows"]
+    share = rows["statements_with_evidence"] / max(1, rows["statements"])
+    store_rate = run["stored"] / max(run["store_seconds"], 1e-9)
+    print(
+        f"{run['rules']}-rule map; {run['stored']:,} statements stored directly through "
+        f"SqlStore.add_statements (engine off) in {run['store_seconds']:,.0f}s "
+        f"({store_rate:,.0f}/s)"
+    )
+    print(
+        f"replay (CLI): {run['replayed']:,} statements in {run['replay_seconds']:,.1f}s = "
+        f"{run['replay_per_s']:,.0f} statements/s; wall clock with process start and map load "
+        f"{run['wall_seconds']:,.1f}s = {run['wall_per_s']:,.0f}/s"
+    )
+    print(
+        f"produced: {rows['evidence_rows']:,} evidence rows from "
+        f"{rows['statements_with_evidence']:,} statements ({share:.0%} matched), "
+        f"{rows['state_rows']:,} state rows, {rows['learners']:,} learners"
+    )
+    judged = run["database"] == "sqlite"
+    ok = run["replay_per_s"] >= REPLAY_MIN_PER_S
+    verdict = ("PASS" if ok else "MISS") if judged else "info"
+    label = f"replay >= {REPLAY_MIN_PER_S:,} statements/s ({run['rules']} rules)"
+    print(f"target: {label}: {run['replay_per_s']:,.0f} {verdict}")
+    verdicts.append(
+        {
+            "target": label,
+            "database": run["database"],
+            "value": run["replay_per_s"],
+            "verdict": verdict,
+            "detail": f"{run['replayed']:,} statements; wall {run['wall_per_s']:,.0f}/s",
+        }
+    )
+
+
+def _skipped_or_failed(run: dict[str, Any]) -> bool:
+    if "skipped" in run:
+        print(f"SKIPPED: PostgreSQL not reachable ({run['skipped']})")
+        return True
+    if "failed" in run:
+        print(f"FAILED: {run['failed'][:2000]}")
+        return True
+    return False
+
+
+def print_report(
+    meta: dict[str, Any],
+    runs: list[dict[str, Any]],
+    engine_runs: list[dict[str, Any]] | None = None,
+    replay_runs: list[dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
     """Print the tables; return the target verdicts for the JSON file."""
     plan = meta["plan"]
     print(
@@ -168,7 +272,21 @@ def print_report(meta: dict[str, Any], runs: list[dict[str, Any]]) -> list[dict[
             )
         for note in run["notes"]:
             print(f"NOTE: {note}")
-    verdicts = []
+    verdicts: list[dict[str, Any]] = []
+    if runs:
+        _targets_table(runs, verdicts)
+    for run in engine_runs or []:
+        print(f"\n== competency engine on vs off: {run['database']} ==")
+        if not _skipped_or_failed(run):
+            _engine_section(run, verdicts)
+    for run in replay_runs or []:
+        print(f"\n== competency replay: {run['database']} ==")
+        if not _skipped_or_failed(run):
+            _replay_section(run, verdicts)
+    return verdicts
+
+
+def _targets_table(runs: list[dict[str, Any]], verdicts: list[dict[str, Any]]) -> None:
     names = [r["database"] for r in runs]
     print("\n== targets ==")
     print(f"{'target':<52}" + "".join(f"{n:>26}" for n in names))
@@ -195,4 +313,3 @@ def print_report(meta: dict[str, Any], runs: list[dict[str, Any]]) -> list[dict[
         print(f"{target.label:<52}" + "".join(f"{c:>26}" for c in cells))
     details = [f"{v['database']}: {v['target']}: {v['detail']}" for v in verdicts]
     print("  " + "\n  ".join(details))
-    return verdicts

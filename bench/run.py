@@ -1,7 +1,9 @@
-"""``make bench``: write and query throughput of a real lrs-bridge server on SQLite and PostgreSQL.
+"""``make bench``: write and query throughput of a real lrs-bridge server on SQLite and PostgreSQL,
+ingest with the competency engine on vs off, and competency replay throughput.
 
-Usage: ``python bench/run.py [--db sqlite|postgresql|both] [--quick] [--statements N]``.
-Progress goes to stderr; the figures table (with the issue's targets marked PASS/MISS) goes to
+Usage: ``python bench/run.py [--db sqlite|postgresql|both] [--quick] [--statements N]
+[--only write,query,ingest-engine,replay] [--replay-statements N]``.
+Progress goes to stderr; the figures table (with the issues' targets marked PASS/MISS) goes to
 stdout, and everything measured is written to ``bench/results/<timestamp>.json``.
 """
 
@@ -18,13 +20,16 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import orjson
+from competency_map import RULE_COUNT, write_map
 from generate import Corpus, generate
 from load import PhaseResult, PostJob, QueryJob, Target, run_phase, set_corpus
 from observe import PhaseObserver
+from replay import count_rows, run_replay, store_statements
 from report import print_report
 from server import (
     REPO,
@@ -40,6 +45,13 @@ RESULTS = Path(__file__).resolve().parent / "results"
 TOPUP_BATCH = 500
 TOPUP_CLIENTS = 4
 TOPUP_MAX_SECONDS = 900.0
+PARTS = ("write", "query", "ingest-engine", "replay")
+ENGINE_ENV = "LRS_BRIDGE_COMPETENCY_ENGINE"
+#: The warm-up pass before the engine comparison posts the whole corpus once, so every
+#: learner exists (the first statement of an IFI creates one) before anything is measured.
+ENGINE_WARMUP_BATCH = 500
+ENGINE_WARMUP_CLIENTS = 2
+ENGINE_WARMUP_MAX_SECONDS = 600.0
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -55,6 +67,9 @@ class Plan:
     limit: int
     pages: int
     seed: int
+    parts: list[str]
+    engine_workers: int
+    replay_statements: int
 
 
 def log(message: str) -> None:
@@ -141,8 +156,10 @@ class DatabaseRun:
         with fresh_database(self.kind) as url:
             log(f"{self.kind}: fresh database, migrating and creating the bench credential")
             prepare(url)
-            self._write_phases(url)
-            self._top_up_and_query(url)
+            if "write" in self.plan.parts:
+                self._write_phases(url)
+            if "query" in self.plan.parts:
+                self._top_up_and_query(url)
             stored_rows = count_statements(url)
         if stored_rows != self.clock.stored:
             self.notes.append(
@@ -223,8 +240,8 @@ class DatabaseRun:
                 self._measure(server, job, url, "top-up")
             if self.clock.stored < self.plan.statements:
                 self.notes.append(f"only {self.clock.stored} statements stored before queries")
-            for job in self._query_jobs():
-                self._measure(server, job, url, "query")
+            for query in self._query_jobs():
+                self._measure(server, query, url, "query")
         finally:
             server.stop()
 
@@ -258,6 +275,121 @@ class DatabaseRun:
             for name, paths, pages in kinds
             for clients in plan.clients
         ]
+
+
+class EngineRun(DatabaseRun):
+    """The write phases with the competency engine off and on (issue 3: on >= 80% of off).
+
+    Two fresh databases and two servers, one per mode, both up for the whole comparison; each
+    phase runs against both back to back, alternating which goes first (off-on, on-off, ...),
+    so drift in a shared machine's load does not favour one mode. Before measuring, each
+    server gets the whole corpus once (the warm-up pass): the first statement of an actor
+    creates its learner, and the figures are meant for the steady state, not for that
+    one-off cost.
+    """
+
+    def run(self) -> dict[str, Any]:
+        workers = self.plan.engine_workers
+        modes = {"off": "0", "on": "1"}
+        warmups: dict[str, dict[str, Any]] = {}
+        with fresh_database(self.kind) as off_url, fresh_database(self.kind) as on_url:
+            urls = {"off": off_url, "on": on_url}
+            for mode, url in urls.items():
+                log(f"{self.kind}: engine {mode}: fresh database, migrating")
+                prepare(url)
+            servers: dict[str, Server] = {}
+            try:
+                for mode, url in urls.items():
+                    servers[mode] = Server(
+                        url, workers, self.workdir, env={ENGINE_ENV: modes[mode]}
+                    )
+                    port = servers[mode].port
+                    log(f"{self.kind}: engine {mode}: server on :{port}, {workers} workers")
+                for mode, server in servers.items():
+                    warmups[mode] = self._warm_up(mode, server)
+                combos = [(b, c) for b in (1, 100) for c in self.plan.clients]
+                for number, (batch, clients) in enumerate(combos):
+                    order = ("off", "on") if number % 2 == 0 else ("on", "off")
+                    for mode in order:
+                        job = PostJob(
+                            name=f"POST batch {batch}",
+                            clients=clients,
+                            batch=batch,
+                            duration=self.plan.post_seconds,
+                            tag=self._next_tag(),
+                        )
+                        log(f"  engine {mode}:")
+                        self._measure(servers[mode], job, urls[mode], f"engine-{mode}")
+                        self.phases[-1]["engine"] = mode
+            finally:
+                for server in servers.values():
+                    server.stop()
+            produced = {mode: count_rows(url) for mode, url in urls.items()}
+        if not produced["on"]["evidence_rows"]:
+            self.notes.append("engine on stored no evidence: is the engine really on?")
+        if produced["off"]["evidence_rows"]:
+            self.notes.append("engine off stored evidence: is the engine really off?")
+        return {
+            "database": self.kind,
+            "workers": workers,
+            "warmups": warmups,
+            "rows": produced,
+            "phases": self.phases,
+            "notes": self.notes,
+        }
+
+    def _warm_up(self, mode: str, server: Server) -> dict[str, Any]:
+        """Post every corpus statement once (creating every learner); not reported as a phase."""
+        job = PostJob(
+            name="warm-up",
+            clients=ENGINE_WARMUP_CLIENTS,
+            batch=ENGINE_WARMUP_BATCH,
+            duration=ENGINE_WARMUP_MAX_SECONDS,
+            tag=self._next_tag(),
+            quota=len(self.corpus.statements),
+        )
+        result = run_phase(job, Target(port=server.port))
+        errors = sum(result.errors.values())
+        log(
+            f"{self.kind}: engine {mode}: warm-up pass {result.statements:,} statements in "
+            f"{result.seconds:.1f}s ({result.statements_per_s:,.0f}/s)"
+            + (f", {errors} ERRORS: {result.error_sample[:200]}" if errors else "")
+        )
+        if result.statements < len(self.corpus.statements):
+            self.notes.append(
+                f"engine {mode}: warm-up stored {result.statements:,} of "
+                f"{len(self.corpus.statements):,} statements (learners may be created while "
+                "measuring)"
+            )
+        return {
+            "statements": result.statements,
+            "seconds": round(result.seconds, 1),
+            "statements_per_s": round(result.statements_per_s, 1),
+            "errors": errors,
+        }
+
+
+def replay_run(kind: str, plan: Plan, workdir: Path) -> dict[str, Any]:
+    """Fill a fresh database directly, then time the CLI replay with the 200-rule map."""
+    map_file, cmap = write_map(workdir, RULE_COUNT)
+    log(f"{kind}: replay: {len(cmap.rules)}-rule map at {map_file} (loads and checks)")
+    with fresh_database(kind) as url:
+        log(f"{kind}: replay: storing {plan.replay_statements:,} statements (engine off, direct)")
+        stored = store_statements(url, plan.replay_statements, plan.seed, log)
+        log(
+            f"{kind}: replay: stored in {stored['store_seconds']}s; running "
+            "lrs-bridge competencies replay"
+        )
+        replayed = run_replay(url, map_file, workdir)
+        log(f"{kind}: replay: {replayed['output']} (wall {replayed['wall_seconds']}s)")
+        rows = count_rows(url)
+    return {
+        "database": kind,
+        "rules": len(cmap.rules),
+        **stored,
+        **replayed,
+        "rows": rows,
+    }
 
 
 def parse_args(argv: list[str] | None = None) -> tuple[Plan, argparse.Namespace]:
@@ -298,7 +430,30 @@ def parse_args(argv: list[str] | None = None) -> tuple[Plan, argparse.Namespace]
         help="most pages followed through 'more' links per query (default 20)",
     )
     parser.add_argument("--seed", type=int, default=20240108)
+    parser.add_argument(
+        "--only",
+        default=",".join(PARTS),
+        help=f"comma-separated parts to run, of {', '.join(PARTS)} (default all); "
+        "'query' tops up the store itself when 'write' is left out",
+    )
+    parser.add_argument(
+        "--engine-workers",
+        type=int,
+        default=None,
+        help="gunicorn workers for the engine on/off comparison (default: the server's "
+        "own default, one per core, at least 2)",
+    )
+    parser.add_argument(
+        "--replay-statements",
+        type=int,
+        default=None,
+        help="statements stored for the replay measurement (default 1000000, quick 100000)",
+    )
     args = parser.parse_args(argv)
+    parts = [p.strip() for p in args.only.split(",") if p.strip()]
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown or not parts:
+        parser.error(f"--only: unknown part(s) {unknown}; choose from {', '.join(PARTS)}")
     workers = args.workers or ("4" if args.quick else "2,4")
     plan = Plan(
         databases=["sqlite", "postgresql"] if args.db == "both" else [args.db],
@@ -310,6 +465,9 @@ def parse_args(argv: list[str] | None = None) -> tuple[Plan, argparse.Namespace]
         limit=args.limit,
         pages=args.pages,
         seed=args.seed,
+        parts=[p for p in PARTS if p in parts],
+        engine_workers=args.engine_workers or max(2, os.cpu_count() or 2),
+        replay_statements=args.replay_statements or (100_000 if args.quick else 1_000_000),
     )
     return plan, args
 
@@ -335,25 +493,37 @@ def _git_commit() -> str:
 def main(argv: list[str] | None = None) -> int:
     plan, _args = parse_args(argv)
     started = datetime.datetime.now(datetime.UTC)
-    log(f"generating {max(plan.statements, 20_000)} statements (seed {plan.seed})")
-    # POST phases cycle through the corpus with fresh ids, so it need not be larger than the
-    # stored set; 20k keeps every client's share above one top-up batch.
-    corpus = generate(max(plan.statements, 20_000), plan.seed)
-    set_corpus(corpus.statements)
+    http_parts = {"write", "query", "ingest-engine"} & set(plan.parts)
+    corpus = Corpus(statements=[b"{}"], learners=[], course_ids=[], activity_ids=[], verb_ids=[])
+    if http_parts:
+        log(f"generating {max(plan.statements, 20_000)} statements (seed {plan.seed})")
+        # POST phases cycle through the corpus with fresh ids, so it need not be larger than
+        # the stored set; 20k keeps every client's share above one top-up batch.
+        corpus = generate(max(plan.statements, 20_000), plan.seed)
+        set_corpus(corpus.statements)
     runs: list[dict[str, Any]] = []
+    engine_runs: list[dict[str, Any]] = []
+    replay_runs: list[dict[str, Any]] = []
+    sections: list[tuple[list[dict[str, Any]], Callable[[str, Path], dict[str, Any]]]] = []
+    if {"write", "query"} & set(plan.parts):
+        sections.append((runs, lambda k, w: DatabaseRun(k, plan, corpus, w).run()))
+    if "ingest-engine" in plan.parts:
+        sections.append((engine_runs, lambda k, w: EngineRun(k, plan, corpus, w).run()))
+    if "replay" in plan.parts:
+        sections.append((replay_runs, lambda k, w: replay_run(k, plan, w)))
+    pg_down = postgres_unreachable() if "postgresql" in plan.databases else None
     with tempfile.TemporaryDirectory(prefix="lrs-bench-work-") as workdir:
-        for kind in plan.databases:
-            if kind == "postgresql":
-                reason = postgres_unreachable()
-                if reason:
-                    log(f"postgresql: SKIPPED, not reachable ({reason})")
-                    runs.append({"database": kind, "skipped": reason})
+        for collected, measure in sections:
+            for kind in plan.databases:
+                if kind == "postgresql" and pg_down:
+                    log(f"postgresql: SKIPPED, not reachable ({pg_down})")
+                    collected.append({"database": kind, "skipped": pg_down})
                     continue
-            try:
-                runs.append(DatabaseRun(kind, plan, corpus, Path(workdir)).run())
-            except BenchError as exc:
-                log(f"{kind}: FAILED: {exc}")
-                runs.append({"database": kind, "failed": str(exc)})
+                try:
+                    collected.append(measure(kind, Path(workdir)))
+                except BenchError as exc:
+                    log(f"{kind}: FAILED: {exc}")
+                    collected.append({"database": kind, "failed": str(exc)})
     meta = {
         "started": started.isoformat(),
         "finished": datetime.datetime.now(datetime.UTC).isoformat(),
@@ -363,12 +533,19 @@ def main(argv: list[str] | None = None) -> int:
         "plan": dataclasses.asdict(plan),
         "statement_bytes_avg": round(sum(map(len, corpus.statements)) / len(corpus.statements)),
     }
-    verdicts = print_report(meta, runs)
+    verdicts = print_report(meta, runs, engine_runs, replay_runs)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"{started.strftime('%Y%m%dT%H%M%SZ')}.json"
-    out.write_text(json.dumps({"meta": meta, "targets": verdicts, "runs": runs}, indent=2) + "\n")
+    document = {
+        "meta": meta,
+        "targets": verdicts,
+        "runs": runs,
+        "engine_runs": engine_runs,
+        "replay_runs": replay_runs,
+    }
+    out.write_text(json.dumps(document, indent=2) + "\n")
     print(f"\nresults: {out.relative_to(REPO)}")
-    failed = any("failed" in run for run in runs)
+    failed = any("failed" in run for run in runs + engine_runs + replay_runs)
     return 1 if failed else 0
 
 

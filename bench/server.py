@@ -16,7 +16,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -61,7 +61,8 @@ def fresh_database(kind: str) -> Iterator[str]:
         admin.dispose()
 
 
-def _env(database_url: str) -> dict[str, str]:
+def bench_env(database_url: str) -> dict[str, str]:
+    """The environment every lrs-bridge process of the bench gets (no access log)."""
     return dict(os.environ, LRS_BRIDGE_DATABASE_URL=database_url, LRS_BRIDGE_ACCESS_LOG="0")
 
 
@@ -69,7 +70,7 @@ def cli(database_url: str, *args: str) -> str:
     """Run ``python -m lrs_bridge.cli`` with the database; its output, or BenchError."""
     done = subprocess.run(
         [sys.executable, "-m", "lrs_bridge.cli", *args],
-        env=_env(database_url),
+        env=bench_env(database_url),
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -117,9 +118,19 @@ def _free_port() -> int:
 
 
 class Server:
-    """``lrs-bridge serve --workers N --no-scheduler`` on a free 127.0.0.1 port."""
+    """``lrs-bridge serve --workers N --no-scheduler`` on a free 127.0.0.1 port.
 
-    def __init__(self, database_url: str, workers: int, workdir: Path) -> None:
+    ``env`` adds settings to the server's environment (e.g. ``LRS_BRIDGE_COMPETENCY_ENGINE``),
+    so variants of one build can be compared without config files.
+    """
+
+    def __init__(
+        self,
+        database_url: str,
+        workers: int,
+        workdir: Path,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         self.port = _free_port()
         self.workers = workers
         self.log_path = workdir / f"server-{self.port}.log"
@@ -137,7 +148,7 @@ class Server:
                 "--no-scheduler",
             ],
             cwd=workdir,
-            env=_env(database_url),
+            env={**bench_env(database_url), **(env or {})},
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )

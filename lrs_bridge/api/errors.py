@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify
+from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from lrs_bridge.errors import (
@@ -56,6 +57,26 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(LrsBridgeError)
     def _domain(error: LrsBridgeError) -> Response:
         return error_response(error)
+
+    @app.errorhandler(ValidationError)
+    def _schema(error: ValidationError) -> Response:
+        messages = (
+            error.messages_dict if isinstance(error.messages, dict) else {"$": error.messages}
+        )
+        field, detail = next(iter(messages.items()))
+        while isinstance(detail, dict):  # nested: name the full path, e.g. accounts.0
+            key, detail = next(iter(detail.items()))
+            field = f"{field}.{key}"
+        response = jsonify(
+            {
+                "error": "bad_request",
+                "message": f"{field}: {detail}",
+                "field": field,
+                "messages": messages,
+            }
+        )
+        response.status_code = 400
+        return response
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:

@@ -6,19 +6,28 @@ learners across every tool, broader than any statement scope.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import orjson
 from flask import Blueprint, Response, jsonify, request
 
+from lrs_bridge.api.schemas import ConfigChangeSchema, LearnerSchema
 from lrs_bridge.api.xapi import runtime
 from lrs_bridge.api.xapi_request import read_xapi_request
 from lrs_bridge.auth import Principal
+from lrs_bridge.competency.framework import (
+    framework_from_case,
+    framework_to_case,
+    framework_to_dict,
+)
 from lrs_bridge.errors import BadRequest, Forbidden, NotFound
+from lrs_bridge.services.admin import ConfigService, explain
 from lrs_bridge.services.competencies import CompetencyEngine
+from lrs_bridge.services.directory import parse_directory_csv
 from lrs_bridge.xapi.extract import agent_key
 from lrs_bridge.xapi.timefmt import format_timestamp_us, now_us
-from lrs_bridge.xapi.validate import validate_agent
+from lrs_bridge.xapi.validate import validate_agent, validate_statement
 
 blueprint = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 
@@ -65,12 +74,13 @@ def competencies() -> Response:
 
 
 @blueprint.get("/learners")
-def find_learner() -> Response:
-    """``?agent=<xAPI Agent JSON>``: the learner any of whose IFIs the agent has."""
+def find_learners() -> Response:
+    """``?agent=<xAPI Agent JSON>``: the learner with that identifier; otherwise a page of
+    the directory (``team``, ``limit``, ``offset``)."""
     _reader()
     text = request.args.get("agent")
     if text is None:
-        raise BadRequest("the agent parameter is required", field="agent")
+        return _list_learners()
     try:
         agent = orjson.loads(text)
     except orjson.JSONDecodeError:
@@ -112,3 +122,146 @@ def learner_competencies(learner_id: int) -> Response:
             }
         )
     return jsonify({"learner": learner, "competencies": rows})
+
+
+# -- admin -------------------------------------------------------------------------------------
+
+
+def _admin() -> Principal:
+    key, secret = read_xapi_request(request).basic_credentials()
+    principal = runtime().authenticator.authenticate(key, secret)
+    if "admin" not in principal.scopes:
+        raise Forbidden("the admin API needs the admin scope")
+    return principal
+
+
+def _config_service() -> ConfigService:
+    source = runtime().competencies
+    if source is None:
+        raise NotFound("the competency engine is off on this server")
+    return ConfigService(runtime().store, source, now_us)
+
+
+def _json_body() -> Any:
+    try:
+        return orjson.loads(request.get_data())
+    except orjson.JSONDecodeError:
+        raise BadRequest("the body must be JSON", field="$") from None
+
+
+@blueprint.get("/config")
+def get_config() -> Response:
+    """The active framework and map documents and their version (None: the shipped files)."""
+    _admin()
+    return jsonify(_config_service().documents())
+
+
+@blueprint.get("/config/framework.case.json")
+def get_framework_case() -> Response:
+    """The active framework as a 1EdTech CASE package."""
+    _reader()
+    return jsonify(framework_to_case(_engine().framework))
+
+
+@blueprint.put("/config")
+def put_config() -> Response:
+    """Replace the framework and/or map; ``?dry_run=true`` only reports the effect."""
+    principal = _admin()
+    change = ConfigChangeSchema().load(_json_body())
+    framework_doc = change["framework"]
+    if change["framework_case"] is not None:
+        framework_doc = framework_to_dict(framework_from_case(change["framework_case"]))
+    service = _config_service()
+    framework_doc, map_doc, engine = service.candidate(framework_doc, change["map"])
+    if request.args.get("dry_run", "false").lower() == "true":
+        return jsonify({"valid": True, "dry_run": dataclasses.asdict(service.dry_run(engine))})
+    version = service.apply(framework_doc, map_doc, note=change["note"], created_by=principal.key)
+    response = jsonify({"version": version, "replay": "pending"})
+    response.status_code = 201
+    return response
+
+
+@blueprint.post("/explain")
+def post_explain() -> Response:
+    """Which rules fire for a statement, and the evidence it would give."""
+    _admin()
+    statement = _json_body()
+    validate_statement(statement, version="1.0.3")
+    return jsonify(explain(_engine(), statement))
+
+
+@blueprint.post("/learners")
+def post_learner() -> Response:
+    """Add a person to the directory (merging learners already seen under their IFIs)."""
+    _admin()
+    body = LearnerSchema().load(_json_body())
+    csv_line = ",".join(
+        _csv_field(value)
+        for value in (
+            body["name"],
+            body["email"] or "",
+            ";".join(body["accounts"]),
+            body["team"] or "",
+            body["manager_email"] or "",
+            body["language"] or "",
+        )
+    )
+    return _import("name,email,accounts,team,manager_email,language\n" + csv_line + "\n")
+
+
+@blueprint.post("/learners/import")
+def import_learners() -> Response:
+    """Import a directory CSV (``text/csv``): name, email, accounts, team, manager_email,
+    language."""
+    _admin()
+    return _import(request.get_data(as_text=True))
+
+
+def _csv_field(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+def _import(text: str) -> Response:
+    entries = parse_directory_csv(text)
+    counts = runtime().store.import_directory(entries, _engine().reduce, now_us)
+    learners = [runtime().store.learner_by_agent_key(entry.agent_keys[0]) for entry in entries]
+    return jsonify({"counts": counts, "learners": learners})
+
+
+def _list_learners() -> Response:
+    try:
+        limit = min(int(request.args.get("limit", "100")), 1000)
+        offset = int(request.args.get("offset", "0"))
+    except ValueError:
+        raise BadRequest("limit and offset must be integers", field="limit") from None
+    team = request.args.get("team")
+    return jsonify({"learners": runtime().store.list_learners(team, limit, offset)})
+
+
+@blueprint.get("/teams/<team>/competencies")
+def team_competencies(team: str) -> Response:
+    """A manager's roll-up: per competency, learners by status and the mean level."""
+    _reader()
+    engine = _engine()
+    now = now_us()
+    rollup: dict[str, dict[str, Any]] = {}
+    for competency_id, learner_id, level, stale_at_us in runtime().store.team_rollup(team):
+        entry = rollup.setdefault(
+            competency_id,
+            {
+                "competency": competency_id,
+                "learners": 0,
+                "mean_level": 0.0,
+                "status": {"fresh": 0, "due_soon": 0, "stale": 0, "none": 0},
+                "stale_learners": [],
+            },
+        )
+        entry["learners"] += 1
+        entry["mean_level"] += level
+        state = engine.status(competency_id, stale_at_us, now)
+        entry["status"][state] += 1
+        if state == "stale":
+            entry["stale_learners"].append(learner_id)
+    for entry in rollup.values():
+        entry["mean_level"] = round(entry["mean_level"] / entry["learners"], 4)
+    return jsonify({"team": team, "competencies": list(rollup.values())})

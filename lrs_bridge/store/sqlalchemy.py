@@ -56,6 +56,7 @@ from lrs_bridge.store.tables import (
     competency_state,
     credentials,
     evidence,
+    learner_ifis,
     statement_keys,
     statements,
 )
@@ -338,6 +339,30 @@ class SqlStore:
         """Record that a version's replay finished."""
         with self._write() as conn:
             ledger.mark_replayed(conn, config_id, clock())
+
+    def learner_ids_by_agent_key(self) -> dict[str, int]:
+        """The whole IFI → learner map (for in-memory previews)."""
+        with self._read() as conn:
+            return dict(
+                conn.execute(select(learner_ifis.c.agent_key, learner_ifis.c.learner_id)).all()
+            )
+
+    def iter_statements(self, chunk: int = 5000) -> Iterator[tuple[int, int, dict[str, Any]]]:
+        """Every non-voided statement as ``(seq, timestamp_us, statement)``, in seq order."""
+        low = 0
+        while True:
+            with self._read() as conn:
+                rows = conn.execute(
+                    select(statements.c.seq, statements.c.timestamp_us, statements.c.statement)
+                    .where(statements.c.seq > low, statements.c.voided.is_(False))
+                    .order_by(statements.c.seq)
+                    .limit(chunk)
+                ).all()
+            if not rows:
+                return
+            for row in rows:
+                yield row.seq, row.timestamp_us, orjson.loads(row.statement)
+            low = rows[-1].seq
 
     def list_learners(self, team: str | None, limit: int, offset: int) -> list[dict[str, Any]]:
         """A page of the directory."""

@@ -1,0 +1,35 @@
+"""Marshmallow schemas of the admin API's request bodies (errors name the field)."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+
+class ConfigChangeSchema(Schema):
+    """``PUT /api/v1/config``: a new framework and/or map; what is left out stays."""
+
+    class Meta:
+        unknown = RAISE
+
+    framework = fields.Dict(load_default=None)
+    framework_case = fields.Dict(load_default=None)
+    map = fields.Dict(load_default=None)
+    note = fields.String(load_default=None, validate=validate.Length(max=2000))
+
+
+class LearnerSchema(Schema):
+    """``POST /api/v1/learners``: one person of the directory and their identifiers."""
+
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    email = fields.Email(load_default=None)
+    accounts = fields.List(
+        fields.String(validate=validate.Regexp(r"^[A-Za-z][\w+.-]*:[^|]+\|.+$")),
+        load_default=list,
+        metadata={"description": "homePage|name"},
+    )
+    team = fields.String(load_default=None, validate=validate.Length(max=200))
+    manager_email = fields.Email(load_default=None)
+    language = fields.String(load_default=None, validate=validate.Regexp(r"^[A-Za-z]{2,3}(-\w+)*$"))
