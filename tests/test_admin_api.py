@@ -123,3 +123,14 @@ def test_framework_round_trips_through_case(client, admin):
 def test_empathy_constant_is_in_the_framework(client, admin):
     listed = client.get("/api/v1/competencies", headers=admin).get_json()["competencies"]
     assert EMPATHY in {c["id"] for c in listed}
+
+
+def test_openapi_document_describes_the_validated_bodies(client, creds):
+    assert client.get("/api/v1/openapi.json").status_code == 401
+    writer = creds.make("statements/write")
+    document = client.get("/api/v1/openapi.json", headers=writer).get_json()
+    assert document["openapi"].startswith("3.1")
+    learner = document["components"]["schemas"]["Learner"]
+    assert learner["required"] == ["name"]
+    assert learner["properties"]["email"] == {"type": "string", "format": "email"}
+    assert "/learners/{id}/competencies" in document["paths"]

@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 from flask import Blueprint, Response, jsonify, request
 
+from lrs_bridge.api.openapi import openapi_document
 from lrs_bridge.api.schemas import ConfigChangeSchema, LearnerSchema
 from lrs_bridge.api.xapi import runtime
 from lrs_bridge.api.xapi_request import read_xapi_request
@@ -265,3 +266,11 @@ def team_competencies(team: str) -> Response:
     for entry in rollup.values():
         entry["mean_level"] = round(entry["mean_level"] / entry["learners"], 4)
     return jsonify({"team": team, "competencies": list(rollup.values())})
+
+
+@blueprint.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI document of this API; any valid credential may read it."""
+    key, secret = read_xapi_request(request).basic_credentials()
+    runtime().authenticator.authenticate(key, secret)
+    return jsonify(openapi_document())
