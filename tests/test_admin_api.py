@@ -134,3 +134,37 @@ def test_openapi_document_describes_the_validated_bodies(client, creds):
     assert learner["required"] == ["name"]
     assert learner["properties"]["email"] == {"type": "string", "format": "email"}
     assert "/learners/{id}/competencies" in document["paths"]
+
+
+def test_rules_and_policies_are_edited_one_by_one_as_new_versions(client, admin):
+    rules = client.get("/api/v1/config/rules", headers=admin).get_json()
+    first = rules[0]
+    assert client.get(f"/api/v1/config/rules/{first['id']}", headers=admin).get_json() == first
+
+    changed = {**first, "description": "edited through the API"}
+    saved = client.put(f"/api/v1/config/rules/{first['id']}", json=changed, headers=admin)
+    assert saved.status_code == 201, saved.get_json()
+    after = client.get(f"/api/v1/config/rules/{first['id']}", headers=admin).get_json()
+    assert after["description"] == "edited through the API"
+
+    bad_policy = client.put(
+        "/api/v1/config/policies/quarterly",
+        json={"kind": "fixed", "validity": "soon", "due_soon": "P14D"},
+        headers=admin,
+    )
+    assert bad_policy.status_code == 400
+    assert bad_policy.get_json()["field"] == "policies.quarterly.validity"
+
+    removed = client.delete(f"/api/v1/config/rules/{first['id']}", headers=admin)
+    assert removed.status_code == 200
+    assert removed.get_json()["version"] == saved.get_json()["version"] + 1
+    assert client.get(f"/api/v1/config/rules/{first['id']}", headers=admin).status_code == 404
+    assert client.get("/api/v1/config/gadgets", headers=admin).status_code == 404
+
+
+def test_a_competency_still_used_by_a_rule_cannot_be_deleted(client, admin):
+    rules = client.get("/api/v1/config/rules", headers=admin).get_json()
+    used = rules[0]["evidence"][0]["competency"]
+    response = client.delete(f"/api/v1/config/framework-competencies/{used}", headers=admin)
+    assert response.status_code == 400
+    assert response.get_json()["field"].startswith("rules[")

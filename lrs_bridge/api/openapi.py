@@ -117,6 +117,14 @@ def openapi_document() -> dict[str, Any]:
                     "ConfigChange",
                 ),
             },
+            "/config/{collection}": {
+                "get": _op("rules, policies, methods or framework-competencies", "admin")
+            },
+            "/config/{collection}/{id}": {
+                "get": _op("One item of a collection", "admin"),
+                "put": _op("Create or replace it (new version; ?dry_run=true)", "admin"),
+                "delete": _op("Delete it (new version; ?dry_run=true)", "admin"),
+            },
             "/config/framework.case.json": {"get": _op("The framework as 1EdTech CASE", read)},
             "/explain": {"post": _op("Rules and evidence for one statement", "admin")},
         },

@@ -6,6 +6,7 @@ learners across every tool, broader than any statement scope.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from typing import Any
 
@@ -274,3 +275,83 @@ def openapi() -> Response:
     key, secret = read_xapi_request(request).basic_credentials()
     runtime().authenticator.authenticate(key, secret)
     return jsonify(openapi_document())
+
+
+# -- granular configuration edits: each saves a new version (``?dry_run=true`` previews) ----
+
+_COLLECTIONS = {
+    # name: (document, key inside it, "list" of objects with "id" or "dict" by id)
+    "rules": ("map", "rules", "list"),
+    "policies": ("map", "policies", "dict"),
+    "methods": ("map", "methods", "dict"),
+    "framework-competencies": ("framework", "competencies", "list"),
+}
+
+
+def _collection(name: str) -> tuple[str, str, str]:
+    found = _COLLECTIONS.get(name)
+    if found is None:
+        raise NotFound(f"no configuration collection {name!r}; known: {', '.join(_COLLECTIONS)}")
+    return found
+
+
+@blueprint.get("/config/<collection>")
+def get_collection(collection: str) -> Response:
+    """Rules, policies, methods or framework competencies of the active version."""
+    _admin()
+    document, key, _ = _collection(collection)
+    return jsonify(_config_service().documents()[document][key])
+
+
+@blueprint.route("/config/<collection>/<path:item_id>", methods=["GET", "PUT", "DELETE"])
+def edit_collection_item(collection: str, item_id: str) -> Response:
+    """Read, create/replace or delete one item; writes save a new version."""
+    principal = _admin()
+    document, key, shape = _collection(collection)
+    service = _config_service()
+    docs = service.documents()
+    items = docs[document][key]
+    if shape == "list":
+        index = next((i for i, item in enumerate(items) if item.get("id") == item_id), None)
+        current = None if index is None else items[index]
+    else:
+        index, current = None, items.get(item_id)
+    if request.method == "GET":
+        if current is None:
+            raise NotFound(f"no {collection} item {item_id!r}")
+        return jsonify(current)
+    changed = copy.deepcopy(docs[document])
+    target = changed[key]
+    if request.method == "DELETE":
+        if current is None:
+            raise NotFound(f"no {collection} item {item_id!r}")
+        if shape == "list":
+            del target[index]
+        else:
+            del target[item_id]
+    else:
+        body = _json_body()
+        if shape == "list":
+            if not isinstance(body, dict):
+                raise BadRequest("the item must be a JSON object", field="$")
+            body = {**body, "id": item_id}
+            if index is None:
+                target.append(body)
+            else:
+                target[index] = body
+        else:
+            target[item_id] = body
+    framework_doc, map_doc, engine = service.candidate(
+        changed if document == "framework" else None, changed if document == "map" else None
+    )
+    if request.args.get("dry_run", "false").lower() == "true":
+        return jsonify({"valid": True, "dry_run": dataclasses.asdict(service.dry_run(engine))})
+    version = service.apply(
+        framework_doc,
+        map_doc,
+        note=f"{request.method} {collection}/{item_id}",
+        created_by=principal.key,
+    )
+    response = jsonify({"version": version, "replay": "pending"})
+    response.status_code = 201 if request.method == "PUT" else 200
+    return response
