@@ -83,6 +83,8 @@ class Principal:
     name: str
     key: str
     scopes: frozenset[str]
+    #: Set for a learner's own credential.
+    learner_id: int | None = None
 
     def can_read_statements(self) -> bool:
         """Whether any statements may be read (all, or only this credential's own)."""
@@ -148,7 +150,11 @@ class Authenticator:
 
 def _principal(record: CredentialRecord) -> Principal:
     return Principal(
-        credential_id=record.id, name=record.name, key=record.key, scopes=record.scopes
+        credential_id=record.id,
+        name=record.name,
+        key=record.key,
+        scopes=record.scopes,
+        learner_id=record.learner_id,
     )
 
 
@@ -160,6 +166,7 @@ def create_credential(
     now_us: int,
     key: str | None = None,
     secret: str | None = None,
+    learner_id: int | None = None,
 ) -> tuple[CredentialRecord, str]:
     """Create a credential; returns it and the plain secret (shown once, never stored)."""
     if not name.strip():
@@ -171,6 +178,11 @@ def create_credential(
     if ":" in key:
         raise BadRequest("a key may not contain ':' (HTTP Basic separator)", field="key")
     record = store.add_credential(
-        name=name, key=key, secret_hash=hash_secret(secret), scopes=parsed, created_us=now_us
+        name=name,
+        key=key,
+        secret_hash=hash_secret(secret),
+        scopes=parsed,
+        created_us=now_us,
+        learner_id=learner_id,
     )
     return record, secret

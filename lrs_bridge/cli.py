@@ -21,7 +21,7 @@ from lrs_bridge.errors import BadRequest, LrsBridgeError
 from lrs_bridge.observability import configure_logging
 from lrs_bridge.runtime import Runtime, build_runtime
 from lrs_bridge.services.competencies import CompetencyEngine
-from lrs_bridge.services.directory import parse_directory_csv
+from lrs_bridge.services.directory import email_keys, parse_directory_csv
 from lrs_bridge.store.migrate import upgrade
 from lrs_bridge.xapi.timefmt import now_us, parse_timestamp_us
 
@@ -90,14 +90,36 @@ def credentials() -> None:
 )
 @click.option("--key", default=None, help="Public key (default: random).")
 @click.option("--secret", default=None, help="Secret (default: random; shown once).")
+@click.option(
+    "--learner-email",
+    default=None,
+    help="Make it a learner's own credential: it may read that learner's competencies.",
+)
 @click.pass_context
 def credentials_create(
-    ctx: click.Context, name: str, scopes: str, key: str | None, secret: str | None
+    ctx: click.Context,
+    name: str,
+    scopes: str,
+    key: str | None,
+    secret: str | None,
+    learner_email: str | None,
 ) -> None:
     """Create a credential and print its key and secret (the secret only now)."""
     with _runtime(ctx) as runtime:
+        learner_id = None
+        if learner_email:
+            learner = runtime.store.learner_by_agent_key(email_keys(learner_email)[0])
+            if learner is None:
+                raise BadRequest(f"no learner with e-mail {learner_email}", field="learner_email")
+            learner_id = learner["id"]
         record, plain = create_credential(
-            runtime.store, name=name, scopes=scopes, now_us=now_us(), key=key, secret=secret
+            runtime.store,
+            name=name,
+            scopes=scopes,
+            now_us=now_us(),
+            key=key,
+            secret=secret,
+            learner_id=learner_id,
         )
     click.echo(f"key:    {record.key}\nsecret: {plain}\nscopes: {' '.join(sorted(record.scopes))}")
 

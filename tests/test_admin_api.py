@@ -168,3 +168,39 @@ def test_a_competency_still_used_by_a_rule_cannot_be_deleted(client, admin):
     response = client.delete(f"/api/v1/config/framework-competencies/{used}", headers=admin)
     assert response.status_code == 400
     assert response.get_json()["field"].startswith("rules[")
+
+
+def test_a_learners_own_credential_sees_only_that_learner(app, client, admin):
+    from click.testing import CliRunner
+
+    from lrs_bridge.cli import cli
+    from tests.conftest import headers
+
+    post(client, admin, [aligned(agent("kari"), LISTENING), aligned(agent("ola"), LISTENING)])
+    kari = learner_of(client, admin, agent("kari"))
+    ola = learner_of(client, admin, agent("ola"))
+    url = app.extensions["lrs_bridge"].settings.database_url
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--database-url",
+            url,
+            "credentials",
+            "create",
+            "--name",
+            "kari-self",
+            "--scopes",
+            "statements/read/mine",
+            "--key",
+            "kari-self",
+            "--secret",
+            "pw",
+            "--learner-email",
+            "kari@example.com",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    own = headers("kari-self", "pw")
+    assert client.get(f"/api/v1/learners/{kari['id']}/competencies", headers=own).status_code == 200
+    assert client.get(f"/api/v1/learners/{ola['id']}/competencies", headers=own).status_code == 403
+    assert client.get("/api/v1/learners", headers=own).status_code == 403

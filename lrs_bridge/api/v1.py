@@ -34,12 +34,19 @@ from lrs_bridge.xapi.validate import validate_agent, validate_statement
 blueprint = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 
 
-def _reader() -> Principal:
+def _principal() -> Principal:
     key, secret = read_xapi_request(request).basic_credentials()
-    principal = runtime().authenticator.authenticate(key, secret)
-    if not principal.scopes & {"admin", "all/read", "all"}:
-        raise Forbidden("competency data needs the admin, all/read or all scope")
-    return principal
+    return runtime().authenticator.authenticate(key, secret)
+
+
+def _reader(own_learner: int | None = None) -> Principal:
+    """Broad read rights, or (for ``own_learner``) that learner's own credential."""
+    principal = _principal()
+    if principal.scopes & {"admin", "all/read", "all"}:
+        return principal
+    if own_learner is not None and principal.learner_id == own_learner:
+        return principal
+    raise Forbidden("competency data needs the admin, all/read or all scope, or your own learner")
 
 
 def _engine() -> CompetencyEngine:
@@ -98,7 +105,7 @@ def find_learners() -> Response:
 @blueprint.get("/learners/<int:learner_id>/competencies")
 def learner_competencies(learner_id: int) -> Response:
     """Each competency with evidence: level, status now, last evidence, stale_at, trail."""
-    _reader()
+    _reader(own_learner=learner_id)
     engine = _engine()
     store = runtime().store
     learner = store.learner_by_id(learner_id)

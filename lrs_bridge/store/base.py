@@ -83,6 +83,7 @@ class CredentialRecord:
     secret_hash: str
     scopes: frozenset[str]
     disabled: bool
+    learner_id: int | None = None
 
 
 #: Returns the current time in microseconds since the epoch.
@@ -131,7 +132,14 @@ class CredentialStore(Protocol):
     """API credentials."""
 
     def add_credential(
-        self, *, name: str, key: str, secret_hash: str, scopes: Collection[str], created_us: int
+        self,
+        *,
+        name: str,
+        key: str,
+        secret_hash: str,
+        scopes: Collection[str],
+        created_us: int,
+        learner_id: int | None = None,
     ) -> CredentialRecord:
         """Store a new credential; ``Conflict`` if the key exists."""
         ...

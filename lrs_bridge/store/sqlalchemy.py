@@ -450,7 +450,14 @@ class SqlStore:
     # -- credentials --------------------------------------------------------------------
 
     def add_credential(
-        self, *, name: str, key: str, secret_hash: str, scopes: Collection[str], created_us: int
+        self,
+        *,
+        name: str,
+        key: str,
+        secret_hash: str,
+        scopes: Collection[str],
+        created_us: int,
+        learner_id: int | None = None,
     ) -> CredentialRecord:
         """Store a new credential."""
         try:
@@ -464,6 +471,7 @@ class SqlStore:
                         "scopes": " ".join(sorted(scopes)),
                         "created_us": created_us,
                         "disabled": False,
+                        "learner_id": learner_id,
                     },
                 ).scalar_one()
         except Conflict:
@@ -475,6 +483,7 @@ class SqlStore:
             secret_hash=secret_hash,
             scopes=frozenset(scopes),
             disabled=False,
+            learner_id=learner_id,
         )
 
     def _credential_where(self, condition: Any) -> CredentialRecord | None:
@@ -514,6 +523,7 @@ def _credential(row: Any) -> CredentialRecord:
         secret_hash=row.secret_hash,
         scopes=frozenset(row.scopes.split()),
         disabled=row.disabled,
+        learner_id=row.learner_id,
     )
 
 

@@ -48,6 +48,8 @@ credentials = Table(
     Column("scopes", Text, nullable=False),
     Column("created_us", BigInteger, nullable=False),
     Column("disabled", Boolean, nullable=False, server_default=text("false")),
+    #: A learner's own credential: it may read that learner's competencies and nothing more.
+    Column("learner_id", Integer, ForeignKey("learners.id", name="fk_credentials_learner_id")),
 )
 
 statements = Table(
