@@ -175,6 +175,12 @@ def _engine_section(run: dict[str, Any], verdicts: list[dict[str, Any]]) -> None
                 + (f", {errors} errors" if errors else ""),
             }
         )
+    noisy = [p for p in run["phases"] if p["cpu_pct"].get("other", 0) >= NOISY_PCT]
+    if noisy:
+        print(
+            f"WARNING: other processes used >= {NOISY_PCT}% CPU during {len(noisy)} of "
+            f"{len(run['phases'])} phases (ratios disturbed; re-run on a quiet machine)"
+        )
     for note in run["notes"]:
         print(f"NOTE: {note}")
 
@@ -237,18 +243,19 @@ def print_report(
         f"\nlrs-bridge benchmark  commit {meta['commit']}  {meta['cpus']} CPUs (load generator "
         f"shares them)  python {meta['python']}"
     )
-    print(
-        f"write phases {plan['post_seconds']:g} s, query phases {plan['query_seconds']:g} s, "
-        f"limit={plan['limit']}, paging follows up to {plan['pages']} pages, "
-        f"statements ~{meta['statement_bytes_avg']} bytes"
-    )
-    print(
-        "stmt/s on GET rows = statements returned per second. cpu% is of one core "
-        f"({100 * meta['cpus']}% = all). server threads = mean gunicorn-worker threads "
-        "R running, S sleeping (SQLite busy back-off), P polling (socket or DB), "
-        "F futex (GIL/idle), L waiting for the write gate (flock), I in read/write/fsync, "
-        "sysN another syscall."
-    )
+    if runs:
+        print(
+            f"write phases {plan['post_seconds']:g} s, query phases {plan['query_seconds']:g} s, "
+            f"limit={plan['limit']}, paging follows up to {plan['pages']} pages, "
+            f"statements ~{meta['statement_bytes_avg']} bytes"
+        )
+        print(
+            "stmt/s on GET rows = statements returned per second. cpu% is of one core "
+            f"({100 * meta['cpus']}% = all). server threads = mean gunicorn-worker threads "
+            "R running, S sleeping (SQLite busy back-off), P polling (socket or DB), "
+            "F futex (GIL/idle), L waiting for the write gate (flock), I in read/write/fsync, "
+            "sysN another syscall."
+        )
     for run in runs:
         title = run["database"]
         print(f"\n== {title} ==")

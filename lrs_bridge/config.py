@@ -59,6 +59,8 @@ class Settings:
     default_version: str = "2.0.0"
     #: Evaluate statements against the competency map on ingest.
     competency_engine: bool = True
+    #: Store an xAPI TLA ``asserted`` statement whenever a competency state changes.
+    emit_competency_statements: bool = False
     #: Competency framework JSON; empty means the shipped ``config/framework.json``.
     framework_file: str = ""
     #: Competency map (YAML or JSON); empty means the shipped ``config/competency-map.yaml``.
@@ -91,6 +93,7 @@ class SettingsSchema(Schema):
     metrics_dir = fields.String()
     default_version = fields.String(validate=validate.OneOf(["1.0.3", "2.0.0"]))
     competency_engine = fields.Boolean()
+    emit_competency_statements = fields.Boolean()
     framework_file = fields.String()
     competency_map_file = fields.String()
 

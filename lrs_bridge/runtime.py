@@ -51,6 +51,7 @@ def build_runtime(settings: Settings) -> Runtime:
             authority_homepage=settings.authority_homepage,
             max_page_size=settings.max_page_size,
             competencies=competencies,
+            emit_competency_statements=settings.emit_competency_statements,
         ),
         competencies=competencies,
     )

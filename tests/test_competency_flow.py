@@ -184,3 +184,28 @@ def test_mentoring_is_evidence_for_the_mentee_not_the_mentor(client, auth):
         ).status_code
         == 404
     )
+
+
+def test_changed_states_are_announced_as_tla_assertions_when_enabled(database_url):
+    from lrs_bridge import create_app
+    from tests.conftest import Credentials
+
+    app = create_app({"database_url": database_url, "emit_competency_statements": True})
+    client = app.test_client()
+    auth = Credentials(app).make()
+    kari = agent("kari")
+    post(client, auth, [aligned(kari, LISTENING, when="2026-01-15T10:00:00Z")])
+    asserted = "https://w3id.org/xapi/tla/verbs/asserted"
+    found = client.get("/xapi/statements", query_string={"verb": asserted}, headers=auth)
+    [assertion] = found.get_json()["statements"]
+    assert assertion["actor"]["mbox"] == "mailto:kari@example.com"
+    assert assertion["object"]["id"] == LISTENING
+    assert assertion["object"]["definition"]["type"].endswith("/activity-types/competency")
+    extensions = assertion["context"]["extensions"]
+    assert 0 < extensions["https://w3id.org/xapi/tla/extensions/confidence"] <= 1
+    assert extensions["https://w3id.org/xapi/tla/extensions/expiration"].startswith("2026-04-15")
+    assert assertion["authority"]["name"] == "lrs-bridge"
+    # The assertion is not evidence itself, and an unchanged re-send announces nothing.
+    learner = learner_of(client, auth, kari)
+    assert len(competencies_of(client, auth, learner["id"])[LISTENING]["evidence"]) == 1
+    app.extensions["lrs_bridge"].close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -33,9 +34,16 @@ from lrs_bridge.competency.mapping import (
 from lrs_bridge.competency.mapping import Policy as PolicyConfig
 from lrs_bridge.competency.policy import AdaptivePolicy, FixedWindowPolicy, Policy
 from lrs_bridge.errors import BadRequest
-from lrs_bridge.store.base import EvidenceDraft, LedgerPoint, StateRow
-from lrs_bridge.xapi.extract import agent_key
-from lrs_bridge.xapi.timefmt import parse_timestamp_us
+from lrs_bridge.store.base import (
+    Clock,
+    EvidenceDraft,
+    LedgerPoint,
+    NewStatement,
+    StateChange,
+    StateRow,
+)
+from lrs_bridge.xapi.extract import agent_key, index_statement
+from lrs_bridge.xapi.timefmt import format_timestamp_us, parse_timestamp_us
 
 #: The repository's config folder (the default framework and map ship there).
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
@@ -138,6 +146,87 @@ class CompetencyEngine:
         if policy is None:
             raise BadRequest(f"competency {competency_id} is not in the framework")
         return policy
+
+
+TLA_ASSERTED = "https://w3id.org/xapi/tla/verbs/asserted"
+TLA_COMPETENCY = "https://w3id.org/xapi/tla/activity-types/competency"
+TLA_CONFIDENCE = "https://w3id.org/xapi/tla/extensions/confidence"
+TLA_EXPIRATION = "https://w3id.org/xapi/tla/extensions/expiration"
+#: Smallest level change worth announcing.
+LEVEL_STEP = 0.01
+
+
+def agent_from_key(agent_key: str) -> dict[str, Any]:
+    """An xAPI Agent for a canonical IFI key (the inverse of ``agent_key``)."""
+    kind, _, value = agent_key.partition(":")
+    if kind == "account":
+        home_page, _, name = value.partition("\x1f")
+        return {"objectType": "Agent", "account": {"homePage": home_page, "name": name}}
+    return {"objectType": "Agent", kind: value}
+
+
+class TlaAssertions:
+    """Announces changed competency states as xAPI statements in the TLA vocabulary.
+
+    The learner is the actor (the TLA profile's rule for all its statements), the verb
+    ``asserted``, the object the competency; ``confidence`` carries the level and
+    ``expiration`` the ``stale_at`` date. Other consumers of the LRS thus see competency
+    state without knowing lrs-bridge. Direct alignment ignores ``asserted``, so these
+    statements never feed back into evidence.
+    """
+
+    def __init__(self, engine: CompetencyEngine, authority: dict[str, Any], clock: Clock):
+        self.engine = engine
+        self.authority = authority
+        self.clock = clock
+
+    def __call__(self, changes: Sequence[StateChange]) -> list[NewStatement]:
+        """Statements for the changes that matter (level moved, or stale_at changed)."""
+        now = format_timestamp_us(self.clock())
+        made = []
+        for change in changes:
+            if not _worth_announcing(change.before, change.after):
+                continue
+            competency = self.engine.framework.get(change.competency_id)
+            extensions: dict[str, Any] = {
+                TLA_CONFIDENCE: round(change.after.level, 4) if change.after else 0.0
+            }
+            if change.after is not None and change.after.stale_at_us is not None:
+                extensions[TLA_EXPIRATION] = format_timestamp_us(change.after.stale_at_us)
+            statement: dict[str, Any] = {
+                "id": str(uuid.uuid4()),
+                "actor": agent_from_key(change.agent_key),
+                "verb": {"id": TLA_ASSERTED, "display": {"en": "asserted"}},
+                "object": {
+                    "objectType": "Activity",
+                    "id": change.competency_id,
+                    "definition": {
+                        "type": TLA_COMPETENCY,
+                        "name": dict(competency.name) if competency else {"en": "competency"},
+                    },
+                },
+                "context": {"platform": "lrs-bridge", "extensions": extensions},
+                "timestamp": now,
+                "authority": self.authority,
+                "version": "1.0.0",
+            }
+            made.append(
+                NewStatement(
+                    id=statement["id"],
+                    statement=statement,
+                    index=index_statement(statement),
+                    timestamp_us=None,
+                    authority_id=None,
+                    version="1.0.0",
+                )
+            )
+        return made
+
+
+def _worth_announcing(before: StateRow | None, after: StateRow | None) -> bool:
+    if before is None or after is None:
+        return before is not after
+    return abs(after.level - before.level) >= LEVEL_STEP or after.stale_at_us != before.stale_at_us
 
 
 def engine_from_documents(framework_doc: Any, map_doc: Any) -> CompetencyEngine:

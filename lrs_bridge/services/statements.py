@@ -17,7 +17,7 @@ import orjson
 
 from lrs_bridge.auth import Principal, authority_agent
 from lrs_bridge.errors import BadRequest, Conflict, InvalidStatement, NotFound
-from lrs_bridge.services.competencies import EngineSource
+from lrs_bridge.services.competencies import EngineSource, TlaAssertions
 from lrs_bridge.store.base import (
     Clock,
     NewStatement,
@@ -163,9 +163,17 @@ class StatementService:
         max_page_size: int,
         statements_path: str = "/xapi/statements",
         competencies: EngineSource | None = None,
+        emit_competency_statements: bool = False,
     ) -> None:
         self.store = store
         self.competencies = competencies
+        self.emit_competency_statements = emit_competency_statements
+        #: The LRS itself, as the authority of statements it writes.
+        self.system_authority = {
+            "objectType": "Agent",
+            "name": "lrs-bridge",
+            "account": {"homePage": authority_homepage, "name": "lrs-bridge"},
+        }
         self.clock = clock
         self.authority_homepage = authority_homepage
         self.max_page_size = max_page_size
@@ -232,7 +240,14 @@ class StatementService:
         new = prepared
         for attempt in (1, 2, 3):
             try:
-                self.store.add_statements(new, self.clock, engine.reduce if engine else None)
+                self.store.add_statements(
+                    new,
+                    self.clock,
+                    engine.reduce if engine else None,
+                    TlaAssertions(engine, self.system_authority, self.clock)
+                    if engine and self.emit_competency_statements
+                    else None,
+                )
                 break
             except Conflict:
                 if attempt == 3:

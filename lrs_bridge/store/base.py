@@ -102,6 +102,7 @@ class StatementStore(Protocol):
         statements: Sequence[NewStatement],
         clock: Clock,
         reduce: StateReducer | None = None,
+        assertions: AssertionFactory | None = None,
     ) -> list[int]:
         """Store all or none, apply voiding, and return the ``stored`` times given.
 
@@ -196,6 +197,22 @@ class StateRow:
     evidence_count: int
     stability_days: float | None
 
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StateChange:
+    """A learner × competency state that an ingest transaction changed."""
+
+    learner_id: int
+    #: One IFI key of the learner (to name them as a statement's actor).
+    agent_key: str
+    competency_id: str
+    before: StateRow | None
+    after: StateRow | None
+
+
+#: Builds statements announcing state changes (xAPI TLA ``asserted``); they are stored in the
+#: same transaction as the statements that caused the changes.
+AssertionFactory = Callable[[Sequence[StateChange]], Sequence[NewStatement]]
 
 #: Pure competency maths the store calls inside the ingest transaction: the state of one
 #: learner × competency from all of its evidence. A callback keeps the maths out of

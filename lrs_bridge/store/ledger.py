@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from lrs_bridge.store.base import EvidenceDraft, LedgerPoint, StateReducer
+from lrs_bridge.store.base import EvidenceDraft, LedgerPoint, StateReducer, StateRow
 from lrs_bridge.store.tables import (
     competency_configs,
     competency_state,
@@ -118,11 +118,14 @@ def retract_evidence(conn: Connection, seqs: Collection[int]) -> set[Pair]:
 
 def recompute_states(
     conn: Connection, pairs: Iterable[Pair], reduce: StateReducer, now_us: int
-) -> None:
-    """Recompute the state of each pair from all of its evidence rows (order-free)."""
+) -> dict[Pair, StateRow | None]:
+    """Recompute the state of each pair from all of its evidence rows (order-free).
+
+    Returns the new state of every pair (None: no evidence left).
+    """
     wanted = set(pairs)
     if not wanted:
-        return
+        return {}
     points: dict[Pair, list[LedgerPoint]] = defaultdict(list)
     ordered = sorted(wanted)
     # An OR of exact pairs, written as driver SQL: each term is a seek on
@@ -140,7 +143,42 @@ def recompute_states(
         points[(learner_id, competency_id)].append(
             LedgerPoint(seq=seq, at_us=at_us, weight=weight, quality=quality)
         )
-    write_states(conn, wanted, points, reduce, now_us)
+    return write_states(conn, wanted, points, reduce, now_us)
+
+
+def states_of(conn: Connection, pairs: Collection[Pair]) -> dict[Pair, StateRow]:
+    """The stored states of ``pairs`` (absent pairs have none)."""
+    if not pairs:
+        return {}
+    ordered = sorted(pairs)
+    terms = " OR ".join(["(learner_id = ? AND competency_id = ?)"] * len(ordered))
+    query = (
+        "SELECT learner_id, competency_id, level, last_evidence_us, stale_at_us, "  # noqa: S608
+        f"evidence_count, stability_days FROM competency_state WHERE {terms}"
+    )
+    params = tuple(value for pair in ordered for value in pair)
+    return {
+        (row[0], row[1]): StateRow(
+            level=row[2],
+            last_evidence_us=row[3],
+            stale_at_us=row[4],
+            evidence_count=row[5],
+            stability_days=row[6],
+        )
+        for row in conn.exec_driver_sql(_sql(conn, query), params)
+    }
+
+
+def agent_keys_of(conn: Connection, learner_ids: Collection[int]) -> dict[int, str]:
+    """One IFI key per learner (the smallest), to name them in statements."""
+    if not learner_ids:
+        return {}
+    rows = conn.execute(
+        select(learner_ifis.c.learner_id, func.min(learner_ifis.c.agent_key))
+        .where(learner_ifis.c.learner_id.in_(list(learner_ids)))
+        .group_by(learner_ifis.c.learner_id)
+    )
+    return {learner_id: key for learner_id, key in rows}
 
 
 def write_states(
@@ -149,16 +187,19 @@ def write_states(
     points: dict[Pair, list[LedgerPoint]],
     reduce: StateReducer,
     now_us: int,
-) -> None:
+) -> dict[Pair, StateRow | None]:
     """Replace the state rows of ``pairs``; a pair without evidence has no state row.
 
     One upsert and one delete, each a single executemany, whatever the number of pairs.
     """
     upserts = []
     removals = []
+    result: dict[Pair, StateRow | None] = {}
     for pair in pairs:
+        result[pair] = None
         if points.get(pair):
             state = reduce(pair[1], points[pair])
+            result[pair] = state
             upserts.append(
                 (
                     pair[0],
@@ -177,6 +218,7 @@ def write_states(
         conn.exec_driver_sql(_sql(conn, _UPSERT_STATE), upserts)
     if removals:
         conn.exec_driver_sql(_sql(conn, _DELETE_STATE), removals)
+    return result
 
 
 def evidence_drafts_in_range(

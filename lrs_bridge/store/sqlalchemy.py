@@ -31,13 +31,16 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from lrs_bridge.errors import Conflict, NotFound, StoreUnavailable
 from lrs_bridge.store import directory, ledger
 from lrs_bridge.store.base import (
+    AssertionFactory,
     Clock,
     CredentialRecord,
     EvidenceDraft,
     NewStatement,
+    StateChange,
     StatementPage,
     StatementQuery,
     StateReducer,
+    StateRow,
     StoredStatement,
 )
 from lrs_bridge.store.directory import DirectoryEntry, import_entries
@@ -175,55 +178,30 @@ class SqlStore:
             return _stored(row) if row else None
 
     def add_statements(
-        self, new: Sequence[NewStatement], clock: Clock, reduce: StateReducer | None = None
+        self,
+        new: Sequence[NewStatement],
+        clock: Clock,
+        reduce: StateReducer | None = None,
+        assertions: AssertionFactory | None = None,
     ) -> list[int]:
         """Insert a batch atomically; see :meth:`StatementStore.add_statements`.
 
         With ``reduce``, the statements' evidence rows go in too, evidence of statements
-        they void is retracted, and the touched learner × competency states are recomputed,
-        all in the same transaction.
+        they void is retracted, and the touched learner × competency states are recomputed;
+        with ``assertions`` too, statements announcing the changed states are stored as
+        well. All in the same transaction.
         """
         if not new:
             return []
-        ids = [item.id for item in new]
         with self._write(serialise_statements=True) as conn:
             # Under the write gate nobody else inserts: sequence numbers are assigned here.
             # Hot-path SQL goes straight to the driver (no expression compilation per call);
             # two single-aggregate queries, because SQLite answers each from an index end but
             # scans the table for one query with two aggregates.
-            last_seq = conn.exec_driver_sql("SELECT max(seq) FROM statements").scalar()
+            last_seq = conn.exec_driver_sql("SELECT max(seq) FROM statements").scalar() or 0
             last_stored = conn.exec_driver_sql("SELECT max(stored_us) FROM statements").scalar()
             stored_us = max(clock(), (last_stored or 0) + 1)
-            stored_text = format_timestamp_us(stored_us)
-            marks = ", ".join([self._placeholder] * len(ids))
-            referrers = conn.exec_driver_sql(
-                "SELECT seq, object_key, voids_id FROM statements "  # noqa: S608 - placeholders
-                f"WHERE object_type = 'StatementRef' AND object_key IN ({marks})",
-                tuple(ids),
-            ).all()
-            already_voided = {row.object_key for row in referrers if row.voids_id is not None}
-            seqs = {item.id: (last_seq or 0) + n for n, item in enumerate(new, start=1)}
-            # Plain DB-API executemany: the bulk of ingest, without per-row SQL compilation.
-            conn.exec_driver_sql(
-                self._insert_statement_sql,
-                [
-                    _statement_row(
-                        item, seqs[item.id], stored_us, stored_text, item.id in already_voided
-                    )
-                    for item in new
-                ],
-            )
-            keys = batch_keys(conn, new)
-            conn.exec_driver_sql(
-                self._insert_key_sql,
-                [
-                    (key, seqs[sid], narrow)
-                    for sid, item_keys in keys.items()
-                    for key, narrow in item_keys.items()
-                ],
-            )
-            if referrers:
-                propagate_to_referrers(conn, [(row.seq, row.object_key) for row in referrers], keys)
+            seqs, already_voided = self._insert(conn, new, last_seq, stored_us)
             pairs = add_evidence(
                 conn,
                 [
@@ -241,9 +219,75 @@ class SqlStore:
                 target_seqs = conn.execute(select(statements.c.seq).where(voidable)).scalars()
                 pairs |= retract_evidence(conn, list(target_seqs))
                 conn.execute(update(statements).where(voidable).values(voided=True))
-            if reduce is not None:
-                recompute_states(conn, pairs, reduce, stored_us)
+            if reduce is not None and pairs:
+                before = ledger.states_of(conn, pairs) if assertions else {}
+                after = recompute_states(conn, pairs, reduce, stored_us)
+                if assertions is not None:
+                    self._assert_changes(conn, before, after, assertions, seqs, stored_us)
         return [stored_us] * len(new)
+
+    def _insert(
+        self, conn: Connection, items: Sequence[NewStatement], last_seq: int, stored_us: int
+    ) -> tuple[dict[str, int], set[str]]:
+        """Insert statements and their filter keys after ``last_seq``; returns their seqs and
+        the ids that a stored voiding statement already voids."""
+        ids = [item.id for item in items]
+        stored_text = format_timestamp_us(stored_us)
+        marks = ", ".join([self._placeholder] * len(ids))
+        referrers = conn.exec_driver_sql(
+            "SELECT seq, object_key, voids_id FROM statements "  # noqa: S608 - placeholders
+            f"WHERE object_type = 'StatementRef' AND object_key IN ({marks})",
+            tuple(ids),
+        ).all()
+        already_voided = {row.object_key for row in referrers if row.voids_id is not None}
+        seqs = {item.id: last_seq + n for n, item in enumerate(items, start=1)}
+        # Plain DB-API executemany: the bulk of ingest, without per-row SQL compilation.
+        conn.exec_driver_sql(
+            self._insert_statement_sql,
+            [
+                _statement_row(
+                    item, seqs[item.id], stored_us, stored_text, item.id in already_voided
+                )
+                for item in items
+            ],
+        )
+        keys = batch_keys(conn, items)
+        conn.exec_driver_sql(
+            self._insert_key_sql,
+            [
+                (key, seqs[sid], narrow)
+                for sid, item_keys in keys.items()
+                for key, narrow in item_keys.items()
+            ],
+        )
+        if referrers:
+            propagate_to_referrers(conn, [(row.seq, row.object_key) for row in referrers], keys)
+        return seqs, already_voided
+
+    def _assert_changes(
+        self,
+        conn: Connection,
+        before: dict[tuple[int, str], StateRow],
+        after: dict[tuple[int, str], StateRow | None],
+        assertions: AssertionFactory,
+        seqs: dict[str, int],
+        stored_us: int,
+    ) -> None:
+        keys = ledger.agent_keys_of(conn, {learner for learner, _ in after})
+        changes = [
+            StateChange(
+                learner_id=learner,
+                agent_key=keys[learner],
+                competency_id=competency,
+                before=before.get((learner, competency)),
+                after=state,
+            )
+            for (learner, competency), state in sorted(after.items())
+            if learner in keys
+        ]
+        emitted = list(assertions(changes))
+        if emitted:
+            self._insert(conn, emitted, max(seqs.values()), stored_us)
 
     def count_statements(self, since_us: int | None = None) -> int:
         """How many non-voided statements are stored (after ``since_us``)."""
