@@ -199,7 +199,12 @@ def competencies_replay(ctx: click.Context, since: str | None) -> None:
             started = time.monotonic()
             version = runtime.store.active_config_id()
             done = runtime.store.replay_ledger(
-                engine.evidence_for, engine.reduce, now_us, since_us=since_us, progress=bar.update
+                engine.evidence_for,
+                engine.reduce,
+                now_us,
+                since_us=since_us,
+                progress=bar.update,
+                silent_verbs=engine.silent_verbs,
             )
             if version is not None and since_us is None:
                 runtime.store.mark_replayed(version, now_us)

@@ -8,6 +8,7 @@ The store calls :meth:`CompetencyEngine.reduce` inside the ingest transaction.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 import uuid
@@ -43,7 +44,7 @@ from lrs_bridge.store.base import (
     StateRow,
 )
 from lrs_bridge.xapi.extract import agent_key, index_statement
-from lrs_bridge.xapi.timefmt import format_timestamp_us, parse_timestamp_us
+from lrs_bridge.xapi.timefmt import format_timestamp_us
 
 #: The repository's config folder (the default framework and map ship there).
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
@@ -95,13 +96,28 @@ class CompetencyEngine:
             for competency in framework.competencies
         }
 
+    @functools.cached_property
+    def silent_verbs(self) -> frozenset[str]:
+        """Verbs that can never give evidence: ignored by direct alignment and named by no
+        rule (empty when some rule accepts any verb)."""
+        named: set[str] = set()
+        for rule in self.map.rules:
+            if not rule.match.verbs:
+                return frozenset()
+            named.update(rule.match.verbs)
+        return frozenset(self.map.direct.ignore_verbs) - named
+
     def evidence_for(self, statement: dict[str, Any]) -> list[EvidenceDraft]:
-        """Evidence drafts for every learner the statement's actor stands for."""
+        """Evidence drafts for every learner the statement's actor stands for.
+
+        ``at_us`` is left unset: the store uses the statement's own parsed timestamp.
+        """
+        verb = statement.get("verb")
+        if isinstance(verb, dict) and verb.get("id") in self.silent_verbs:
+            return []
         found = evaluate(statement, self.map, self.framework)
         if not found:
             return []
-        timestamp = statement.get("timestamp")
-        at_us = parse_timestamp_us(timestamp) if isinstance(timestamp, str) else None
         return [
             EvidenceDraft(
                 agent_key=key,
@@ -111,7 +127,7 @@ class CompetencyEngine:
                 method=item.method,
                 weight=item.weight,
                 quality=item.quality,
-                at_us=at_us,
+                at_us=None,
             )
             for key, agent in learners_of(statement)
             for item in found

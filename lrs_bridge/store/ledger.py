@@ -11,7 +11,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, case, delete, func, insert, null, select, update
 
 from lrs_bridge.store.base import EvidenceDraft, LedgerPoint, StateReducer, StateRow
 from lrs_bridge.store.tables import (
@@ -226,10 +226,18 @@ def evidence_drafts_in_range(
     low_seq: int,
     high_seq: int,
     evidence_for: Callable[[dict[str, Any]], list[EvidenceDraft]],
+    silent_verbs: Collection[str] = (),
 ) -> tuple[list[tuple[int, int, EvidenceDraft]], int]:
-    """Evidence of the non-voided statements with ``low < seq <= high``, and how many."""
+    """Evidence of the non-voided statements with ``low < seq <= high``, and how many.
+
+    Statements whose verb can never give evidence (``silent_verbs``) are counted but their
+    JSON is neither fetched nor parsed: lifecycle statements are half of a typical store.
+    """
+    text: Any = statements.c.statement
+    if silent_verbs:
+        text = case((statements.c.verb_id.in_(list(silent_verbs)), null()), else_=text)
     rows = conn.execute(
-        select(statements.c.seq, statements.c.timestamp_us, statements.c.statement)
+        select(statements.c.seq, statements.c.timestamp_us, text.label("statement"))
         .where(
             statements.c.seq > low_seq,
             statements.c.seq <= high_seq,
@@ -240,6 +248,7 @@ def evidence_drafts_in_range(
     drafts = [
         (row.seq, row.timestamp_us, draft)
         for row in rows
+        if row.statement is not None
         for draft in evidence_for(orjson.loads(row.statement))
     ]
     return drafts, len(rows)

@@ -310,6 +310,7 @@ class SqlStore:
         since_us: int | None = None,
         chunk: int = 5000,
         progress: Callable[[int], None] | None = None,
+        silent_verbs: Collection[str] = (),
     ) -> int:
         """Rebuild evidence (for statements stored after ``since_us``) and every state.
 
@@ -333,7 +334,9 @@ class SqlStore:
             upper = min(low + chunk, high)
             with self._write(serialise_statements=True) as conn:
                 conn.execute(delete(evidence).where(evidence.c.seq > low, evidence.c.seq <= upper))
-                drafts, count = evidence_drafts_in_range(conn, low, upper, evidence_for)
+                drafts, count = evidence_drafts_in_range(
+                    conn, low, upper, evidence_for, silent_verbs
+                )
                 add_evidence(conn, drafts, clock())
             done += count
             if progress is not None:
