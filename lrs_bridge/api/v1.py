@@ -65,19 +65,11 @@ def competencies() -> Response:
     """The active framework's competencies with their freshness policy."""
     _reader()
     engine = _engine()
+    document = framework_to_dict(engine.framework)
     return jsonify(
         {
-            "framework": {"id": engine.framework.id, "name": engine.framework.name},
-            "competencies": [
-                {
-                    "id": c.id,
-                    "name": c.name,
-                    "description": c.description,
-                    "parent": c.parent,
-                    "policy": c.policy,
-                }
-                for c in engine.framework.competencies
-            ],
+            "framework": {"id": document["id"], "name": document["name"]},
+            "competencies": document["competencies"],
         }
     )
 

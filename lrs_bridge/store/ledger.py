@@ -127,18 +127,8 @@ def recompute_states(
     if not wanted:
         return {}
     points: dict[Pair, list[LedgerPoint]] = defaultdict(list)
-    ordered = sorted(wanted)
-    # An OR of exact pairs, written as driver SQL: each term is a seek on
-    # ix_evidence_learner_competency (a row-value IN list is not, on SQLite), and building
-    # it as an expression tree would cost more than the query.
-    terms = " OR ".join(["(learner_id = ? AND competency_id = ?)"] * len(ordered))
-    query = (
-        "SELECT learner_id, competency_id, seq, at_us, weight, quality FROM evidence "  # noqa: S608
-        f"WHERE {terms}"
-    )
-    params = tuple(value for pair in ordered for value in pair)
-    for learner_id, competency_id, seq, at_us, weight, quality in conn.exec_driver_sql(
-        _sql(conn, query), params
+    for learner_id, competency_id, seq, at_us, weight, quality in _rows_of_pairs(
+        conn, "seq, at_us, weight, quality", "evidence", wanted
     ):
         points[(learner_id, competency_id)].append(
             LedgerPoint(seq=seq, at_us=at_us, weight=weight, quality=quality)
@@ -146,17 +136,27 @@ def recompute_states(
     return write_states(conn, wanted, points, reduce, now_us)
 
 
+def _rows_of_pairs(
+    conn: Connection, columns: str, table: str, pairs: Collection[Pair]
+) -> Iterable[Any]:
+    """``learner_id, competency_id, <columns>`` of ``table`` for exactly these pairs.
+
+    An OR of exact pairs, written as driver SQL: each term is a seek on the
+    (learner_id, competency_id) index (a row-value IN list is not, on SQLite), and building
+    it as an expression tree would cost more than the query.
+    """
+    ordered = sorted(pairs)
+    terms = " OR ".join(["(learner_id = ? AND competency_id = ?)"] * len(ordered))
+    query = f"SELECT learner_id, competency_id, {columns} FROM {table} WHERE {terms}"  # noqa: S608
+    params = tuple(value for pair in ordered for value in pair)
+    return conn.exec_driver_sql(_sql(conn, query), params)
+
+
 def states_of(conn: Connection, pairs: Collection[Pair]) -> dict[Pair, StateRow]:
     """The stored states of ``pairs`` (absent pairs have none)."""
     if not pairs:
         return {}
-    ordered = sorted(pairs)
-    terms = " OR ".join(["(learner_id = ? AND competency_id = ?)"] * len(ordered))
-    query = (
-        "SELECT learner_id, competency_id, level, last_evidence_us, stale_at_us, "  # noqa: S608
-        f"evidence_count, stability_days FROM competency_state WHERE {terms}"
-    )
-    params = tuple(value for pair in ordered for value in pair)
+    columns = "level, last_evidence_us, stale_at_us, evidence_count, stability_days"
     return {
         (row[0], row[1]): StateRow(
             level=row[2],
@@ -165,7 +165,7 @@ def states_of(conn: Connection, pairs: Collection[Pair]) -> dict[Pair, StateRow]
             evidence_count=row[5],
             stability_days=row[6],
         )
-        for row in conn.exec_driver_sql(_sql(conn, query), params)
+        for row in _rows_of_pairs(conn, columns, "competency_state", pairs)
     }
 
 
