@@ -204,3 +204,29 @@ def test_a_learners_own_credential_sees_only_that_learner(app, client, admin):
     assert client.get(f"/api/v1/learners/{kari['id']}/competencies", headers=own).status_code == 200
     assert client.get(f"/api/v1/learners/{ola['id']}/competencies", headers=own).status_code == 403
     assert client.get("/api/v1/learners", headers=own).status_code == 403
+
+
+def test_learner_profile_is_changed_with_patch(client, admin):
+    post(client, admin, [aligned(agent("kari"), LISTENING), aligned(agent("lead"), LISTENING)])
+    kari = learner_of(client, admin, agent("kari"))
+    lead = learner_of(client, admin, agent("lead"))
+    changed = client.patch(
+        f"/api/v1/learners/{kari['id']}",
+        json={"team": "Bergen desk", "manager_id": lead["id"], "language": "nb"},
+        headers=admin,
+    )
+    assert changed.status_code == 200, changed.get_json()
+    body = changed.get_json()
+    assert (body["team"], body["manager_id"], body["language"]) == ("Bergen desk", lead["id"], "nb")
+    assert client.get(f"/api/v1/learners/{kari['id']}", headers=admin).get_json() == body
+    bad = client.patch(f"/api/v1/learners/{kari['id']}", json={"manager_id": 99999}, headers=admin)
+    assert bad.status_code == 400 and bad.get_json()["field"] == "manager_id"
+    assert (
+        client.patch("/api/v1/learners/99999", json={"team": "x"}, headers=admin).status_code == 404
+    )
+    assert (
+        client.patch(f"/api/v1/learners/{kari['id']}", json={"ifis": []}, headers=admin).get_json()[
+            "field"
+        ]
+        == "ifis"
+    )

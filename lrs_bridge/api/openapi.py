@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, fields
 
-from lrs_bridge.api.schemas import ConfigChangeSchema, LearnerSchema
+from lrs_bridge.api.schemas import ConfigChangeSchema, LearnerSchema, LearnerUpdateSchema
 
 _TYPES: tuple[tuple[type[fields.Field[Any]], dict[str, Any]], ...] = (
     (fields.Email, {"type": "string", "format": "email"}),
@@ -76,6 +76,7 @@ def openapi_document() -> dict[str, Any]:
             "schemas": {
                 "ConfigChange": schema_to_json(ConfigChangeSchema()),
                 "Learner": schema_to_json(LearnerSchema()),
+                "LearnerUpdate": schema_to_json(LearnerUpdateSchema()),
                 "Error": {
                     "type": "object",
                     "properties": {
@@ -103,6 +104,10 @@ def openapi_document() -> dict[str, Any]:
                     read,
                 ),
                 "post": _op("Add a learner to the directory", "admin", "Learner"),
+            },
+            "/learners/{id}": {
+                "get": _op("One learner with every identifier", read),
+                "patch": _op("Change profile fields", "admin", "LearnerUpdate"),
             },
             "/learners/import": {"post": _op("Import a directory CSV (text/csv)", "admin")},
             "/learners/{id}/competencies": {

@@ -17,6 +17,19 @@ class ConfigChangeSchema(Schema):
     note = fields.String(load_default=None, validate=validate.Length(max=2000))
 
 
+class LearnerUpdateSchema(Schema):
+    """``PATCH /api/v1/learners/<id>``: profile fields to change (identifiers: import)."""
+
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(validate=validate.Length(min=1, max=300))
+    email = fields.Email(allow_none=True)
+    team = fields.String(allow_none=True, validate=validate.Length(max=200))
+    manager_id = fields.Integer(allow_none=True)
+    language = fields.String(allow_none=True, validate=validate.Regexp(r"^[A-Za-z]{2,3}(-\w+)*$"))
+
+
 class LearnerSchema(Schema):
     """``POST /api/v1/learners``: one person of the directory and their identifiers."""
 

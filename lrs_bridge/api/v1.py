@@ -14,7 +14,7 @@ import orjson
 from flask import Blueprint, Response, jsonify, request
 
 from lrs_bridge.api.openapi import openapi_document
-from lrs_bridge.api.schemas import ConfigChangeSchema, LearnerSchema
+from lrs_bridge.api.schemas import ConfigChangeSchema, LearnerSchema, LearnerUpdateSchema
 from lrs_bridge.api.xapi import runtime
 from lrs_bridge.api.xapi_request import read_xapi_request
 from lrs_bridge.auth import Principal
@@ -354,3 +354,25 @@ def edit_collection_item(collection: str, item_id: str) -> Response:
     response = jsonify({"version": version, "replay": "pending"})
     response.status_code = 201 if request.method == "PUT" else 200
     return response
+
+
+@blueprint.route("/learners/<int:learner_id>", methods=["GET", "PATCH"])
+def learner(learner_id: int) -> Response:
+    """One learner; PATCH changes profile fields (name, email, team, manager_id, language).
+
+    Deleting a person is erasure (statements included) and belongs to the privacy work.
+    """
+    if request.method == "GET":
+        _reader(own_learner=learner_id)
+    else:
+        _admin()
+        changes = LearnerUpdateSchema().load(_json_body())
+        manager = changes.get("manager_id")
+        if manager is not None and runtime().store.learner_by_id(manager) is None:
+            raise BadRequest(f"no learner {manager} to be the manager", field="manager_id")
+        if not runtime().store.update_learner(learner_id, changes):
+            raise NotFound(f"no learner {learner_id}")
+    found = runtime().store.learner_by_id(learner_id)
+    if found is None:
+        raise NotFound(f"no learner {learner_id}")
+    return jsonify(found)

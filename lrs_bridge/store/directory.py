@@ -131,3 +131,17 @@ def team_rollup(conn: Connection, team: str) -> list[Any]:
             .order_by(competency_state.c.competency_id, competency_state.c.learner_id)
         ).all()
     )
+
+
+def update_learner(conn: Connection, learner_id: int, changes: dict[str, Any]) -> bool:
+    """Change a learner's profile fields; returns False when there is no such learner."""
+    allowed = {k: v for k, v in changes.items() if k in {"name", "email", "team", "language"}}
+    if "manager_id" in changes:
+        allowed["manager_id"] = changes["manager_id"]
+    if not allowed:
+        return (
+            conn.execute(select(learners.c.id).where(learners.c.id == learner_id)).first()
+            is not None
+        )
+    result = conn.execute(update(learners).where(learners.c.id == learner_id).values(**allowed))
+    return bool(result.rowcount)

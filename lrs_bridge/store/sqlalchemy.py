@@ -419,6 +419,11 @@ class SqlStore:
                 for row in directory.list_learners(conn, team, limit, offset)
             ]
 
+    def update_learner(self, learner_id: int, changes: dict[str, Any]) -> bool:
+        """Change a learner's profile; False if there is no such learner."""
+        with self._write() as conn:
+            return directory.update_learner(conn, learner_id, changes)
+
     def team_rollup(self, team: str) -> list[Any]:
         """The state rows of a team's learners."""
         with self._read() as conn:
