@@ -45,6 +45,19 @@ def call(
         return error.code, dict(error.headers), error.read()
 
 
+def all_statement_ids(server: ServerProcess, key: str, secret: str) -> list[str]:
+    """Every statement id the server returns, following ``more`` links to the end."""
+    seen: list[str] = []
+    path = "/xapi/statements?limit=500&ascending=true"
+    while path:
+        status, _, body = call(server, path, key=key, secret=secret)
+        assert status == 200
+        page = json.loads(body)
+        seen.extend(s["id"] for s in page["statements"])
+        path = page["more"]
+    return seen
+
+
 def test_health_and_readiness_need_no_credentials(server):
     assert call(server, "/healthz")[0] == 200
     assert call(server, "/readyz")[0] == 200
@@ -151,15 +164,7 @@ def test_concurrent_writers_over_http_lose_nothing(server):
     for thread in threads:
         thread.join()
     assert errors == []
-    seen: list[str] = []
-    path = "/xapi/statements?limit=250&ascending=true"
-    while path:
-        status, _, body = call(server, path, key=key, secret=secret)
-        assert status == 200
-        page = json.loads(body)
-        seen.extend(s["id"] for s in page["statements"])
-        path = page["more"]
-    assert sorted(seen) == sorted(sent)
+    assert sorted(all_statement_ids(server, key, secret)) == sorted(sent)
 
 
 @pytest.mark.postgres
@@ -253,15 +258,7 @@ def test_kill_9_mid_ingest_loses_nothing_acknowledged(database_url, tmp_path):
 
     restarted = ServerProcess(database_url, tmp_path)
     try:
-        seen: set[str] = set()
-        path = "/xapi/statements?limit=500"
-        while path:
-            status, _, body = call(restarted, path, key=key, secret=secret)
-            assert status == 200
-            page = json.loads(body)
-            seen.update(s["id"] for s in page["statements"])
-            path = page["more"]
-        missing = set(acknowledged) - seen
+        missing = set(acknowledged) - set(all_statement_ids(restarted, key, secret))
         assert not missing, f"{len(missing)} acknowledged statements lost"
     finally:
         restarted.stop()
