@@ -281,7 +281,9 @@ class StatementService:
             if target is None:
                 continue
             target_row = stored.get(target)
-            if target in voiding_in_batch or (target_row is not None and _is_voiding(target_row)):
+            if target in voiding_in_batch or (
+                target_row is not None and target_row.voids_id is not None
+            ):
                 raise InvalidStatement(
                     "$.object.id", f"statement {target} is a voiding statement and cannot be voided"
                 )
@@ -333,7 +335,6 @@ class StatementService:
         if not limit_text.isdigit():
             raise BadRequest("parameter 'limit' must be a non-negative integer", field="limit")
         limit = int(limit_text)
-        read_options(args)
         query = StatementQuery(
             agent_key=agent,
             related_agents=_bool_param(args, "related_agents"),
@@ -398,11 +399,6 @@ def render(json_text: str, options: ReadOptions, languages: Sequence[str]) -> st
     if options.format == "ids":
         return orjson.dumps(to_ids_format(statement)).decode()
     return orjson.dumps(to_canonical_format(statement, list(languages))).decode()
-
-
-def _is_voiding(stored: StoredStatement) -> bool:
-    statement = orjson.loads(stored.json)
-    return index_statement(statement).voids_id is not None
 
 
 def _check_attachments_present(

@@ -39,6 +39,8 @@ class StoredStatement:
     stored_us: int
     voided: bool
     authority_id: int | None
+    #: For a voiding statement, the id of the statement it voids.
+    voids_id: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

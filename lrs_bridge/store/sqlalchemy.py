@@ -75,6 +75,7 @@ _STORED_COLUMNS = (
     statements.c.stored_us,
     statements.c.voided,
     statements.c.authority_id,
+    statements.c.voids_id,
 )
 
 
@@ -103,6 +104,7 @@ def _stored(row: Any) -> StoredStatement:
         stored_us=row.stored_us,
         voided=row.voided,
         authority_id=row.authority_id,
+        voids_id=row.voids_id,
     )
 
 
