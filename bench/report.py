@@ -4,7 +4,8 @@ A target is judged on the best worker count tried for writes, and on the worst q
 reads (a p99 target holds only if every kind of query meets it). A phase with any non-200
 response or transport error cannot PASS. The competency engine's sections follow (issue 3
 item 9): ingest with the engine on vs off per write phase (on >= 80% of off), and replay
-throughput (>= 20,000 statements/s on SQLite).
+throughput (>= 20,000 statements/s on SQLite). Last the refresher scan: 100,000 learners x 12
+competencies with 5% due, first scan <= 10 s and a second with nothing new <= 1 s, on both.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ QUERY_P99_MS = 10.0
 ENGINE_MIN_RATIO = 0.80
 REPLAY_MIN_PER_S = 20_000
 QUERY_MIN_STORED = 100_000
+REFRESHER_FIRST_S = 10.0
+REFRESHER_SECOND_S = 1.0
+REFRESHER_MIN_LEARNERS = 100_000
 #: CPU (percent of one core) used by processes outside the benchmark that makes a phase suspect.
 NOISY_PCT = 25
 _STATE_LETTERS = {
@@ -221,6 +225,52 @@ def _replay_section(run: dict[str, Any], verdicts: list[dict[str, Any]]) -> None
     )
 
 
+def _refresher_section(run: dict[str, Any], verdicts: list[dict[str, Any]]) -> None:
+    """Both scans' figures, judged at the issue's scale (smaller runs are info)."""
+    first, second, rows = run["first_scan"], run["second_scan"], run["rows"]
+    print(
+        f"{run['learners']:,} learners x {run['competencies']} competencies "
+        f"({run['state_rows']:,} states), {run['due_pairs']:,} due at {run['at']}; seeded "
+        f"directly in {run['seed_seconds']:,.1f}s (generated in {run['generate_seconds']:,.1f}s)"
+    )
+    judged = run["learners"] >= REFRESHER_MIN_LEARNERS
+    header = (
+        f"{'scan':<8}{'seconds':>9}{'candidates':>12}{'created':>9}{'deferred':>10}"
+        f"{'skipped':>9}{'notifications':>15}  target"
+    )
+    print(header)
+    print("-" * (len(header) + 14))
+    for name, scan, goal in (
+        ("first", first, REFRESHER_FIRST_S),
+        ("second", second, REFRESHER_SECOND_S),
+    ):
+        ok = scan["seconds"] <= goal and (name == "first" or not scan["created"])
+        verdict = ("PASS" if ok else "MISS") if judged else "info"
+        print(
+            f"{name:<8}{scan['seconds']:>9.2f}{scan['candidates']:>12,}{scan['created']:>9,}"
+            f"{scan['deferred']:>10,}{scan['skipped']:>9,}{scan['notifications']:>15,}  "
+            f"<= {goal:g} s {verdict}"
+        )
+        verdicts.append(
+            {
+                "target": f"refresher {name} scan <= {goal:g} s "
+                f"({REFRESHER_MIN_LEARNERS:,} learners x 12, 5% due)",
+                "database": run["database"],
+                "value": scan["seconds"],
+                "verdict": verdict,
+                "detail": f"{run['learners']:,} learners; {scan['created']:,} created, "
+                f"{scan['notifications']:,} notifications",
+            }
+        )
+    print(
+        f"rows after: {rows['refresher_assignments']:,} assignments, "
+        f"{rows['assignment_events']:,} events, {rows['notifications']:,} notifications "
+        f"({rows['notification_assignments']:,} links)"
+    )
+    for note in run["notes"]:
+        print(f"NOTE: {note}")
+
+
 def _skipped_or_failed(run: dict[str, Any]) -> bool:
     if "skipped" in run:
         print(f"SKIPPED: PostgreSQL not reachable ({run['skipped']})")
@@ -236,6 +286,7 @@ def print_report(
     runs: list[dict[str, Any]],
     engine_runs: list[dict[str, Any]] | None = None,
     replay_runs: list[dict[str, Any]] | None = None,
+    refresher_runs: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Print the tables; return the target verdicts for the JSON file."""
     plan = meta["plan"]
@@ -290,6 +341,10 @@ def print_report(
         print(f"\n== competency replay: {run['database']} ==")
         if not _skipped_or_failed(run):
             _replay_section(run, verdicts)
+    for run in refresher_runs or []:
+        print(f"\n== refresher scan: {run['database']} ==")
+        if not _skipped_or_failed(run):
+            _refresher_section(run, verdicts)
     return verdicts
 
 

@@ -1,8 +1,10 @@
 """``make bench``: write and query throughput of a real lrs-bridge server on SQLite and PostgreSQL,
-ingest with the competency engine on vs off, and competency replay throughput.
+ingest with the competency engine on vs off, competency replay throughput, and the refresher
+scan over a large learner population.
 
 Usage: ``python bench/run.py [--db sqlite|postgresql|both] [--quick] [--statements N]
-[--only write,query,ingest-engine,replay] [--replay-statements N]``.
+[--only write,query,ingest-engine,replay,refreshers] [--replay-statements N]
+[--refresher-learners N]``.
 Progress goes to stderr; the figures table (with the issues' targets marked PASS/MISS) goes to
 stdout, and everything measured is written to ``bench/results/<timestamp>.json``.
 """
@@ -29,6 +31,7 @@ from competency_map import RULE_COUNT, write_map
 from generate import Corpus, generate
 from load import PhaseResult, PostJob, QueryJob, Target, run_phase, set_corpus
 from observe import PhaseObserver
+from refreshers import refresher_run
 from replay import count_rows, run_replay, store_statements
 from report import print_report
 from server import (
@@ -45,7 +48,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 TOPUP_BATCH = 500
 TOPUP_CLIENTS = 4
 TOPUP_MAX_SECONDS = 900.0
-PARTS = ("write", "query", "ingest-engine", "replay")
+PARTS = ("write", "query", "ingest-engine", "replay", "refreshers")
 ENGINE_ENV = "LRS_BRIDGE_COMPETENCY_ENGINE"
 #: The warm-up pass before the engine comparison posts the whole corpus once, so every
 #: learner exists (the first statement of an IFI creates one) before anything is measured.
@@ -70,6 +73,7 @@ class Plan:
     parts: list[str]
     engine_workers: int
     replay_statements: int
+    refresher_learners: int
 
 
 def log(message: str) -> None:
@@ -396,7 +400,10 @@ def parse_args(argv: list[str] | None = None) -> tuple[Plan, argparse.Namespace]
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument(
-        "--quick", action="store_true", help="3 s write phases, 2 s query phases, one worker count"
+        "--quick",
+        action="store_true",
+        help="3 s write phases, 2 s query phases, one worker count, smaller replay and "
+        "refresher populations",
     )
     parser.add_argument(
         "--statements",
@@ -449,6 +456,13 @@ def parse_args(argv: list[str] | None = None) -> tuple[Plan, argparse.Namespace]
         default=None,
         help="statements stored for the replay measurement (default 1000000, quick 100000)",
     )
+    parser.add_argument(
+        "--refresher-learners",
+        type=int,
+        default=None,
+        help="learners (x 12 competencies, 5%% due) for the refresher scan (default 100000, "
+        "quick 10000)",
+    )
     args = parser.parse_args(argv)
     parts = [p.strip() for p in args.only.split(",") if p.strip()]
     unknown = sorted(set(parts) - set(PARTS))
@@ -468,6 +482,7 @@ def parse_args(argv: list[str] | None = None) -> tuple[Plan, argparse.Namespace]
         parts=[p for p in PARTS if p in parts],
         engine_workers=args.engine_workers or max(2, os.cpu_count() or 2),
         replay_statements=args.replay_statements or (100_000 if args.quick else 1_000_000),
+        refresher_learners=args.refresher_learners or (10_000 if args.quick else 100_000),
     )
     return plan, args
 
@@ -504,6 +519,7 @@ def main(argv: list[str] | None = None) -> int:
     runs: list[dict[str, Any]] = []
     engine_runs: list[dict[str, Any]] = []
     replay_runs: list[dict[str, Any]] = []
+    refresher_runs: list[dict[str, Any]] = []
     sections: list[tuple[list[dict[str, Any]], Callable[[str, Path], dict[str, Any]]]] = []
     if {"write", "query"} & set(plan.parts):
         sections.append((runs, lambda k, w: DatabaseRun(k, plan, corpus, w).run()))
@@ -511,6 +527,10 @@ def main(argv: list[str] | None = None) -> int:
         sections.append((engine_runs, lambda k, w: EngineRun(k, plan, corpus, w).run()))
     if "replay" in plan.parts:
         sections.append((replay_runs, lambda k, w: replay_run(k, plan, w)))
+    if "refreshers" in plan.parts:
+        sections.append(
+            (refresher_runs, lambda k, w: refresher_run(k, plan.refresher_learners, plan.seed, log))
+        )
     pg_down = postgres_unreachable() if "postgresql" in plan.databases else None
     with tempfile.TemporaryDirectory(prefix="lrs-bench-work-") as workdir:
         for collected, measure in sections:
@@ -533,7 +553,7 @@ def main(argv: list[str] | None = None) -> int:
         "plan": dataclasses.asdict(plan),
         "statement_bytes_avg": round(sum(map(len, corpus.statements)) / len(corpus.statements)),
     }
-    verdicts = print_report(meta, runs, engine_runs, replay_runs)
+    verdicts = print_report(meta, runs, engine_runs, replay_runs, refresher_runs)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"{started.strftime('%Y%m%dT%H%M%SZ')}.json"
     document = {
@@ -542,10 +562,11 @@ def main(argv: list[str] | None = None) -> int:
         "runs": runs,
         "engine_runs": engine_runs,
         "replay_runs": replay_runs,
+        "refresher_runs": refresher_runs,
     }
     out.write_text(json.dumps(document, indent=2) + "\n")
     print(f"\nresults: {out.relative_to(REPO)}")
-    failed = any("failed" in run for run in runs + engine_runs + replay_runs)
+    failed = any("failed" in run for run in runs + engine_runs + replay_runs + refresher_runs)
     return 1 if failed else 0
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import orjson
 
 from lrs_bridge.auth import create_credential
 from lrs_bridge.config import ENV_PREFIX, Settings, load_settings
@@ -303,6 +304,67 @@ def serve(
         f"({settings.workers} workers, scheduler {'on' if len(children) > 1 else 'off'})"
     )
     sys.exit(_supervise(children))
+
+
+@cli.group()
+def refreshers() -> None:
+    """Refresher assignments for competencies that are going stale."""
+
+
+@refreshers.command("scan")
+@click.option("--at", "at", default=None, help="Scan as of this ISO 8601 time (default: now).")
+@click.option("--dry-run", is_flag=True, help="Report what would be done; change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def refreshers_scan(ctx: click.Context, at: str | None, dry_run: bool, as_json: bool) -> None:
+    """Follow up open assignments and assign refreshers for what is due."""
+    at_us = parse_timestamp_us(at) if at else None
+    if at is not None and at_us is None:
+        raise BadRequest(f"--at: {at!r} is not an ISO 8601 timestamp", field="at")
+    with _runtime(ctx) as runtime:
+        if runtime.refreshers is None:
+            raise BadRequest("the competency engine is off (LRS_BRIDGE_COMPETENCY_ENGINE)")
+        report = runtime.refreshers.scan(at_us, dry_run=dry_run)
+    if as_json:
+        click.echo(orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2).decode())
+        return
+    verb = "would create" if dry_run else "created"
+    click.echo(
+        f"refresher scan at {report.as_dict()['at']}{' (dry run)' if dry_run else ''}: "
+        f"{report.candidates} due, {verb} {len(report.created)}, "
+        f"{report.deferred} deferred by the per-learner cap, "
+        f"{report.no_refresher} without a refresher in the catalogue, "
+        f"{len(report.reminded)} reminded, {len(report.escalated)} escalated, "
+        f"{len(report.completed)} completed, {report.notifications} notifications queued"
+    )
+    for item in report.created:
+        click.echo(
+            f"  learner {item['learner_id']}  {item['competency_id']}  -> {item['activity_id']} "
+            f"({item['method']}), due {item['due']}"
+        )
+        click.echo(f"      {item['reason']}")
+
+
+@cli.group()
+def notifications() -> None:
+    """The notification outbox."""
+
+
+@notifications.command("dispatch")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@click.pass_context
+def notifications_dispatch(ctx: click.Context, as_json: bool) -> None:
+    """Deliver what the outbox holds once (due now), then exit."""
+    with _runtime(ctx) as runtime:
+        report = runtime.dispatcher.dispatch()
+        counts = runtime.store.outbox_counts()
+    if as_json:
+        click.echo(orjson.dumps({**report.as_dict(), "outbox": counts}).decode())
+        return
+    click.echo(
+        f"sent {report.sent}, retry later {report.retried}, dead-lettered {report.dead}; "
+        f"outbox: {', '.join(f'{k} {v}' for k, v in sorted(counts.items())) or 'empty'}"
+    )
 
 
 def _supervise(children: list[subprocess.Popen[bytes]]) -> int:

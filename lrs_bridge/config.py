@@ -65,6 +65,33 @@ class Settings:
     framework_file: str = ""
     #: Competency map (YAML or JSON); empty means the shipped ``config/competency-map.yaml``.
     competency_map_file: str = ""
+    #: Where refresher e-mails go out: ``smtp://host:port``, ``smtp://user:pass@host:587?starttls=true``
+    #: or ``smtps://…``; empty means no e-mail channel.
+    smtp_url: str = ""
+    #: The From address of notification e-mails.
+    smtp_from: str = "lrs-bridge <noreply@lrs-bridge.invalid>"
+    #: Comma-separated URLs that receive every notification as a signed JSON POST.
+    webhook_urls: str = ""
+    #: HMAC-SHA256 key for the ``X-LRS-Bridge-Signature`` header of webhook POSTs.
+    webhook_secret: str = ""
+    #: Store an xAPI statement (``assigned``) for each new refresher assignment.
+    emit_assignment_statements: bool = False
+    #: How often the scheduler scans for due refreshers and follows up open assignments.
+    refresher_scan_seconds: int = 300
+    #: How often the scheduler delivers what the notification outbox holds.
+    dispatch_seconds: int = 15
+    #: Delivery attempts before a notification is dead-lettered.
+    notification_max_attempts: int = 8
+    #: First retry delay; each further retry doubles it (capped at one hour).
+    notification_backoff_seconds: int = 30
+    #: How long a dispatcher reserves a notification it is sending; after a crash the
+    #: notification is sent again once this has passed.
+    notification_lease_seconds: int = 120
+
+    @property
+    def webhook_targets(self) -> list[str]:
+        """The configured webhook URLs."""
+        return [url.strip() for url in self.webhook_urls.split(",") if url.strip()]
 
     @property
     def is_sqlite(self) -> bool:
@@ -96,6 +123,18 @@ class SettingsSchema(Schema):
     emit_competency_statements = fields.Boolean()
     framework_file = fields.String()
     competency_map_file = fields.String()
+    smtp_url = fields.String(validate=validate.Regexp(r"^(smtps?://.+)?$"))
+    smtp_from = fields.String(validate=validate.Length(min=3))
+    webhook_urls = fields.String(
+        validate=validate.Regexp(r"^(https?://[^,\s]+(,\s*https?://[^,\s]+)*)?$")
+    )
+    webhook_secret = fields.String()
+    emit_assignment_statements = fields.Boolean()
+    refresher_scan_seconds = fields.Integer(validate=validate.Range(min=1))
+    dispatch_seconds = fields.Integer(validate=validate.Range(min=1))
+    notification_max_attempts = fields.Integer(validate=validate.Range(min=1, max=100))
+    notification_backoff_seconds = fields.Integer(validate=validate.Range(min=1))
+    notification_lease_seconds = fields.Integer(validate=validate.Range(min=1))
 
     class Meta:
         unknown = RAISE

@@ -9,6 +9,8 @@ from sqlalchemy import Engine
 from lrs_bridge.auth import Authenticator
 from lrs_bridge.config import Settings
 from lrs_bridge.services.competencies import EngineSource
+from lrs_bridge.services.outbox import Dispatcher
+from lrs_bridge.services.refreshers import RefresherService
 from lrs_bridge.services.statements import StatementService
 from lrs_bridge.store.engine import make_engine
 from lrs_bridge.store.sqlalchemy import SqlStore
@@ -25,6 +27,9 @@ class Runtime:
     authenticator: Authenticator
     statements: StatementService
     competencies: EngineSource | None
+    #: None when the competency engine is off (nothing can go stale).
+    refreshers: RefresherService | None
+    dispatcher: Dispatcher
 
     def close(self) -> None:
         """Release database connections."""
@@ -54,4 +59,8 @@ def build_runtime(settings: Settings) -> Runtime:
             emit_competency_statements=settings.emit_competency_statements,
         ),
         competencies=competencies,
+        refreshers=RefresherService(store, competencies, settings, now_us)
+        if competencies is not None
+        else None,
+        dispatcher=Dispatcher(store, settings, now_us),
     )

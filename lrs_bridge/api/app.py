@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from lrs_bridge.api import ops, v1, xapi
+from lrs_bridge.api import assignments, ops, v1, xapi
 from lrs_bridge.api.errors import register_error_handlers
 from lrs_bridge.config import load_settings
 from lrs_bridge.observability import Metrics, configure_logging
@@ -32,6 +32,7 @@ def build_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(xapi.blueprint)
     app.register_blueprint(ops.blueprint)
     app.register_blueprint(v1.blueprint)
+    app.register_blueprint(assignments.blueprint)
     register_error_handlers(app)
 
     @app.before_request

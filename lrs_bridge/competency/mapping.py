@@ -12,6 +12,10 @@ The map is admin configuration (``config/competency-map.yaml``; JSON Schema in
 * the sign is negative for a failed attempt (``result.success`` false or the ADL ``failed``
   verb), whatever the rule; ``quality`` is the normalised score, else 1.0 (success,
   completion, attendance), 0.0 for a failure, 0.5 for ``completion: false``;
+* **refresher catalogue**: an object id that is an activity of the map's refresher catalogue
+  (``refreshers.catalogue``) is evidence for the competencies it refreshes, with the entry's
+  method (``rule_id == "refresher"``), so completing an assigned refresher freshens the
+  competency without a rule of its own;
 * when several sources name one competency, the largest ``|weight|`` wins; on a tie the
   earlier rule in map order wins, and rules win over direct alignment.
 """
@@ -28,6 +32,11 @@ from typing import Any
 import yaml
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from lrs_bridge.competency.catalogue import (
+    RefresherSettings,
+    RefreshersSchema,
+    settings_from_loaded,
+)
 from lrs_bridge.competency.framework import Framework, bad_request
 from lrs_bridge.competency.rules import (
     UNSET,
@@ -43,6 +52,7 @@ from lrs_bridge.competency.rules import (
 from lrs_bridge.errors import BadRequest
 
 DIRECT_RULE_ID = "direct"
+REFRESHER_RULE_ID = "refresher"
 _DURATION = re.compile(
     r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"
 )
@@ -69,6 +79,13 @@ class Policy:
     due_soon: str  # ISO 8601 duration before stale_at when status becomes due_soon
     validity: str | None = None  # ISO 8601 duration, for kind "fixed"
     target_retention: float | None = None  # for kind "adaptive"
+    #: How long before stale_at the refresher scan assigns a refresher (default: due_soon).
+    lead_time: str | None = None
+
+    @property
+    def refresher_lead(self) -> str:
+        """The lead time of the refresher scan."""
+        return self.lead_time or self.due_soon
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -90,6 +107,7 @@ class CompetencyMap:
     policies: dict[str, Policy]
     rules: tuple[Rule, ...]
     direct: DirectAlignment = dataclasses.field(default_factory=DirectAlignment)
+    refreshers: RefresherSettings = dataclasses.field(default_factory=RefresherSettings)
     index: RuleIndex = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -105,6 +123,14 @@ class CompetencyMap:
                         f"{framework.id}",
                         field=f"rules[{i}].evidence[{j}].competency",
                         rule=rule.id,
+                    )
+        for i, activity in enumerate(self.refreshers.catalogue):
+            for j, competency_id in enumerate(activity.competencies):
+                if framework.get(competency_id) is None:
+                    raise BadRequest(
+                        f"refresher {activity.id}: competency {competency_id} is not in "
+                        f"framework {framework.id}",
+                        field=f"refreshers.catalogue[{i}].competencies[{j}]",
                     )
         for competency in framework.competencies:
             if competency.policy not in self.policies:
@@ -226,6 +252,7 @@ class _PolicySchema(Schema):
     validity = fields.String(validate=_duration)
     due_soon = fields.String(load_default="P14D", validate=_duration)
     target_retention = fields.Float(validate=validate.Range(0.0, 1.0, min_inclusive=False))
+    lead_time = fields.String(validate=_duration)
 
     @validates_schema
     def _by_kind(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -260,6 +287,7 @@ class CompetencyMapSchema(Schema):
     )
     direct = fields.Nested(_DirectSchema, load_default=lambda: _DirectSchema().load({}))
     rules = fields.List(fields.Nested(_RuleSchema), required=True)
+    refreshers = fields.Nested(RefreshersSchema, load_default=lambda: RefreshersSchema().load({}))
 
 
 def _version(value: Any) -> None:
@@ -352,6 +380,7 @@ def map_from_dict(data: Any, source: str = "competency map") -> CompetencyMap:
                 due_soon=p["due_soon"],
                 validity=p.get("validity"),
                 target_retention=p.get("target_retention"),
+                lead_time=p.get("lead_time"),
             )
             for pid, p in loaded["policies"].items()
         },
@@ -362,6 +391,7 @@ def map_from_dict(data: Any, source: str = "competency map") -> CompetencyMap:
             methods_by_type=dict(direct["methods_by_type"]),
             ignore_verbs=frozenset(direct["ignore_verbs"]),
         ),
+        refreshers=settings_from_loaded(loaded["refreshers"], methods),
     )
 
 
@@ -420,7 +450,12 @@ def evaluate(
         if view.object_id is not None and view.object_id in known:
             aligned.append(view.object_id)
         aligned.extend(i for i in view.all_context_ids if i in known)
-    if not fired and not aligned:
+    refresher = (
+        cmap.refreshers.activity(view.object_id)
+        if view.object_id is not None and view.verb not in direct.ignore_verbs
+        else None
+    )
+    if not fired and not aligned and refresher is None:
         return []
     failed = view.failed
     sign = -1.0 if failed else 1.0
@@ -454,11 +489,24 @@ def evaluate(
                     weight=sign * weight,
                     quality=quality,
                 )
+    if refresher is not None:
+        weight = methods[refresher.method]
+        for competency_id in refresher.competencies:
+            current = best.get(competency_id)
+            if competency_id in known and (current is None or weight > abs(current.weight)):
+                best[competency_id] = Evidence(
+                    competency_id=competency_id,
+                    rule_id=REFRESHER_RULE_ID,
+                    method=refresher.method,
+                    weight=sign * weight,
+                    quality=quality,
+                )
     return list(best.values())
 
 
 __all__ = [
     "DIRECT_RULE_ID",
+    "REFRESHER_RULE_ID",
     "CompetencyMap",
     "CompetencyMapSchema",
     "DirectAlignment",

@@ -1,4 +1,4 @@
-"""Periodic jobs the scheduler process runs. Later issues add the refresher scan and dispatch."""
+"""Periodic jobs the scheduler process runs (never inside web workers)."""
 
 from __future__ import annotations
 
@@ -24,9 +24,28 @@ def _replay_pending_config(runtime: Runtime) -> None:
         apply_pending_replay(runtime.store, runtime.competencies, now_us)
 
 
-def periodic_jobs() -> list[PeriodicJob]:
-    """The jobs of this release."""
+def _scan_refreshers(runtime: Runtime) -> None:
+    if runtime.refreshers is not None:
+        runtime.refreshers.scan()
+
+
+def _dispatch_notifications(runtime: Runtime) -> None:
+    runtime.dispatcher.dispatch()
+
+
+def periodic_jobs(runtime: Runtime) -> list[PeriodicJob]:
+    """The jobs of this release, at the intervals the settings give."""
+    settings = runtime.settings
     return [
+        # Absence is the trigger: nothing arrives when a skill fades, so a scan looks.
+        PeriodicJob(
+            id="refresher-scan", seconds=settings.refresher_scan_seconds, func=_scan_refreshers
+        ),
+        PeriodicJob(
+            id="notification-dispatch",
+            seconds=settings.dispatch_seconds,
+            func=_dispatch_notifications,
+        ),
         # An admin's map or framework change is active for new statements at once; this
         # rebuilds the evidence of all stored statements under it.
         PeriodicJob(id="competency-config-replay", seconds=30, func=_replay_pending_config),

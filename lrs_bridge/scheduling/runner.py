@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+from datetime import UTC, datetime
 from types import FrameType
 
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -20,8 +21,17 @@ def run_scheduler(runtime: Runtime) -> None:
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
         timezone="UTC",
     )
-    for job in periodic_jobs():
-        scheduler.add_job(job.func, "interval", seconds=job.seconds, id=job.id, args=[runtime])
+    for job in periodic_jobs(runtime):
+        # The first run comes at once (catching up after downtime), then every interval;
+        # APScheduler logs a failing run and tries again at the next one.
+        scheduler.add_job(
+            job.func,
+            "interval",
+            seconds=job.seconds,
+            id=job.id,
+            args=[runtime],
+            next_run_time=datetime.now(UTC),
+        )
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
         logger.info("scheduler stopping", extra={"signal": signum})

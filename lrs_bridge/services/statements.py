@@ -18,6 +18,7 @@ import orjson
 from lrs_bridge.auth import Principal, authority_agent
 from lrs_bridge.errors import BadRequest, Conflict, InvalidStatement, NotFound
 from lrs_bridge.services.competencies import EngineSource, TlaAssertions
+from lrs_bridge.services.refreshers import Completer
 from lrs_bridge.store.base import (
     Clock,
     NewStatement,
@@ -247,6 +248,7 @@ class StatementService:
                     TlaAssertions(engine, self.system_authority, self.clock)
                     if engine and self.emit_competency_statements
                     else None,
+                    Completer(engine) if engine else None,
                 )
                 break
             except Conflict:

@@ -105,12 +105,14 @@ class StatementStore(Protocol):
         clock: Clock,
         reduce: StateReducer | None = None,
         assertions: AssertionFactory | None = None,
+        closer: Any = None,
     ) -> list[int]:
         """Store all or none, apply voiding, and return the ``stored`` times given.
 
         With ``reduce``, each statement's ``evidence`` is recorded, evidence of voided
         statements is retracted and the touched competency states are recomputed, in the
-        same transaction.
+        same transaction; ``closer`` (an ``AssignmentCloser``) then closes the open refresher
+        assignments that the new evidence completes.
 
         ``stored`` is taken from ``clock`` inside the write transaction, so stored times
         increase with commit order and ``consistent_through`` is exact. Raises ``Conflict``

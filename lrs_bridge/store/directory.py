@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from lrs_bridge.store.base import StateReducer
 from lrs_bridge.store.ledger import Pair, recompute_states
@@ -81,6 +81,13 @@ def import_entries(
     for entry in entries:
         if entry.manager_email and entry.email:
             manager = by_email.get(entry.manager_email.lower())
+            if manager is None:  # a manager imported earlier
+                manager = conn.execute(
+                    select(learners.c.id)
+                    .where(func.lower(learners.c.email) == entry.manager_email.lower())
+                    .order_by(learners.c.id)
+                    .limit(1)
+                ).scalar()
             if manager is not None:
                 conn.execute(
                     update(learners)

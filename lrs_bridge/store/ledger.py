@@ -77,10 +77,11 @@ def resolve_learners(
 
 def add_evidence(
     conn: Connection, drafts: Sequence[tuple[int, int, EvidenceDraft]], now_us: int
-) -> set[Pair]:
-    """Insert evidence rows ``(seq, at_us default, draft)``; returns the pairs they touch."""
+) -> dict[Pair, list[int]]:
+    """Insert evidence rows ``(seq, at_us default, draft)``; returns the pairs they touch,
+    each with the seqs of the statements that gave it evidence."""
     if not drafts:
-        return set()
+        return {}
     ids = resolve_learners(conn, {d.agent_key: d.agent for _, _, d in drafts}, now_us)
     rows: dict[tuple[int, int, str], tuple[Any, ...]] = {}
     for seq, default_at, draft in drafts:
@@ -96,7 +97,10 @@ def add_evidence(
             draft.at_us if draft.at_us is not None else default_at,
         )
     conn.exec_driver_sql(_sql(conn, _INSERT_EVIDENCE), list(rows.values()))
-    return {(learner_id, competency) for _, learner_id, competency in rows}
+    touched: dict[Pair, list[int]] = defaultdict(list)
+    for seq, learner_id, competency in rows:
+        touched[(learner_id, competency)].append(seq)
+    return touched
 
 
 def retract_evidence(conn: Connection, seqs: Collection[int]) -> set[Pair]:

@@ -30,6 +30,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from lrs_bridge.errors import Conflict, NotFound, StoreUnavailable
 from lrs_bridge.store import directory, ledger
+from lrs_bridge.store.assignments import AssignmentCloser, AssignmentQueries, close_completed
 from lrs_bridge.store.base import (
     AssertionFactory,
     Clock,
@@ -108,7 +109,7 @@ def _stored(row: Any) -> StoredStatement:
     )
 
 
-class SqlStore:
+class SqlStore(AssignmentQueries):
     """Statements and credentials in one relational database.
 
     It is given an engine and does not own it (the caller disposes of it).
@@ -185,13 +186,15 @@ class SqlStore:
         clock: Clock,
         reduce: StateReducer | None = None,
         assertions: AssertionFactory | None = None,
+        closer: AssignmentCloser | None = None,
     ) -> list[int]:
         """Insert a batch atomically; see :meth:`StatementStore.add_statements`.
 
         With ``reduce``, the statements' evidence rows go in too, evidence of statements
         they void is retracted, and the touched learner × competency states are recomputed;
         with ``assertions`` too, statements announcing the changed states are stored as
-        well. All in the same transaction.
+        well; with ``closer``, open refresher assignments of the touched pairs that the new
+        evidence completes are closed. All in the same transaction.
         """
         if not new:
             return []
@@ -204,7 +207,7 @@ class SqlStore:
             last_stored = conn.exec_driver_sql("SELECT max(stored_us) FROM statements").scalar()
             stored_us = max(clock(), (last_stored or 0) + 1)
             seqs, already_voided = self._insert(conn, new, last_seq, stored_us)
-            pairs = add_evidence(
+            touched = add_evidence(
                 conn,
                 [
                     (seqs[item.id], item.timestamp_us or stored_us, draft)
@@ -214,6 +217,7 @@ class SqlStore:
                 ],
                 stored_us,
             )
+            pairs = set(touched)
             targets = [item.index.voids_id for item in new if item.index.voids_id]
             if targets:
                 # A voiding statement cannot itself be voided (Data §2.3.2).
@@ -226,6 +230,8 @@ class SqlStore:
                 after = recompute_states(conn, pairs, reduce, stored_us)
                 if assertions is not None:
                     self._assert_changes(conn, before, after, assertions, seqs, stored_us)
+                if closer is not None:
+                    close_completed(conn, stored_us, after, touched, new, seqs, closer)
         return [stored_us] * len(new)
 
     def _insert(

@@ -158,3 +158,118 @@ competency_configs = Table(
     #: When the scheduler rebuilt evidence and states under this version (None: pending).
     Column("replayed_us", BigInteger),
 )
+
+# -- refresher assignments and notifications ---------------------------------------------------
+
+#: A refresher a learner is asked to do because a competency went (or is going) stale.
+#: Open while ``closed_us`` is NULL; at most one open assignment per learner × competency.
+refresher_assignments = Table(
+    "refresher_assignments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("learner_id", Integer, ForeignKey("learners.id"), nullable=False),
+    Column("competency_id", Text, nullable=False),
+    Column("activity_id", Text, nullable=False),
+    Column("method", String(64), nullable=False),
+    #: assigned | notified | overdue | escalated | completed | cancelled
+    Column("status", String(16), nullable=False),
+    #: JSON: why (which evidence is old, since when) and why this activity.
+    Column("reason", Text, nullable=False),
+    #: The competency's stale_at when assigned: a cancelled assignment suppresses a new one
+    #: until fresh evidence moves stale_at.
+    Column("basis_stale_at_us", BigInteger),
+    Column("created_us", BigInteger, nullable=False),
+    Column("due_us", BigInteger, nullable=False),
+    #: When the follow-up job must look at it next (reminder, escalation); NULL when closed.
+    Column("next_check_us", BigInteger),
+    Column("acknowledged_us", BigInteger),
+    Column("snoozed_us", BigInteger, nullable=False, server_default=text("0")),
+    Column("reminders", Integer, nullable=False, server_default=text("0")),
+    Column("closed_us", BigInteger),
+    #: ``statement:<id>``, ``admin:<credential>`` … what closed it.
+    Column("closed_by", Text),
+    Column("scan_run", String(64)),
+    Index(
+        "ux_refresher_assignments_open",
+        "learner_id",
+        "competency_id",
+        unique=True,
+        sqlite_where=text("closed_us IS NULL"),
+        postgresql_where=text("closed_us IS NULL"),
+    ),
+    Index("ix_refresher_assignments_pair", "learner_id", "competency_id", "basis_stale_at_us"),
+    Index("ix_refresher_assignments_created", "learner_id", "created_us"),
+    Index(
+        "ix_refresher_assignments_next_check",
+        "next_check_us",
+        sqlite_where=text("closed_us IS NULL"),
+        postgresql_where=text("closed_us IS NULL"),
+    ),
+)
+
+#: Every status transition of an assignment, with its cause.
+assignment_events = Table(
+    "assignment_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("assignment_id", Integer, ForeignKey("refresher_assignments.id"), nullable=False),
+    Column("at_us", BigInteger, nullable=False),
+    Column("from_status", String(16)),
+    Column("to_status", String(16), nullable=False),
+    Column("cause", Text, nullable=False),
+    Column("detail", Text),
+    Index("ix_assignment_events_assignment", "assignment_id", "id"),
+)
+
+#: The outbox: a notification is written in the transaction that decided it and delivered
+#: later by the dispatcher (at least once, with a stable idempotency key).
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("channel", String(16), nullable=False),  # email | webhook | xapi
+    Column("target", Text, nullable=False),  # an e-mail address, a URL, "store"
+    Column("kind", String(16), nullable=False),  # assigned | reminder | escalation
+    Column("learner_id", Integer, ForeignKey("learners.id")),
+    #: JSON of :class:`lrs_bridge.notify.model.Digest`.
+    Column("payload", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | sent | dead | cancelled
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("next_attempt_us", BigInteger, nullable=False),
+    #: A dispatcher's claim: others skip the row until then (a crashed one's claim expires).
+    Column("lease_until_us", BigInteger),
+    Column("created_us", BigInteger, nullable=False),
+    Column("sent_us", BigInteger),
+    Column("last_error", Text),
+    Index(
+        "ix_notifications_due",
+        "next_attempt_us",
+        sqlite_where=text("status = 'pending'"),
+        postgresql_where=text("status = 'pending'"),
+    ),
+    Index("ix_notifications_learner", "learner_id"),
+)
+
+#: Which assignments a notification is about (a digest covers several).
+notification_assignments = Table(
+    "notification_assignments",
+    metadata,
+    Column("notification_id", Integer, ForeignKey("notifications.id"), primary_key=True),
+    Column("assignment_id", Integer, ForeignKey("refresher_assignments.id"), primary_key=True),
+    Index("ix_notification_assignments_assignment", "assignment_id"),
+)
+
+#: The delivery log: one row per attempt, with the outcome.
+delivery_attempts = Table(
+    "delivery_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("notification_id", Integer, ForeignKey("notifications.id"), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("at_us", BigInteger, nullable=False),
+    Column("outcome", String(16), nullable=False),  # sent | retry | dead
+    Column("duration_ms", Float),
+    Column("detail", Text),
+    Index("ix_delivery_attempts_notification", "notification_id", "id"),
+)

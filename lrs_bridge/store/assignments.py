@@ -1,0 +1,907 @@
+"""Refresher assignments, their event trail, and the notification outbox: the SQL.
+
+The refresher service decides; this module reads and writes. Everything that creates or
+moves an assignment runs inside one write transaction (:class:`AssignmentTx`) together
+with the notifications it causes, so a crash can never leave an assignment without its
+notification or a notification without its assignment (the transactional outbox).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, select, update
+
+from lrs_bridge.store.base import NewStatement, StateRow
+from lrs_bridge.store.tables import (
+    assignment_events,
+    competency_state,
+    delivery_attempts,
+    evidence,
+    learners,
+    notification_assignments,
+    notifications,
+    refresher_assignments,
+    statements,
+)
+
+OPEN_STATUSES = ("assigned", "notified", "overdue", "escalated")
+#: Statements of one IN list; SQLite allows 32,766 parameters per statement.
+IN_CHUNK = 5000
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DueCandidate:
+    """A learner × competency whose freshness ends before the scan horizon, without an
+    open assignment (and not cancelled for this same staleness)."""
+
+    learner_id: int
+    competency_id: str
+    stale_at_us: int
+    last_evidence_us: int | None
+    level: float
+    #: Method and statement id of the newest evidence ("what the learner just did").
+    last_method: str | None
+    last_statement_id: str | None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class NewAssignment:
+    """An assignment the scan decided to create."""
+
+    learner_id: int
+    competency_id: str
+    activity_id: str
+    method: str
+    reason: dict[str, Any]
+    basis_stale_at_us: int
+    due_us: int
+    next_check_us: int
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Assignment:
+    """An assignment as stored."""
+
+    id: int
+    learner_id: int
+    competency_id: str
+    activity_id: str
+    method: str
+    status: str
+    reason: dict[str, Any]
+    basis_stale_at_us: int | None
+    created_us: int
+    due_us: int
+    next_check_us: int | None
+    acknowledged_us: int | None
+    snoozed_us: int
+    reminders: int
+    closed_us: int | None
+    closed_by: str | None
+
+    @property
+    def open(self) -> bool:
+        """True until completed or cancelled."""
+        return self.closed_us is None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class NewNotification:
+    """An outbox entry: delivered later by the dispatcher, at least once, under its key."""
+
+    idempotency_key: str
+    channel: str
+    target: str
+    kind: str
+    learner_id: int | None
+    payload: dict[str, Any]
+    assignment_ids: tuple[int, ...]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Transition:
+    """One status change of an assignment and what caused it."""
+
+    assignment_id: int
+    from_status: str | None
+    to_status: str
+    cause: str
+    detail: dict[str, Any] | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Notification:
+    """An outbox row as stored."""
+
+    id: int
+    idempotency_key: str
+    channel: str
+    target: str
+    kind: str
+    learner_id: int | None
+    payload: dict[str, Any]
+    status: str
+    attempts: int
+    next_attempt_us: int
+    created_us: int
+    sent_us: int | None
+    last_error: str | None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class EvidenceSource:
+    """A statement of the ingest batch that gave a pair evidence."""
+
+    statement_id: str
+    verb_id: str | None
+    object_id: str | None
+    weight: float
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PairOutcome:
+    """What one ingest transaction did to one learner × competency."""
+
+    learner_id: int
+    competency_id: str
+    after: StateRow | None
+    sources: tuple[EvidenceSource, ...]
+
+
+#: Decides, inside the ingest transaction, which open assignments the new evidence
+#: completes: ``(open assignments of touched pairs, outcomes by pair, now) -> transitions``.
+AssignmentCloser = Callable[
+    [Sequence["Assignment"], Mapping[tuple[int, str], PairOutcome], int], Sequence["Transition"]
+]
+
+
+def _chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _assignment(row: Any) -> Assignment:
+    return Assignment(
+        id=row.id,
+        learner_id=row.learner_id,
+        competency_id=row.competency_id,
+        activity_id=row.activity_id,
+        method=row.method,
+        status=row.status,
+        reason=orjson.loads(row.reason),
+        basis_stale_at_us=row.basis_stale_at_us,
+        created_us=row.created_us,
+        due_us=row.due_us,
+        next_check_us=row.next_check_us,
+        acknowledged_us=row.acknowledged_us,
+        snoozed_us=row.snoozed_us,
+        reminders=row.reminders,
+        closed_us=row.closed_us,
+        closed_by=row.closed_by,
+    )
+
+
+def _notification(row: Any) -> Notification:
+    return Notification(
+        id=row.id,
+        idempotency_key=row.idempotency_key,
+        channel=row.channel,
+        target=row.target,
+        kind=row.kind,
+        learner_id=row.learner_id,
+        payload=orjson.loads(row.payload),
+        status=row.status,
+        attempts=row.attempts,
+        next_attempt_us=row.next_attempt_us,
+        created_us=row.created_us,
+        sent_us=row.sent_us,
+        last_error=row.last_error,
+    )
+
+
+def _covered(state: Any) -> Any:
+    """An open assignment, or one cancelled for exactly this staleness, covers a pair."""
+    a = refresher_assignments.c
+    return exists().where(
+        a.learner_id == state.learner_id,
+        a.competency_id == state.competency_id,
+        or_(
+            a.closed_us.is_(None),
+            and_(a.status == "cancelled", a.basis_stale_at_us == state.stale_at_us),
+        ),
+    )
+
+
+def due_candidates(conn: Connection, horizon_us: int) -> list[DueCandidate]:
+    """Pairs stale by ``horizon_us`` and not yet covered, by learner then staleness.
+
+    Reads the ``stale_at_us`` index and, per candidate, one seek into open assignments and
+    one into the evidence index: the cost follows the pairs that are due, not history.
+    """
+    s = competency_state.c
+    e = evidence.c
+    newest = (
+        select((e.method + " " + statements.c.id).label("last"))
+        .select_from(evidence.join(statements, statements.c.seq == e.seq))
+        .where(e.learner_id == s.learner_id, e.competency_id == s.competency_id)
+        .order_by(e.at_us.desc(), e.seq.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows = conn.execute(
+        select(s.learner_id, s.competency_id, s.stale_at_us, s.last_evidence_us, s.level, newest)
+        .where(s.stale_at_us <= horizon_us, ~_covered(competency_state.c))
+        .order_by(s.learner_id, s.stale_at_us, s.competency_id)
+    )
+    found = []
+    for row in rows:
+        method, _, statement_id = (row[5] or "").partition(" ")
+        found.append(
+            DueCandidate(
+                learner_id=row.learner_id,
+                competency_id=row.competency_id,
+                stale_at_us=row.stale_at_us,
+                last_evidence_us=row.last_evidence_us,
+                level=row.level,
+                last_method=method or None,
+                last_statement_id=statement_id or None,
+            )
+        )
+    return found
+
+
+class AssignmentTx:
+    """The reads and writes of one refresher write transaction (see the module doc)."""
+
+    def __init__(self, conn: Connection, now_us: int) -> None:
+        self.conn = conn
+        self.now_us = now_us
+
+    # -- scan -----------------------------------------------------------------------------
+
+    def covered_pairs(self, learner_ids: Collection[int]) -> set[tuple[int, str, int | None]]:
+        """What covers the learners' pairs now: ``(learner, competency, None)`` for an open
+        assignment, ``(learner, competency, basis)`` for one cancelled at staleness ``basis``."""
+        a = refresher_assignments.c
+        found: set[tuple[int, str, int | None]] = set()
+        for part in _chunks(sorted(learner_ids)):
+            rows = self.conn.execute(
+                select(a.learner_id, a.competency_id, a.closed_us, a.basis_stale_at_us).where(
+                    a.learner_id.in_(part), or_(a.closed_us.is_(None), a.status == "cancelled")
+                )
+            )
+            for row in rows:
+                basis = None if row.closed_us is None else row.basis_stale_at_us
+                found.add((row.learner_id, row.competency_id, basis))
+        return found
+
+    def current_stale_at(
+        self, learner_ids: Collection[int], horizon_us: int
+    ) -> dict[tuple[int, str], int]:
+        """``stale_at_us`` now (inside the transaction) of the learners' pairs due by then."""
+        s = competency_state.c
+        found = {}
+        for part in _chunks(sorted(learner_ids)):
+            for row in self.conn.execute(
+                select(s.learner_id, s.competency_id, s.stale_at_us).where(
+                    s.learner_id.in_(part), s.stale_at_us <= horizon_us
+                )
+            ):
+                found[(row.learner_id, row.competency_id)] = row.stale_at_us
+        return found
+
+    def created_since(self, learner_ids: Collection[int], since_us: int) -> dict[int, int]:
+        """How many assignments each learner was given after ``since_us`` (the cap window)."""
+        a = refresher_assignments.c
+        counts: dict[int, int] = {}
+        for part in _chunks(sorted(learner_ids)):
+            for learner_id, count in self.conn.execute(
+                select(a.learner_id, func.count())
+                .where(a.learner_id.in_(part), a.created_us > since_us)
+                .group_by(a.learner_id)
+            ):
+                counts[learner_id] = count
+        return counts
+
+    def insert_assignments(
+        self, items: Sequence[NewAssignment], scan_run: str
+    ) -> list[tuple[int, NewAssignment]]:
+        """Insert open assignments; returns their ids in the order given."""
+        if not items:
+            return []
+        rows = [
+            {
+                "learner_id": item.learner_id,
+                "competency_id": item.competency_id,
+                "activity_id": item.activity_id,
+                "method": item.method,
+                "status": "assigned",
+                "reason": orjson.dumps(item.reason).decode(),
+                "basis_stale_at_us": item.basis_stale_at_us,
+                "created_us": self.now_us,
+                "due_us": item.due_us,
+                "next_check_us": item.next_check_us,
+                "scan_run": scan_run,
+            }
+            for item in items
+        ]
+        result = self.conn.execute(
+            insert(refresher_assignments).returning(
+                refresher_assignments.c.id, sort_by_parameter_order=True
+            ),
+            rows,
+        )
+        ids = [row[0] for row in result]
+        self.record(
+            [
+                Transition(
+                    assignment_id=assignment_id,
+                    from_status=None,
+                    to_status="assigned",
+                    cause=f"scan:{scan_run}",
+                    detail={"due_us": item.due_us, "activity_id": item.activity_id},
+                )
+                for assignment_id, item in zip(ids, items, strict=True)
+            ]
+        )
+        return list(zip(ids, items, strict=True))
+
+    def learners(self, learner_ids: Collection[int]) -> dict[int, dict[str, Any]]:
+        """Name, e-mail, language and manager of each learner."""
+        found = {}
+        for part in _chunks(sorted(learner_ids)):
+            for row in self.conn.execute(
+                select(
+                    learners.c.id,
+                    learners.c.name,
+                    learners.c.email,
+                    learners.c.language,
+                    learners.c.manager_id,
+                ).where(learners.c.id.in_(part))
+            ):
+                found[row.id] = dict(row._mapping)
+        return found
+
+    # -- transitions ------------------------------------------------------------------------
+
+    def record(self, transitions: Sequence[Transition]) -> None:
+        """Append transitions to the event trail."""
+        if not transitions:
+            return
+        self.conn.execute(
+            insert(assignment_events),
+            [
+                {
+                    "assignment_id": t.assignment_id,
+                    "at_us": self.now_us,
+                    "from_status": t.from_status,
+                    "to_status": t.to_status,
+                    "cause": t.cause,
+                    "detail": orjson.dumps(t.detail).decode() if t.detail is not None else None,
+                }
+                for t in transitions
+            ],
+        )
+
+    def set_status(
+        self,
+        transitions: Sequence[Transition],
+        *,
+        values: Mapping[int, Mapping[str, Any]] | None = None,
+    ) -> None:
+        """Move assignments to new statuses (closing them when completed or cancelled)."""
+        for t in transitions:
+            changes: dict[str, Any] = {"status": t.to_status}
+            if t.to_status in ("completed", "cancelled"):
+                changes.update(closed_us=self.now_us, closed_by=t.cause, next_check_us=None)
+            changes.update((values or {}).get(t.assignment_id, {}))
+            self.conn.execute(
+                update(refresher_assignments)
+                .where(refresher_assignments.c.id == t.assignment_id)
+                .values(**changes)
+            )
+        self.record(transitions)
+
+    def update(self, assignment_id: int, **values: Any) -> None:
+        """Change fields of one assignment without a status change."""
+        self.conn.execute(
+            update(refresher_assignments)
+            .where(refresher_assignments.c.id == assignment_id)
+            .values(**values)
+        )
+
+    def due_for_follow_up(self, at_us: int, limit: int) -> list[Assignment]:
+        """Open assignments whose next check (reminder, escalation) is due."""
+        a = refresher_assignments.c
+        rows = self.conn.execute(
+            select(refresher_assignments)
+            .where(a.closed_us.is_(None), a.next_check_us <= at_us)
+            .order_by(a.next_check_us, a.id)
+            .limit(limit)
+        )
+        return [_assignment(row) for row in rows]
+
+    def open_for_learners(self, learner_ids: Collection[int]) -> list[Assignment]:
+        """Open assignments of these learners (the ingest completion check)."""
+        a = refresher_assignments.c
+        found: list[Assignment] = []
+        for part in _chunks(sorted(learner_ids)):
+            rows = self.conn.execute(
+                select(refresher_assignments).where(a.learner_id.in_(part), a.closed_us.is_(None))
+            )
+            found.extend(_assignment(row) for row in rows)
+        return found
+
+    def get(self, assignment_id: int) -> Assignment | None:
+        """One assignment."""
+        row = self.conn.execute(
+            select(refresher_assignments).where(refresher_assignments.c.id == assignment_id)
+        ).first()
+        return _assignment(row) if row else None
+
+    def states(self, pairs: Collection[tuple[int, str]]) -> dict[tuple[int, str], int | None]:
+        """``stale_at_us`` of pairs (absent: no state)."""
+        s = competency_state.c
+        learners_wanted = sorted({learner for learner, _ in pairs})
+        found = {}
+        for part in _chunks(learners_wanted):
+            for row in self.conn.execute(
+                select(s.learner_id, s.competency_id, s.stale_at_us).where(s.learner_id.in_(part))
+            ):
+                pair = (row.learner_id, row.competency_id)
+                if pair in pairs:
+                    found[pair] = row.stale_at_us
+        return found
+
+    # -- outbox ----------------------------------------------------------------------------
+
+    def enqueue(self, items: Sequence[NewNotification]) -> list[int]:
+        """Write notifications to the outbox (a key already present is skipped)."""
+        if not items:
+            return []
+        keys = [item.idempotency_key for item in items]
+        present: set[str] = set()
+        for part in _chunks(keys):
+            present.update(
+                self.conn.execute(
+                    select(notifications.c.idempotency_key).where(
+                        notifications.c.idempotency_key.in_(part)
+                    )
+                ).scalars()
+            )
+        fresh = [item for item in items if item.idempotency_key not in present]
+        if not fresh:
+            return []
+        result = self.conn.execute(
+            insert(notifications).returning(notifications.c.id, sort_by_parameter_order=True),
+            [
+                {
+                    "idempotency_key": item.idempotency_key,
+                    "channel": item.channel,
+                    "target": item.target,
+                    "kind": item.kind,
+                    "learner_id": item.learner_id,
+                    "payload": orjson.dumps(item.payload).decode(),
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_us": self.now_us,
+                    "created_us": self.now_us,
+                }
+                for item in fresh
+            ],
+        )
+        ids = [row[0] for row in result]
+        links = [
+            {"notification_id": nid, "assignment_id": aid}
+            for nid, item in zip(ids, fresh, strict=True)
+            for aid in item.assignment_ids
+        ]
+        if links:
+            self.conn.execute(insert(notification_assignments), links)
+        return ids
+
+
+# -- reads for the API and the dispatcher -----------------------------------------------------
+
+
+def list_assignments(
+    conn: Connection,
+    *,
+    learner_ids: Collection[int] | None = None,
+    team: str | None = None,
+    manager_id: int | None = None,
+    status: Collection[str] | None = None,
+    competency_id: str | None = None,
+    overdue_at_us: int | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[Assignment]:
+    """Assignments, newest first, filtered (``team``/``manager_id`` via the directory)."""
+    a = refresher_assignments.c
+    query = select(refresher_assignments)
+    if team is not None or manager_id is not None:
+        query = query.join(learners, learners.c.id == a.learner_id)
+        if team is not None:
+            query = query.where(learners.c.team == team)
+        if manager_id is not None:
+            query = query.where(learners.c.manager_id == manager_id)
+    if learner_ids is not None:
+        query = query.where(a.learner_id.in_(list(learner_ids)))
+    if status:
+        query = query.where(a.status.in_(list(status)))
+    if competency_id:
+        query = query.where(a.competency_id == competency_id)
+    if overdue_at_us is not None:
+        query = query.where(a.closed_us.is_(None), a.due_us < overdue_at_us)
+    rows = conn.execute(query.order_by(a.id.desc()).limit(limit).offset(offset))
+    return [_assignment(row) for row in rows]
+
+
+def assignment_by_id(conn: Connection, assignment_id: int) -> Assignment | None:
+    """One assignment."""
+    row = conn.execute(
+        select(refresher_assignments).where(refresher_assignments.c.id == assignment_id)
+    ).first()
+    return _assignment(row) if row else None
+
+
+def events_of(conn: Connection, assignment_id: int) -> list[dict[str, Any]]:
+    """The event trail of one assignment, oldest first."""
+    e = assignment_events.c
+    return [
+        {
+            "at_us": row.at_us,
+            "from": row.from_status,
+            "to": row.to_status,
+            "cause": row.cause,
+            "detail": orjson.loads(row.detail) if row.detail else None,
+        }
+        for row in conn.execute(
+            select(assignment_events).where(e.assignment_id == assignment_id).order_by(e.id)
+        )
+    ]
+
+
+def notifications_of_assignment(conn: Connection, assignment_id: int) -> list[Notification]:
+    """The notifications that mention an assignment."""
+    rows = conn.execute(
+        select(notifications)
+        .join(
+            notification_assignments,
+            notification_assignments.c.notification_id == notifications.c.id,
+        )
+        .where(notification_assignments.c.assignment_id == assignment_id)
+        .order_by(notifications.c.id)
+    )
+    return [_notification(row) for row in rows]
+
+
+def list_notifications(
+    conn: Connection, *, status: str | None, limit: int, offset: int
+) -> list[Notification]:
+    """Outbox rows, newest first."""
+    query = select(notifications)
+    if status:
+        query = query.where(notifications.c.status == status)
+    rows = conn.execute(query.order_by(notifications.c.id.desc()).limit(limit).offset(offset))
+    return [_notification(row) for row in rows]
+
+
+def notification_by_id(conn: Connection, notification_id: int) -> Notification | None:
+    """One outbox row."""
+    row = conn.execute(select(notifications).where(notifications.c.id == notification_id)).first()
+    return _notification(row) if row else None
+
+
+def deliveries_of(conn: Connection, notification_id: int) -> list[dict[str, Any]]:
+    """The delivery log of one notification."""
+    d = delivery_attempts.c
+    return [
+        {
+            "attempt": row.attempt,
+            "at_us": row.at_us,
+            "outcome": row.outcome,
+            "duration_ms": row.duration_ms,
+            "detail": row.detail,
+        }
+        for row in conn.execute(
+            select(delivery_attempts).where(d.notification_id == notification_id).order_by(d.id)
+        )
+    ]
+
+
+def claim_notifications(
+    conn: Connection, now_us: int, lease_us: int, limit: int, *, skip_locked: bool
+) -> list[Notification]:
+    """Lease due notifications to this dispatcher (others skip them until the lease ends).
+
+    On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets several dispatchers claim disjoint rows at
+    once; SQLite's ``BEGIN IMMEDIATE`` serialises the claim instead.
+    """
+    n = notifications.c
+    query = (
+        select(notifications)
+        .where(
+            n.status == "pending",
+            n.next_attempt_us <= now_us,
+            or_(n.lease_until_us.is_(None), n.lease_until_us < now_us),
+        )
+        .order_by(n.next_attempt_us, n.id)
+        .limit(limit)
+    )
+    if skip_locked:
+        query = query.with_for_update(skip_locked=True)
+    claimed = [_notification(row) for row in conn.execute(query)]
+    if claimed:
+        conn.execute(
+            update(notifications)
+            .where(n.id.in_([item.id for item in claimed]))
+            .values(lease_until_us=now_us + lease_us, attempts=n.attempts + 1)
+        )
+    return [dataclasses.replace(item, attempts=item.attempts + 1) for item in claimed]
+
+
+def record_delivery(
+    conn: Connection,
+    notification: Notification,
+    *,
+    now_us: int,
+    outcome: str,
+    detail: str,
+    duration_ms: float | None,
+    next_attempt_us: int | None = None,
+) -> bool:
+    """Log an attempt and settle the row: ``sent``, ``dead``, or back to ``pending``.
+
+    Returns False when the row is no longer this attempt's (an admin cancelled it or another
+    dispatcher took it over after the lease ran out and settled it first).
+    """
+    n = notifications.c
+    still_ours = conn.execute(select(n.status, n.attempts).where(n.id == notification.id)).first()
+    if still_ours is None or still_ours.status != "pending":
+        return False
+    conn.execute(
+        insert(delivery_attempts),
+        {
+            "notification_id": notification.id,
+            "attempt": notification.attempts,
+            "at_us": now_us,
+            "outcome": outcome,
+            "duration_ms": duration_ms,
+            "detail": detail[:2000],
+        },
+    )
+    values: dict[str, Any] = {"lease_until_us": None}
+    if outcome == "sent":
+        values.update(status="sent", sent_us=now_us, last_error=None)
+    elif outcome == "dead":
+        values.update(status="dead", last_error=detail[:2000])
+    else:
+        values.update(next_attempt_us=next_attempt_us, last_error=detail[:2000])
+    conn.execute(update(notifications).where(n.id == notification.id).values(**values))
+    return True
+
+
+def assignment_ids_of(conn: Connection, notification_id: int) -> list[int]:
+    """The assignments a notification is about."""
+    return list(
+        conn.execute(
+            select(notification_assignments.c.assignment_id).where(
+                notification_assignments.c.notification_id == notification_id
+            )
+        ).scalars()
+    )
+
+
+def retry_notification(conn: Connection, notification_id: int, now_us: int) -> bool:
+    """Put a dead notification back in the queue (an admin's retry)."""
+    n = notifications.c
+    result = conn.execute(
+        update(notifications)
+        .where(n.id == notification_id, n.status == "dead")
+        .values(status="pending", attempts=0, next_attempt_us=now_us, lease_until_us=None)
+    )
+    return bool(result.rowcount)
+
+
+def outbox_counts(conn: Connection) -> dict[str, int]:
+    """Notifications per status."""
+    return {
+        status: count
+        for status, count in conn.execute(
+            select(notifications.c.status, func.count()).group_by(notifications.c.status)
+        )
+    }
+
+
+def erase_learner_assignments(conn: Connection, learner_id: int) -> None:
+    """Remove a learner's assignments, events and notifications (privacy erasure)."""
+    a = refresher_assignments.c
+    ids = select(a.id).where(a.learner_id == learner_id)
+    note_ids = select(notifications.c.id).where(notifications.c.learner_id == learner_id)
+    conn.execute(delete(delivery_attempts).where(delivery_attempts.c.notification_id.in_(note_ids)))
+    conn.execute(
+        delete(notification_assignments).where(
+            or_(
+                notification_assignments.c.assignment_id.in_(ids),
+                notification_assignments.c.notification_id.in_(note_ids),
+            )
+        )
+    )
+    conn.execute(delete(notifications).where(notifications.c.learner_id == learner_id))
+    conn.execute(delete(assignment_events).where(assignment_events.c.assignment_id.in_(ids)))
+    conn.execute(delete(refresher_assignments).where(a.learner_id == learner_id))
+
+
+def close_completed(
+    conn: Connection,
+    now_us: int,
+    after: Mapping[tuple[int, str], StateRow | None],
+    touched: Mapping[tuple[int, str], Sequence[int]],
+    batch: Sequence[NewStatement],
+    seqs: Mapping[str, int],
+    closer: AssignmentCloser,
+) -> None:
+    """Close the open assignments that this ingest batch completes (same transaction).
+
+    One indexed read of the touched learners' open assignments; nothing more when they have
+    none, which is the common case.
+    """
+    tx = AssignmentTx(conn, now_us)
+    open_ = [
+        a
+        for a in tx.open_for_learners({learner for learner, _ in after})
+        if (a.learner_id, a.competency_id) in after
+    ]
+    if not open_:
+        return
+    by_seq = {seqs[item.id]: item for item in batch}
+    outcomes = {}
+    for a in open_:
+        pair = (a.learner_id, a.competency_id)
+        sources = []
+        for seq in touched.get(pair, ()):
+            item = by_seq.get(seq)
+            if item is None:
+                continue
+            statement = item.statement
+            verb = statement.get("verb") or {}
+            obj = statement.get("object") or {}
+            weight = next(
+                (d.weight for d in item.evidence if d.competency_id == a.competency_id), 0.0
+            )
+            sources.append(
+                EvidenceSource(
+                    statement_id=item.id,
+                    verb_id=verb.get("id"),
+                    object_id=obj.get("id")
+                    if obj.get("objectType", "Activity") == "Activity"
+                    else None,
+                    weight=weight,
+                )
+            )
+        outcomes[pair] = PairOutcome(
+            learner_id=a.learner_id,
+            competency_id=a.competency_id,
+            after=after[pair],
+            sources=tuple(sources),
+        )
+    tx.set_status(closer(open_, outcomes, now_us))
+
+
+class AssignmentQueries:
+    """The refresher part of :class:`~lrs_bridge.store.sqlalchemy.SqlStore` (a mixin: it
+    uses the store's transactions)."""
+
+    is_postgres: bool
+
+    def _read(self) -> contextlib.AbstractContextManager[Connection]:
+        raise NotImplementedError
+
+    def _write(
+        self, *, serialise_statements: bool = False
+    ) -> contextlib.AbstractContextManager[Connection]:
+        raise NotImplementedError
+
+    @contextlib.contextmanager
+    def refresher_transaction(self, now_us: int) -> Iterator[AssignmentTx]:
+        """A write transaction serialised with statement ingest (the write gate), so the
+        competency states it reads cannot change under it and two schedulers never decide
+        the same thing twice."""
+        with self._write(serialise_statements=True) as conn:
+            yield AssignmentTx(conn, now_us)
+
+    @contextlib.contextmanager
+    def refresher_snapshot(self, now_us: int) -> Iterator[AssignmentTx]:
+        """A read-only transaction with the same reads (dry runs)."""
+        with self._read() as conn:
+            yield AssignmentTx(conn, now_us)
+
+    def due_candidates(self, horizon_us: int) -> list[DueCandidate]:
+        """See :func:`due_candidates`."""
+        with self._read() as conn:
+            return due_candidates(conn, horizon_us)
+
+    def list_assignments(self, **filters: Any) -> list[Assignment]:
+        """See :func:`list_assignments`."""
+        with self._read() as conn:
+            return list_assignments(conn, **filters)
+
+    def assignment(self, assignment_id: int) -> Assignment | None:
+        """One assignment."""
+        with self._read() as conn:
+            return assignment_by_id(conn, assignment_id)
+
+    def assignment_events(self, assignment_id: int) -> list[dict[str, Any]]:
+        """The event trail of one assignment."""
+        with self._read() as conn:
+            return events_of(conn, assignment_id)
+
+    def assignment_notifications(self, assignment_id: int) -> list[Notification]:
+        """The notifications about one assignment."""
+        with self._read() as conn:
+            return notifications_of_assignment(conn, assignment_id)
+
+    def list_notifications(
+        self, *, status: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[Notification]:
+        """Outbox rows, newest first."""
+        with self._read() as conn:
+            return list_notifications(conn, status=status, limit=limit, offset=offset)
+
+    def notification(self, notification_id: int) -> Notification | None:
+        """One outbox row."""
+        with self._read() as conn:
+            return notification_by_id(conn, notification_id)
+
+    def notification_deliveries(self, notification_id: int) -> list[dict[str, Any]]:
+        """The delivery log of one notification."""
+        with self._read() as conn:
+            return deliveries_of(conn, notification_id)
+
+    def outbox_counts(self) -> dict[str, int]:
+        """Notifications per status."""
+        with self._read() as conn:
+            return outbox_counts(conn)
+
+    def claim_notifications(self, now_us: int, lease_us: int, limit: int) -> list[Notification]:
+        """Lease due notifications (see :func:`claim_notifications`)."""
+        with self._write() as conn:
+            return claim_notifications(conn, now_us, lease_us, limit, skip_locked=self.is_postgres)
+
+    def settle_notification(
+        self,
+        notification: Notification,
+        *,
+        now_us: int,
+        outcome: str,
+        detail: str,
+        duration_ms: float | None,
+        next_attempt_us: int | None = None,
+        transitions: Callable[[AssignmentTx, list[int]], None] | None = None,
+    ) -> bool:
+        """Record a delivery attempt; on success let ``transitions`` move the assignments
+        the notification was about, in the same transaction."""
+        with self._write() as conn:
+            settled = record_delivery(
+                conn,
+                notification,
+                now_us=now_us,
+                outcome=outcome,
+                detail=detail,
+                duration_ms=duration_ms,
+                next_attempt_us=next_attempt_us,
+            )
+            if settled and transitions is not None:
+                transitions(AssignmentTx(conn, now_us), assignment_ids_of(conn, notification.id))
+            return settled
+
+    def retry_notification(self, notification_id: int, now_us: int) -> bool:
+        """Re-queue a dead notification."""
+        with self._write() as conn:
+            return retry_notification(conn, notification_id, now_us)

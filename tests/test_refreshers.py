@@ -1,0 +1,486 @@
+"""Refresher assignments: scan, choice, caps, digests, delivery, lifecycle, API — with a real
+SMTP server and a real webhook receiver, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from lrs_bridge import create_app
+from lrs_bridge.runtime import Runtime
+from lrs_bridge.xapi.timefmt import parse_timestamp_us
+from tests.conftest import Credentials
+from tests.factories import COMPLETED
+from tests.receivers import SmtpReceiver, WebhookReceiver, running_smtp
+
+BASE = "https://lrs-bridge.dev/competency/"
+LISTENING = BASE + "active-listening"
+EMPATHY = BASE + "empathy"
+PRODUCT = BASE + "product-knowledge"
+PASSED = "http://adlnet.gov/expapi/verbs/passed"
+FAILED = "http://adlnet.gov/expapi/verbs/failed"
+SECRET = "webhook-key"
+
+
+def at(text: str) -> int:
+    value = parse_timestamp_us(text)
+    assert value is not None
+    return value
+
+
+def person(name: str) -> dict[str, Any]:
+    return {"objectType": "Agent", "name": name.title(), "mbox": f"mailto:{name}@example.com"}
+
+
+def evidence(
+    who: str,
+    competency: str,
+    when: str,
+    *,
+    verb: str = COMPLETED,
+    activity_type: str = "http://adlnet.gov/expapi/activities/module",
+) -> dict[str, Any]:
+    """A statement aligned directly to a competency (digital self-study unless typed)."""
+    return {
+        "id": str(uuid.uuid4()),
+        "actor": person(who),
+        "verb": {"id": verb},
+        "object": {
+            "id": f"https://lms.example.com/modules/{uuid.uuid4().hex[:6]}",
+            "definition": {"type": activity_type},
+        },
+        "context": {"contextActivities": {"other": [{"id": competency}]}},
+        "timestamp": when,
+    }
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpReceiver]:
+    yield from running_smtp()
+
+
+@pytest.fixture
+def hook() -> Iterator[WebhookReceiver]:
+    receiver = WebhookReceiver()
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture
+def notifying_app(database_url: str, smtp: SmtpReceiver, hook: WebhookReceiver) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "database_url": database_url,
+            "access_log": False,
+            "smtp_url": smtp.url,
+            "smtp_from": "Training <training@example.com>",
+            "webhook_urls": hook.url,
+            "webhook_secret": SECRET,
+            "notification_backoff_seconds": 1,
+        }
+    )
+    yield app
+    app.extensions["lrs_bridge"].close()
+
+
+@pytest.fixture
+def rt(notifying_app: Flask) -> Runtime:
+    runtime: Runtime = notifying_app.extensions["lrs_bridge"]
+    return runtime
+
+
+@pytest.fixture
+def web(notifying_app: Flask) -> FlaskClient:
+    return notifying_app.test_client()
+
+
+@pytest.fixture
+def admin(notifying_app: Flask) -> dict[str, str]:
+    return Credentials(notifying_app).make("all,admin", name="admin")
+
+
+def post(web: FlaskClient, auth: dict[str, str], statements: list[dict[str, Any]]) -> None:
+    response = web.post("/xapi/statements", json=statements, headers=auth)
+    assert response.status_code == 200, response.get_json()
+
+
+def add_person(
+    web: FlaskClient, auth: dict[str, str], name: str, *, language: str = "en", **extra: Any
+) -> int:
+    body = {"name": name.title(), "email": f"{name}@example.com", "language": language, **extra}
+    response = web.post("/api/v1/learners", json=body, headers=auth)
+    assert response.status_code == 200, response.get_json()
+    learner_id: int = response.get_json()["learners"][0]["id"]
+    return learner_id
+
+
+def assignments_of(web: FlaskClient, auth: dict[str, str], learner_id: int) -> list[dict[str, Any]]:
+    response = web.get(f"/api/v1/learners/{learner_id}/assignments", headers=auth)
+    assert response.status_code == 200, response.get_json()
+    rows: list[dict[str, Any]] = response.get_json()["assignments"]
+    return rows
+
+
+# -- the scan ----------------------------------------------------------------------------------
+
+
+def test_scan_assigns_what_is_stale_or_due_soon_and_nothing_fresh(web, admin, rt):
+    kari = add_person(web, admin, "kari", language="nb")
+    post(
+        web,
+        admin,
+        [
+            evidence("kari", LISTENING, "2026-01-15T10:00:00Z"),  # quarterly: stale 2026-04-15
+            evidence("kari", EMPATHY, "2026-03-20T10:00:00Z"),  # stale 2026-06-20: still fresh
+            evidence("kari", PRODUCT, "2026-03-10T10:00:00Z"),  # monthly: stale 2026-04-10
+        ],
+    )
+    report = rt.refreshers.scan(at("2026-04-05T08:00:00Z"))  # within the 14-day / 7-day leads
+    created = {item["competency_id"]: item for item in report.created}
+    assert set(created) == {LISTENING, PRODUCT}
+    # Not yet stale: due when it goes stale, not earlier.
+    assert created[LISTENING]["due"] == "2026-04-15T10:00:00.000000Z"
+    assert created[PRODUCT]["due"] == "2026-04-10T10:00:00.000000Z"
+    rows = assignments_of(web, admin, kari)
+    assert {r["status"] for r in rows} == {"assigned"}
+    reason = next(r for r in rows if r["competency"] == LISTENING)["reason"]
+    assert reason["status_at_scan"] == "due_soon"
+    assert reason["last_evidence"] == "2026-01-15T10:00:00.000000Z"
+    assert reason["stale_at"] == "2026-04-15T10:00:00.000000Z"
+    assert reason["last_evidence_statement"]
+    assert "Goes stale on 2026-04-15" in reason["summary"]
+
+
+def test_an_already_stale_competency_is_due_after_the_grace_period(web, admin, rt):
+    add_person(web, admin, "kari")
+    post(web, admin, [evidence("kari", LISTENING, "2026-01-15T10:00:00Z")])
+    report = rt.refreshers.scan(at("2026-05-01T00:00:00Z"))
+    [item] = report.created
+    assert item["due"] == "2026-05-15T00:00:00.000000Z"  # grace P14D
+    assert "Stale since 2026-04-15" in item["reason"]
+
+
+def test_a_second_scan_creates_nothing_new(web, admin, rt):
+    add_person(web, admin, "kari")
+    post(web, admin, [evidence("kari", LISTENING, "2026-01-15T10:00:00Z")])
+    assert len(rt.refreshers.scan(at("2026-05-01T00:00:00Z")).created) == 1
+    again = rt.refreshers.scan(at("2026-05-01T00:05:00Z"))
+    assert again.created == [] and again.candidates == 0 and again.notifications == 0
+
+
+def test_dry_run_reports_and_changes_nothing(web, admin, rt):
+    kari = add_person(web, admin, "kari")
+    post(web, admin, [evidence("kari", LISTENING, "2026-01-15T10:00:00Z")])
+    dry = rt.refreshers.scan(at("2026-05-01T00:00:00Z"), dry_run=True)
+    assert [item["competency_id"] for item in dry.created] == [LISTENING]
+    assert dry.created[0]["id"] is None
+    assert assignments_of(web, admin, kari) == []
+    assert rt.store.outbox_counts() == {}
+
+
+def test_the_choice_prefers_the_best_method_the_learner_has_not_just_done(web, admin, rt):
+    add_person(web, admin, "kari")
+    add_person(web, admin, "ola")
+    role_play = "http://id.tincanapi.com/activitytype/simulation"  # role-play in the map
+    post(
+        web,
+        admin,
+        [
+            evidence("kari", LISTENING, "2026-01-15T10:00:00Z"),  # e-learning
+            evidence("ola", LISTENING, "2026-01-15T10:00:00Z", activity_type=role_play),
+        ],
+    )
+    report = rt.refreshers.scan(at("2026-05-01T00:00:00Z"))
+    engine = rt.competencies.current()
+    options = engine.map.refreshers.for_competency(LISTENING)
+    effects = engine.map.methods
+    best = max(options, key=lambda o: effects[o.method])
+    chosen = {rt.store.learner_by_id(i["learner_id"])["name"]: i for i in report.created}
+    assert chosen["Kari"]["method"] == best.method  # her e-learning is not the best method
+    if best.method == "role-play":
+        assert chosen["Ola"]["method"] != "role-play"  # he has just done role-play
+        assert "not just done" in chosen["Ola"]["reason"]
+
+
+def test_the_per_learner_cap_defers_the_rest_to_a_later_scan(web, admin, rt):
+    kari = add_person(web, admin, "kari")
+    competencies = [c.id for c in rt.competencies.current().framework.competencies][:5]
+    post(web, admin, [evidence("kari", c, "2026-01-15T10:00:00Z") for c in competencies])
+    cap = rt.competencies.current().map.refreshers.max_per_learner
+    first = rt.refreshers.scan(at("2026-06-01T00:00:00Z"))
+    assert len(first.created) == cap and first.deferred == len(competencies) - cap
+    # Within the cap's period nothing more; a period later the rest.
+    assert rt.refreshers.scan(at("2026-06-03T00:00:00Z")).created == []
+    later = rt.refreshers.scan(at("2026-06-09T00:00:00Z"))
+    assert len(later.created) == len(competencies) - cap
+    assert len(assignments_of(web, admin, kari)) == len(competencies)
+
+
+# -- notifications ------------------------------------------------------------------------------
+
+
+def test_one_digest_per_learner_by_email_and_signed_webhook(web, admin, rt, smtp, hook):
+    kari = add_person(web, admin, "kari", language="nb")
+    post(
+        web,
+        admin,
+        [
+            evidence("kari", LISTENING, "2026-01-15T10:00:00Z"),
+            evidence("kari", EMPATHY, "2026-01-16T10:00:00Z"),
+        ],
+    )
+    report = rt.refreshers.scan(at("2026-05-01T00:00:00Z"))
+    assert len(report.created) == 2
+    assert report.notifications == 2  # one e-mail + one webhook, both covering both items
+    sent = rt.dispatcher.dispatch()
+    assert (sent.sent, sent.retried, sent.dead) == (2, 0, 0)
+
+    [mail] = smtp.mailbox.messages
+    assert mail["To"] == "Kari <kari@example.com>"
+    assert mail["Content-Language"] == "nb"
+    parts = {part.get_content_type(): part for part in mail.walk()}
+    assert {"text/plain", "text/html", "text/calendar"} <= set(parts)
+    text = parts["text/plain"].get_content()
+    assert "https://lms.example.com/launch/" in text
+    assert parts["text/calendar"].get_content().count("BEGIN:VEVENT") == 2
+
+    [request] = hook.requests
+    signature = hmac.new(SECRET.encode(), request["body"], hashlib.sha256).hexdigest()
+    assert request["headers"]["x-lrs-bridge-signature"] == f"sha256={signature}"
+    body = json.loads(request["body"])
+    assert body["event"] == "refresher.assigned"
+    assert {item["competency"]["id"] for item in body["items"]} == {LISTENING, EMPATHY}
+    assert request["headers"]["idempotency-key"] == body["idempotency_key"]
+
+    rows = assignments_of(web, admin, kari)
+    assert {r["status"] for r in rows} == {"notified"}
+    detail = web.get(f"/api/v1/assignments/{rows[0]['id']}", headers=admin).get_json()
+    assert [e["to"] for e in detail["events"]] == ["assigned", "notified", "notified"]
+    assert {n["status"] for n in detail["notifications"]} == {"sent"}
+
+
+def test_an_smtp_outage_is_retried_with_backoff_and_nothing_is_lost(web, admin, rt, smtp, hook):
+    add_person(web, admin, "kari")
+    post(web, admin, [evidence("kari", LISTENING, "2026-01-15T10:00:00Z")])
+    rt.refreshers.scan(at("2026-05-01T00:00:00Z"))
+    smtp.stop()
+    first = rt.dispatcher.dispatch()
+    assert (first.sent, first.retried) == (1, 1)  # the webhook went, the e-mail waits
+    [pending] = rt.store.list_notifications(status="pending")
+    assert pending.channel == "email" and pending.attempts == 1
+    assert "refused" in (pending.last_error or "").lower() or pending.last_error
+    # Not due again before the backoff has passed.
+    assert rt.dispatcher.dispatch().sent == 0
+    smtp.start()
+    import time
+
+    time.sleep(1.1)  # notification_backoff_seconds=1
+    assert rt.dispatcher.dispatch().sent == 1
+    assert len(smtp.mailbox.messages) == 1
+    log = rt.store.notification_deliveries(pending.id)
+    assert [entry["outcome"] for entry in log] == ["retry", "sent"]
+
+
+def test_permanent_failures_are_dead_lettered_and_an_admin_can_retry(web, admin, rt, hook):
+    add_person(web, admin, "kari")
+    post(web, admin, [evidence("kari", LISTENING, "2026-01-15T10:00:00Z")])
+    rt.refreshers.scan(at("2026-05-01T00:00:00Z"))
+    hook.status = 410  # the LMS rejects it: retrying the same request cannot help
+    rt.dispatcher.dispatch()
+    listing = web.get("/api/v1/notifications?status=dead", headers=admin).get_json()
+    [dead] = [n for n in listing["notifications"] if n["channel"] == "webhook"]
+    assert "410" in dead["last_error"]
+    hook.status = 200
+    retry = web.post(f"/api/v1/notifications/{dead['id']}/retry", headers=admin)
+    assert retry.status_code == 202
+    assert rt.dispatcher.dispatch().sent >= 1
+    detail = web.get(f"/api/v1/notifications/{dead['id']}", headers=admin).get_json()
+    assert detail["status"] == "sent"
+    assert [d["outcome"] for d in detail["deliveries"]] == ["dead", "sent"]
+    again = web.post(f"/api/v1/notifications/{dead['id']}/retry", headers=admin)
+    assert again.status_code == 400 and again.get_json()["field"] == "status"
+
+
+# -- lifecycle -------------------------------------------------------------------------------
+
+
+def test_reminder_then_escalation_to_the_manager(web, admin, rt, smtp):
+    add_person(web, admin, "berit", language="fi")
+    kari = add_person(web, admin, "kari", language="nl", manager_email="berit@example.com")
+    post(web, admin, [evidence("kari", LISTENING, "2026-01-15T10:00:00Z")])
+    rt.refreshers.scan(at("2026-05-01T00:00:00Z"))  # due 2026-05-15
+    rt.dispatcher.dispatch()
+    assert rt.refreshers.scan(at("2026-05-10T00:00:00Z")).reminded == []
+    reminded = rt.refreshers.scan(at("2026-05-16T00:00:00Z"))
+    assert len(reminded.reminded) == 1 and reminded.escalated == []
+    escalated = rt.refreshers.scan(at("2026-05-23T00:00:00Z"))  # escalate_after P7D
+    assert len(escalated.escalated) == 1
+    rt.dispatcher.dispatch()
+    recipients = [m["To"] for m in smtp.mailbox.messages]
+    assert recipients == [
+        "Kari <kari@example.com>",  # assigned
+        "Kari <kari@example.com>",  # reminder
+        "Berit <berit@example.com>",  # escalation, to the manager
+    ]
+    assert smtp.mailbox.messages[2]["Content-Language"] == "fi"
+    [row] = assignments_of(web, admin, kari)
+    assert row["status"] == "escalated" and row["reminders"] == 1 and row["overdue"]
+    # Nothing more happens to an escalated assignment on later scans.
+    later = rt.refreshers.scan(at("2026-06-30T00:00:00Z"))
+    assert later.reminded == [] and later.escalated == []
+
+
+def test_completing_the_refresher_activity_closes_the_assignment(web, admin, rt):
+    kari = add_person(web, admin, "kari")
+    post(web, admin, [evidence("kari", LISTENING, "2026-01-15T10:00:00Z")])
+    rt.refreshers.scan(at("2026-05-01T00:00:00Z"))
+    [row] = assignments_of(web, admin, kari)
+    done = {
+        "id": str(uuid.uuid4()),
+        "actor": person("kari"),
+        "verb": {"id": PASSED},
+        "object": {"id": row["activity"]["id"]},
+        "result": {"success": True, "score": {"scaled": 0.9}},
+        "timestamp": "2026-05-03T09:00:00Z",
+    }
+    post(web, admin, [done])
+    [row] = assignments_of(web, admin, kari)
+    assert row["status"] == "completed"
+    assert row["closed_by"] == f"statement:{done['id']}"
+    detail = web.get(f"/api/v1/assignments/{row['id']}", headers=admin).get_json()
+    assert detail["events"][-1]["detail"]["by"] == "refresher activity"
+    # The refresher activity is evidence too: the competency is fresh from that date.
+    competencies = web.get(f"/api/v1/learners/{kari}/competencies", headers=admin).get_json()
+    listening = next(c for c in competencies["competencies"] if c["competency"] == LISTENING)
+    assert listening["last_evidence"] == "2026-05-03T09:00:00.000000Z"
+
+
+def test_a_failed_attempt_at_the_refresher_does_not_close_it(web, admin, rt):
+    kari = add_person(web, admin, "kari")
+    post(web, admin, [evidence("kari", LISTENING, "2026-01-15T10:00:00Z")])
+    rt.refreshers.scan(at("2026-05-01T00:00:00Z"))
+    [row] = assignments_of(web, admin, kari)
+    failed = {
+        "actor": person("kari"),
+        "verb": {"id": FAILED},
+        "object": {"id": row["activity"]["id"]},
+        "result": {"success": False},
+        "timestamp": "2026-05-03T09:00:00Z",
+    }
+    post(web, admin, [failed])
+    assert assignments_of(web, admin, kari)[0]["status"] == "assigned"
+
+
+def test_any_evidence_that_makes_the_competency_fresh_completes_it(web, admin, rt):
+    kari = add_person(web, admin, "kari")
+    post(web, admin, [evidence("kari", LISTENING, "2026-01-15T10:00:00Z")])
+    rt.refreshers.scan(at("2026-05-01T00:00:00Z"))
+    fresh = evidence("kari", LISTENING, "2026-11-24T10:00:00Z")  # fresh as of now
+    post(web, admin, [fresh])
+    [row] = assignments_of(web, admin, kari)
+    assert row["status"] == "completed" and row["closed_by"] == f"statement:{fresh['id']}"
+
+
+def test_a_cancelled_assignment_is_not_recreated_for_the_same_staleness(web, admin, rt):
+    kari = add_person(web, admin, "kari")
+    post(web, admin, [evidence("kari", LISTENING, "2026-01-15T10:00:00Z")])
+    rt.refreshers.scan(at("2026-05-01T00:00:00Z"))
+    [row] = assignments_of(web, admin, kari)
+    cancelled = web.post(
+        f"/api/v1/assignments/{row['id']}/cancel", json={"note": "on leave"}, headers=admin
+    )
+    assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
+    assert rt.refreshers.scan(at("2026-06-01T00:00:00Z")).created == []
+    # New evidence that goes stale again is a new staleness: a new assignment.
+    post(web, admin, [evidence("kari", LISTENING, "2026-06-10T10:00:00Z")])
+    assert len(rt.refreshers.scan(at("2026-10-01T00:00:00Z")).created) == 1
+    again = web.post(f"/api/v1/assignments/{row['id']}/cancel", headers=admin)
+    assert again.status_code == 409
+
+
+# -- learner and manager API ---------------------------------------------------------------
+
+
+def _learner_credential(rt: Runtime, learner_id: int) -> dict[str, str]:
+    from lrs_bridge.auth import create_credential
+    from tests.conftest import headers
+
+    record, secret = create_credential(
+        rt.store, name="own", scopes="statements/read/mine", now_us=1, learner_id=learner_id
+    )
+    return headers(record.key, secret)
+
+
+def test_learners_see_only_their_own_and_may_snooze_within_the_limit(web, admin, rt):
+    kari = add_person(web, admin, "kari")
+    ola = add_person(web, admin, "ola")
+    post(
+        web,
+        admin,
+        [
+            evidence("kari", LISTENING, "2026-01-15T10:00:00Z"),
+            evidence("ola", LISTENING, "2026-01-15T10:00:00Z"),
+        ],
+    )
+    rt.refreshers.scan(at("2026-05-01T00:00:00Z"))
+    mine = _learner_credential(rt, kari)
+    [row] = assignments_of(web, mine, kari)
+    assert web.get(f"/api/v1/learners/{ola}/assignments", headers=mine).status_code == 403
+    assert web.get("/api/v1/assignments", headers=mine).status_code == 403
+    assert web.post(f"/api/v1/assignments/{row['id']}/cancel", headers=mine).status_code == 403
+    ack = web.post(f"/api/v1/assignments/{row['id']}/acknowledge", headers=mine)
+    assert ack.status_code == 200 and ack.get_json()["acknowledged"]
+    too_far = web.post(f"/api/v1/assignments/{row['id']}/snooze", json={"by": "P30D"}, headers=mine)
+    assert too_far.status_code == 400 and too_far.get_json()["field"] == "until"
+    ok = web.post(f"/api/v1/assignments/{row['id']}/snooze", json={"by": "P10D"}, headers=mine)
+    assert ok.status_code == 200 and ok.get_json()["due"] == "2026-05-25T00:00:00.000000Z"
+    rest = web.post(f"/api/v1/assignments/{row['id']}/snooze", json={"by": "P5D"}, headers=mine)
+    assert rest.status_code == 400  # 10 + 5 days exceeds snooze_max P14D
+    bad = web.post(f"/api/v1/assignments/{row['id']}/snooze", json={"later": 1}, headers=mine)
+    assert bad.status_code == 400 and bad.get_json()["field"] == "later"
+
+
+def test_a_manager_sees_the_open_and_overdue_assignments_of_their_reports(web, admin, rt):
+    berit = add_person(web, admin, "berit")
+    add_person(web, admin, "kari", manager_email="berit@example.com", team="oslo")
+    add_person(web, admin, "ola", team="oslo")
+    post(
+        web,
+        admin,
+        [
+            evidence("kari", LISTENING, "2026-01-15T10:00:00Z"),
+            evidence("ola", EMPATHY, "2026-01-15T10:00:00Z"),
+        ],
+    )
+    rt.refreshers.scan(at("2026-05-01T00:00:00Z"))
+    manager = _learner_credential(rt, berit)
+    overview = web.get(f"/api/v1/learners/{berit}/reports/assignments", headers=manager)
+    assert overview.status_code == 200
+    body = overview.get_json()
+    assert body["open"] == 1 and body["overdue"] == 1  # due 2026-05-15, long past by now
+    assert body["assignments"][0]["competency"] == LISTENING
+    team = web.get("/api/v1/teams/oslo/assignments", headers=admin).get_json()
+    assert team["open"] == 2
+    assert web.get("/api/v1/teams/oslo/assignments", headers=manager).status_code == 403
+
+
+def test_admin_resend_queues_a_new_notification(web, admin, rt, smtp):
+    kari = add_person(web, admin, "kari")
+    post(web, admin, [evidence("kari", LISTENING, "2026-01-15T10:00:00Z")])
+    rt.refreshers.scan(at("2026-05-01T00:00:00Z"))
+    rt.dispatcher.dispatch()
+    [row] = assignments_of(web, admin, kari)
+    resent = web.post(f"/api/v1/assignments/{row['id']}/resend", headers=admin)
+    assert resent.status_code == 202 and resent.get_json()["queued"] == 2
+    rt.dispatcher.dispatch()
+    assert len(smtp.mailbox.messages) == 2
+    ids = smtp.mailbox.message_ids()
+    assert ids[0] != ids[1]  # a deliberate re-send is a new message, not a duplicate
