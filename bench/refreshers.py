@@ -97,6 +97,10 @@ class Population:
                 is_due = (n - 1) * len(competencies) + k in due
                 if is_due:
                     stale_at = rng.randrange(DUE_FROM_US, DUE_TO_US + 1)
+                    if AT_US < stale_at <= AT_US + SECOND_SCAN_AFTER_US:
+                        # Due (and first reminded) between the scans: the second scan would
+                        # rightly send that reminder; keep it a scan with nothing new.
+                        stale_at += SECOND_SCAN_AFTER_US
                 else:
                     stale_at = rng.randrange(LATER_FROM_US, LATER_TO_US + 1)
                 last = stale_at - VALIDITY_US
@@ -342,10 +346,10 @@ def refresher_run(kind: str, learners: int, seed_value: int, log: Log) -> dict[s
     accounted = first["created"] + first["deferred"] + first["no_refresher"] + first["skipped"]
     if accounted != first["candidates"]:
         notes.append(f"first scan: {accounted:,} decided of {first['candidates']:,} candidates")
-    if second["created"] or second["notifications"]:
+    if second["created"] or second["notifications"] or second["reminded"]:
         notes.append(
-            f"second scan created {second['created']:,} and queued "
-            f"{second['notifications']:,} (expected nothing new)"
+            f"second scan created {second['created']:,}, reminded {second['reminded']:,} and "
+            f"queued {second['notifications']:,} (expected nothing new)"
         )
     if rows["refresher_assignments"] != first["created"]:
         notes.append(

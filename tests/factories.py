@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import jsonschema
+
 COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
 ATTENDED = "http://adlnet.gov/expapi/verbs/attended"
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
@@ -56,3 +58,35 @@ def voiding(target_id: str, actor: str = "admin") -> dict[str, Any]:
         "verb": {"id": VOIDED, "display": {"en-US": "voided"}},
         "object": {"objectType": "StatementRef", "id": target_id},
     }
+
+
+def validate_schema(schema: dict[str, Any], document: Any) -> None:
+    """Validate against a JSON Schema 2020-12 document (raises ``jsonschema.ValidationError``)."""
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.Draft202012Validator(schema).validate(document)
+
+
+def aligned(
+    who: dict[str, Any],
+    competency: str,
+    *,
+    verb: str = COMPLETED,
+    when: str = "2026-01-15T10:00:00Z",
+    result: dict[str, Any] | None = None,
+    activity_type: str = "http://adlnet.gov/expapi/activities/module",
+) -> dict[str, Any]:
+    """A statement aligned directly to a competency (its IRI as a context activity)."""
+    body: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "actor": who,
+        "verb": {"id": verb},
+        "object": {
+            "id": f"https://lms.example.com/modules/{uuid.uuid4().hex[:6]}",
+            "definition": {"type": activity_type},
+        },
+        "context": {"contextActivities": {"other": [{"id": competency}]}},
+        "timestamp": when,
+    }
+    if result is not None:
+        body["result"] = result
+    return body

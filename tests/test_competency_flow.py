@@ -3,44 +3,17 @@
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 from lrs_bridge.services.directory import parse_directory_csv
 from lrs_bridge.xapi.timefmt import now_us
-from tests.factories import COMPLETED, VOIDED, agent
+from tests.factories import VOIDED, agent, aligned
 
 BASE = "https://lrs-bridge.dev/competency/"
 LISTENING = BASE + "active-listening"
 EMPATHY = BASE + "empathy"
 FAILED = "http://adlnet.gov/expapi/verbs/failed"
 ATTENDED = "http://adlnet.gov/expapi/verbs/attended"
-
-
-def aligned(
-    who: dict[str, Any],
-    competency: str,
-    *,
-    verb: str = COMPLETED,
-    when: str = "2026-01-15T10:00:00Z",
-    result: dict[str, Any] | None = None,
-    activity_type: str = "http://adlnet.gov/expapi/activities/module",
-) -> dict[str, Any]:
-    """A statement aligned directly to a competency (its IRI as a context activity)."""
-    body: dict[str, Any] = {
-        "id": str(uuid.uuid4()),
-        "actor": who,
-        "verb": {"id": verb},
-        "object": {
-            "id": f"https://lms.example.com/modules/{uuid.uuid4().hex[:6]}",
-            "definition": {"type": activity_type},
-        },
-        "context": {"contextActivities": {"other": [{"id": competency}]}},
-        "timestamp": when,
-    }
-    if result is not None:
-        body["result"] = result
-    return body
 
 
 def post(client, auth, statements):

@@ -18,7 +18,7 @@ from lrs_bridge import create_app
 from lrs_bridge.runtime import Runtime
 from lrs_bridge.xapi.timefmt import parse_timestamp_us
 from tests.conftest import Credentials
-from tests.factories import COMPLETED
+from tests.factories import COMPLETED, aligned
 from tests.receivers import SmtpReceiver, WebhookReceiver, running_smtp
 
 BASE = "https://lrs-bridge.dev/competency/"
@@ -49,17 +49,7 @@ def evidence(
     activity_type: str = "http://adlnet.gov/expapi/activities/module",
 ) -> dict[str, Any]:
     """A statement aligned directly to a competency (digital self-study unless typed)."""
-    return {
-        "id": str(uuid.uuid4()),
-        "actor": person(who),
-        "verb": {"id": verb},
-        "object": {
-            "id": f"https://lms.example.com/modules/{uuid.uuid4().hex[:6]}",
-            "definition": {"type": activity_type},
-        },
-        "context": {"contextActivities": {"other": [{"id": competency}]}},
-        "timestamp": when,
-    }
+    return aligned(person(who), competency, verb=verb, when=when, activity_type=activity_type)
 
 
 @pytest.fixture

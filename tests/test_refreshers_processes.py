@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +22,7 @@ from lrs_bridge.runtime import Runtime
 from lrs_bridge.store.engine import make_engine
 from lrs_bridge.store.migrate import upgrade
 from tests.conftest import Credentials, _reset_postgres
+from tests.factories import aligned
 from tests.receivers import SmtpReceiver, WebhookReceiver, running_smtp
 
 pytestmark = pytest.mark.server
@@ -31,15 +31,10 @@ LISTENING = "https://lrs-bridge.dev/competency/active-listening"
 EMPATHY = "https://lrs-bridge.dev/competency/empathy"
 
 
-def aligned(n: int, competency: str, when: str = "2026-01-15T10:00:00Z") -> dict[str, Any]:
-    return {
-        "id": str(uuid.uuid4()),
-        "actor": {"name": f"Learner {n}", "mbox": f"mailto:learner{n}@example.com"},
-        "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
-        "object": {"id": f"https://lms.example.com/modules/m{n}"},
-        "context": {"contextActivities": {"other": [{"id": competency}]}},
-        "timestamp": when,
-    }
+def learner_evidence(n: int, competency: str) -> dict[str, Any]:
+    """Old evidence of learner ``n`` (stale by now)."""
+    who = {"name": f"Learner {n}", "mbox": f"mailto:learner{n}@example.com"}
+    return aligned(who, competency, when="2026-01-15T10:00:00Z")
 
 
 def seed(database_url: str, learners: int, competencies: list[str]) -> None:
@@ -56,7 +51,7 @@ def seed(database_url: str, learners: int, competencies: list[str]) -> None:
         headers={**auth, "Content-Type": "text/csv"},
     )
     assert imported.status_code == 200, imported.get_json()
-    statements = [aligned(n, c) for n in range(learners) for c in competencies]
+    statements = [learner_evidence(n, c) for n in range(learners) for c in competencies]
     for start in range(0, len(statements), 200):
         response = client.post(
             "/xapi/statements", json=statements[start : start + 200], headers=auth

@@ -16,8 +16,8 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from lrs_bridge.api.access import authenticated, require_admin
 from lrs_bridge.api.xapi import runtime
-from lrs_bridge.api.xapi_request import read_xapi_request
 from lrs_bridge.auth import Principal
 from lrs_bridge.competency.policy import add_duration
 from lrs_bridge.errors import BadRequest, Forbidden, NotFound
@@ -57,18 +57,6 @@ class CancelSchema(Schema):
         unknown = RAISE
 
     note = fields.String(load_default=None, validate=validate.Length(max=2000))
-
-
-def _principal() -> Principal:
-    key, secret = read_xapi_request(request).basic_credentials()
-    return runtime().authenticator.authenticate(key, secret)
-
-
-def _admin() -> Principal:
-    principal = _principal()
-    if "admin" not in principal.scopes:
-        raise Forbidden("this needs the admin scope")
-    return principal
 
 
 def _service() -> RefresherService:
@@ -193,7 +181,7 @@ def _assignment(assignment_id: int) -> Assignment:
 @blueprint.get("/learners/<int:learner_id>/assignments")
 def learner_assignments(learner_id: int) -> Response:
     """A learner's assignments, newest first (``status=open|all|<status,…>``)."""
-    principal = _principal()
+    principal = authenticated()
     if not _may_read(principal, learner_id):
         raise Forbidden("assignments are visible to the learner, their manager and admins")
     limit, offset = _page()
@@ -206,7 +194,7 @@ def learner_assignments(learner_id: int) -> Response:
 @blueprint.get("/learners/<int:manager_id>/reports/assignments")
 def reports_assignments(manager_id: int) -> Response:
     """A manager's overview: open assignments of their direct reports, overdue first."""
-    principal = _principal()
+    principal = authenticated()
     if not (principal.scopes & _BROAD_READ or principal.learner_id == manager_id):
         raise Forbidden("a manager's overview is visible to that manager and admins")
     return _overview(
@@ -220,7 +208,7 @@ def reports_assignments(manager_id: int) -> Response:
 @blueprint.get("/teams/<team>/assignments")
 def team_assignments(team: str) -> Response:
     """A team's open assignments, overdue first, with counts per status."""
-    principal = _principal()
+    principal = authenticated()
     if not principal.scopes & _BROAD_READ:
         raise Forbidden("team overviews need the admin, all/read or all scope")
     return _overview(
@@ -249,7 +237,7 @@ def _overview(rows: list[Assignment], **scope: Any) -> Response:
 @blueprint.get("/assignments/<int:assignment_id>")
 def get_assignment(assignment_id: int) -> Response:
     """One assignment with its event trail and notifications."""
-    principal = _principal()
+    principal = authenticated()
     found = _assignment(assignment_id)
     if not _may_read(principal, found.learner_id):
         raise Forbidden("assignments are visible to the learner, their manager and admins")
@@ -259,7 +247,7 @@ def get_assignment(assignment_id: int) -> Response:
 @blueprint.post("/assignments/<int:assignment_id>/acknowledge")
 def acknowledge(assignment_id: int) -> Response:
     """The learner has seen the assignment (recorded in its trail)."""
-    principal = _principal()
+    principal = authenticated()
     if not _may_act(principal, _assignment(assignment_id)):
         raise Forbidden("only the learner or an admin may acknowledge an assignment")
     return jsonify(_view(_service().acknowledge(assignment_id, _actor(principal))))
@@ -268,7 +256,7 @@ def acknowledge(assignment_id: int) -> Response:
 @blueprint.post("/assignments/<int:assignment_id>/snooze")
 def snooze(assignment_id: int) -> Response:
     """Move the due date later, within the map's ``refreshers.snooze_max``."""
-    principal = _principal()
+    principal = authenticated()
     found = _assignment(assignment_id)
     if not _may_act(principal, found):
         raise Forbidden("only the learner or an admin may snooze an assignment")
@@ -289,7 +277,7 @@ def snooze(assignment_id: int) -> Response:
 def list_assignments() -> Response:
     """All assignments, newest first: ``status``, ``learner``, ``competency``, ``team``,
     ``overdue=true``, ``limit``, ``offset``."""
-    principal = _principal()
+    principal = authenticated()
     if not principal.scopes & _BROAD_READ:
         raise Forbidden("listing assignments needs the admin, all/read or all scope")
     limit, offset = _page()
@@ -311,7 +299,7 @@ def list_assignments() -> Response:
 @blueprint.post("/assignments/<int:assignment_id>/cancel")
 def cancel(assignment_id: int) -> Response:
     """Close an open assignment; the pair is not re-assigned for the same staleness."""
-    principal = _admin()
+    principal = require_admin()
     body = _load(CancelSchema())
     return jsonify(_view(_service().cancel(assignment_id, _actor(principal), body["note"])))
 
@@ -319,7 +307,7 @@ def cancel(assignment_id: int) -> Response:
 @blueprint.post("/assignments/<int:assignment_id>/resend")
 def resend(assignment_id: int) -> tuple[Response, int]:
     """Queue the assignment's notification again (to every channel) under a new key."""
-    principal = _admin()
+    principal = require_admin()
     queued = _service().resend(assignment_id, _actor(principal))
     return jsonify({"assignment_id": assignment_id, "queued": queued}), 202
 
@@ -327,7 +315,7 @@ def resend(assignment_id: int) -> tuple[Response, int]:
 @blueprint.get("/notifications")
 def list_notifications() -> Response:
     """The outbox, newest first (``status=pending|sent|dead``), with counts per status."""
-    _admin()
+    require_admin()
     limit, offset = _page()
     status = request.args.get("status")
     if status not in (None, "pending", "sent", "dead"):
@@ -347,7 +335,7 @@ def list_notifications() -> Response:
 @blueprint.get("/notifications/<int:notification_id>")
 def get_notification(notification_id: int) -> Response:
     """One notification with its delivery log."""
-    _admin()
+    require_admin()
     store = runtime().store
     found = store.notification(notification_id)
     if found is None:
@@ -361,7 +349,7 @@ def get_notification(notification_id: int) -> Response:
 @blueprint.post("/notifications/<int:notification_id>/retry")
 def retry_notification(notification_id: int) -> tuple[Response, int]:
     """Put a dead-lettered notification back in the queue."""
-    _admin()
+    require_admin()
     store = runtime().store
     if store.notification(notification_id) is None:
         raise NotFound(f"no notification {notification_id}")

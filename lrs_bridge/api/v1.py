@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 from flask import Blueprint, Response, jsonify, request
 
+from lrs_bridge.api.access import authenticated, require_admin
 from lrs_bridge.api.openapi import openapi_document
 from lrs_bridge.api.schemas import ConfigChangeSchema, LearnerSchema, LearnerUpdateSchema
 from lrs_bridge.api.xapi import runtime
@@ -34,14 +35,9 @@ from lrs_bridge.xapi.validate import validate_agent, validate_statement
 blueprint = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 
 
-def _principal() -> Principal:
-    key, secret = read_xapi_request(request).basic_credentials()
-    return runtime().authenticator.authenticate(key, secret)
-
-
 def _reader(own_learner: int | None = None) -> Principal:
     """Broad read rights, or (for ``own_learner``) that learner's own credential."""
-    principal = _principal()
+    principal = authenticated()
     if principal.scopes & {"admin", "all/read", "all"}:
         return principal
     if own_learner is not None and principal.learner_id == own_learner:
@@ -128,14 +124,6 @@ def learner_competencies(learner_id: int) -> Response:
 # -- admin -------------------------------------------------------------------------------------
 
 
-def _admin() -> Principal:
-    key, secret = read_xapi_request(request).basic_credentials()
-    principal = runtime().authenticator.authenticate(key, secret)
-    if "admin" not in principal.scopes:
-        raise Forbidden("the admin API needs the admin scope")
-    return principal
-
-
 def _config_service() -> ConfigService:
     source = runtime().competencies
     if source is None:
@@ -153,7 +141,7 @@ def _json_body() -> Any:
 @blueprint.get("/config")
 def get_config() -> Response:
     """The active framework and map documents and their version (None: the shipped files)."""
-    _admin()
+    require_admin()
     return jsonify(_config_service().documents())
 
 
@@ -167,7 +155,7 @@ def get_framework_case() -> Response:
 @blueprint.put("/config")
 def put_config() -> Response:
     """Replace the framework and/or map; ``?dry_run=true`` only reports the effect."""
-    principal = _admin()
+    principal = require_admin()
     change = ConfigChangeSchema().load(_json_body())
     framework_doc = change["framework"]
     if change["framework_case"] is not None:
@@ -185,7 +173,7 @@ def put_config() -> Response:
 @blueprint.post("/explain")
 def post_explain() -> Response:
     """Which rules fire for a statement, and the evidence it would give."""
-    _admin()
+    require_admin()
     statement = _json_body()
     validate_statement(statement, version="1.0.3")
     return jsonify(explain(_engine(), statement))
@@ -194,7 +182,7 @@ def post_explain() -> Response:
 @blueprint.post("/learners")
 def post_learner() -> Response:
     """Add a person to the directory (merging learners already seen under their IFIs)."""
-    _admin()
+    require_admin()
     body = LearnerSchema().load(_json_body())
     csv_line = ",".join(
         _csv_field(value)
@@ -214,7 +202,7 @@ def post_learner() -> Response:
 def import_learners() -> Response:
     """Import a directory CSV (``text/csv``): name, email, accounts, team, manager_email,
     language."""
-    _admin()
+    require_admin()
     return _import(request.get_data(as_text=True))
 
 
@@ -297,7 +285,7 @@ def _collection(name: str) -> tuple[str, str, str]:
 @blueprint.get("/config/<collection>")
 def get_collection(collection: str) -> Response:
     """Rules, policies, methods or framework competencies of the active version."""
-    _admin()
+    require_admin()
     document, key, _ = _collection(collection)
     return jsonify(_config_service().documents()[document][key])
 
@@ -305,7 +293,7 @@ def get_collection(collection: str) -> Response:
 @blueprint.route("/config/<collection>/<path:item_id>", methods=["GET", "PUT", "DELETE"])
 def edit_collection_item(collection: str, item_id: str) -> Response:
     """Read, create/replace or delete one item; writes save a new version."""
-    principal = _admin()
+    principal = require_admin()
     document, key, shape = _collection(collection)
     service = _config_service()
     docs = service.documents()
@@ -365,7 +353,7 @@ def learner(learner_id: int) -> Response:
     if request.method == "GET":
         _reader(own_learner=learner_id)
     else:
-        _admin()
+        require_admin()
         changes = LearnerUpdateSchema().load(_json_body())
         manager = changes.get("manager_id")
         if manager is not None and runtime().store.learner_by_id(manager) is None:
