@@ -14,9 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema
 
 from lrs_bridge.api.access import authenticated, require_admin
+from lrs_bridge.api.schemas import CancelSchema, SnoozeSchema
 from lrs_bridge.api.xapi import runtime
 from lrs_bridge.auth import Principal
 from lrs_bridge.competency.policy import add_duration
@@ -30,33 +31,6 @@ blueprint = Blueprint("api_v1_assignments", __name__, url_prefix="/api/v1")
 
 _BROAD_READ = {"admin", "all/read", "all"}
 _MAX_LIMIT = 1000
-
-
-class SnoozeSchema(Schema):
-    """``POST /api/v1/assignments/<id>/snooze``: a new due date, or how much later."""
-
-    class Meta:
-        unknown = RAISE
-
-    until = fields.String(metadata={"description": "ISO 8601 timestamp"})
-    by = fields.String(
-        validate=validate.Regexp(r"^P", error="Must be an ISO 8601 duration such as P7D."),
-        metadata={"description": "ISO 8601 duration"},
-    )
-
-    @validates_schema
-    def _one(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if ("until" in data) == ("by" in data):
-            raise ValidationError("Give exactly one of until or by.", "until")
-
-
-class CancelSchema(Schema):
-    """``POST /api/v1/assignments/<id>/cancel``: an optional note for the trail."""
-
-    class Meta:
-        unknown = RAISE
-
-    note = fields.String(load_default=None, validate=validate.Length(max=2000))
 
 
 def _service() -> RefresherService:

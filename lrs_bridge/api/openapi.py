@@ -7,7 +7,13 @@ from typing import Any
 
 from marshmallow import Schema, fields
 
-from lrs_bridge.api.schemas import ConfigChangeSchema, LearnerSchema, LearnerUpdateSchema
+from lrs_bridge.api.schemas import (
+    CancelSchema,
+    ConfigChangeSchema,
+    LearnerSchema,
+    LearnerUpdateSchema,
+    SnoozeSchema,
+)
 
 _TYPES: tuple[tuple[type[fields.Field[Any]], dict[str, Any]], ...] = (
     (fields.Email, {"type": "string", "format": "email"}),
@@ -77,6 +83,8 @@ def openapi_document() -> dict[str, Any]:
                 "ConfigChange": schema_to_json(ConfigChangeSchema()),
                 "Learner": schema_to_json(LearnerSchema()),
                 "LearnerUpdate": schema_to_json(LearnerUpdateSchema()),
+                "Snooze": schema_to_json(SnoozeSchema()),
+                "Cancel": schema_to_json(CancelSchema()),
                 "Error": {
                     "type": "object",
                     "properties": {
@@ -132,5 +140,50 @@ def openapi_document() -> dict[str, Any]:
             },
             "/config/framework.case.json": {"get": _op("The framework as 1EdTech CASE", read)},
             "/explain": {"post": _op("Rules and evidence for one statement", "admin")},
+            "/learners/{id}/assignments": {
+                "get": _op(
+                    "A learner's refresher assignments (status=open|all|<status,…>)",
+                    f"{read}, the learner's own credential or their manager's",
+                )
+            },
+            "/learners/{id}/reports/assignments": {
+                "get": _op(
+                    "A manager's overview: open and overdue assignments of direct reports",
+                    f"{read} or the manager's own credential",
+                )
+            },
+            "/teams/{team}/assignments": {
+                "get": _op("A team's open and overdue assignments", read)
+            },
+            "/assignments": {
+                "get": _op(
+                    "All assignments (status, learner, competency, team, overdue, limit, offset)",
+                    read,
+                )
+            },
+            "/assignments/{id}": {
+                "get": _op("One assignment with its event trail and notifications", read)
+            },
+            "/assignments/{id}/acknowledge": {
+                "post": _op("The learner has seen it", "the learner's own credential or admin")
+            },
+            "/assignments/{id}/snooze": {
+                "post": _op(
+                    "Move the due date (within refreshers.snooze_max)",
+                    "the learner's own credential or admin",
+                    "Snooze",
+                )
+            },
+            "/assignments/{id}/cancel": {
+                "post": _op("Cancel an open assignment", "admin", "Cancel")
+            },
+            "/assignments/{id}/resend": {"post": _op("Queue its notification again", "admin")},
+            "/notifications": {
+                "get": _op("The outbox with counts per status (status=pending|sent|dead)", "admin")
+            },
+            "/notifications/{id}": {"get": _op("One notification with its delivery log", "admin")},
+            "/notifications/{id}/retry": {
+                "post": _op("Re-queue a dead-lettered notification", "admin")
+            },
         },
     }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 
 class ConfigChangeSchema(Schema):
@@ -46,3 +48,30 @@ class LearnerSchema(Schema):
     team = fields.String(load_default=None, validate=validate.Length(max=200))
     manager_email = fields.Email(load_default=None)
     language = fields.String(load_default=None, validate=validate.Regexp(r"^[A-Za-z]{2,3}(-\w+)*$"))
+
+
+class SnoozeSchema(Schema):
+    """``POST /api/v1/assignments/<id>/snooze``: a new due date, or how much later."""
+
+    class Meta:
+        unknown = RAISE
+
+    until = fields.String(metadata={"description": "ISO 8601 timestamp"})
+    by = fields.String(
+        validate=validate.Regexp(r"^P", error="Must be an ISO 8601 duration such as P7D."),
+        metadata={"description": "ISO 8601 duration"},
+    )
+
+    @validates_schema
+    def _one(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if ("until" in data) == ("by" in data):
+            raise ValidationError("Give exactly one of until or by.", "until")
+
+
+class CancelSchema(Schema):
+    """``POST /api/v1/assignments/<id>/cancel``: an optional note for the trail."""
+
+    class Meta:
+        unknown = RAISE
+
+    note = fields.String(load_default=None, validate=validate.Length(max=2000))

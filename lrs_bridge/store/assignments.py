@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, select, update
@@ -160,48 +160,27 @@ AssignmentCloser = Callable[
 ]
 
 
+_R = TypeVar("_R")
+
+
 def _chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
 
+def _record(kind: type[_R], row: Any, json_field: str) -> _R:
+    """A dataclass from a row whose columns carry the field names; one JSON text column."""
+    values = {f.name: getattr(row, f.name) for f in dataclasses.fields(kind)}  # type: ignore[arg-type]
+    values[json_field] = orjson.loads(values[json_field])
+    return kind(**values)
+
+
 def _assignment(row: Any) -> Assignment:
-    return Assignment(
-        id=row.id,
-        learner_id=row.learner_id,
-        competency_id=row.competency_id,
-        activity_id=row.activity_id,
-        method=row.method,
-        status=row.status,
-        reason=orjson.loads(row.reason),
-        basis_stale_at_us=row.basis_stale_at_us,
-        created_us=row.created_us,
-        due_us=row.due_us,
-        next_check_us=row.next_check_us,
-        acknowledged_us=row.acknowledged_us,
-        snoozed_us=row.snoozed_us,
-        reminders=row.reminders,
-        closed_us=row.closed_us,
-        closed_by=row.closed_by,
-    )
+    return _record(Assignment, row, "reason")
 
 
 def _notification(row: Any) -> Notification:
-    return Notification(
-        id=row.id,
-        idempotency_key=row.idempotency_key,
-        channel=row.channel,
-        target=row.target,
-        kind=row.kind,
-        learner_id=row.learner_id,
-        payload=orjson.loads(row.payload),
-        status=row.status,
-        attempts=row.attempts,
-        next_attempt_us=row.next_attempt_us,
-        created_us=row.created_us,
-        sent_us=row.sent_us,
-        last_error=row.last_error,
-    )
+    return _record(Notification, row, "payload")
 
 
 def _covered(state: Any) -> Any:
