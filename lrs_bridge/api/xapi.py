@@ -46,21 +46,21 @@ def runtime() -> Runtime:
     return value
 
 
-def _authenticate(xreq: XapiRequest) -> Principal:
+def authenticate(xreq: XapiRequest) -> Principal:
     key, secret = xreq.basic_credentials()
     principal = runtime().authenticator.authenticate(key, secret)
     g.principal = principal
     return principal
 
 
-def _json_response(body: bytes | str, status: int = 200) -> Response:
+def json_response(body: bytes | str, status: int = 200) -> Response:
     return Response(body, status=status, mimetype="application/json")
 
 
 @blueprint.after_request
 def _xapi_headers(response: Response) -> Response:
     """Every xAPI response names its version and allows browser content (CORS)."""
-    response.headers[VERSION_HEADER] = g.get("xapi_version") or _requested_version()
+    response.headers[VERSION_HEADER] = g.get("xapi_version") or requested_version()
     response.headers.update(_CORS_HEADERS)
     if request.endpoint == "xapi.statements" and request.method in ("GET", "HEAD"):
         # Clients poll this header even on rejected queries; "now" is honest for an error.
@@ -70,7 +70,7 @@ def _xapi_headers(response: Response) -> Response:
     return response
 
 
-def _requested_version() -> str:
+def requested_version() -> str:
     """The version to answer in when the request's own could not be accepted.
 
     A 1.0.x client gets 1.0.3, a 2.x client 2.0.0, anything else the configured default.
@@ -96,7 +96,7 @@ def about() -> Response:
     versions: tuple[str, ...] = ABOUT_VERSIONS
     if request.headers.get(VERSION_HEADER, "").startswith("1.0"):
         versions = tuple(v for v in versions if v.startswith("1.0"))
-    return _json_response(orjson.dumps({"version": list(versions), "extensions": {}}))
+    return json_response(orjson.dumps({"version": list(versions), "extensions": {}}))
 
 
 @blueprint.route("/statements", methods=["GET", "HEAD", "PUT", "POST", "OPTIONS"])
@@ -105,7 +105,7 @@ def statements() -> Response:
     if request.method == "OPTIONS":
         return Response(status=204)
     xreq = read_xapi_request(request)
-    principal = _authenticate(xreq)
+    principal = authenticate(xreq)
     version = xreq.version()
     g.xapi_version = version
     if xreq.method == "PUT":
@@ -163,7 +163,7 @@ def _post(xreq: XapiRequest, principal: Principal, version: str) -> Response:
     items, _ = _statements_from_body(xreq, version)
     result = runtime().statements.store_statements(items, principal=principal, version=version)
     _count_stored(result.new_count)
-    return _json_response(orjson.dumps(result.ids))
+    return json_response(orjson.dumps(result.ids))
 
 
 def _languages() -> list[str]:
@@ -209,7 +209,7 @@ def _maybe_multipart(body: str, options: ReadOptions) -> Response:
     No attachment content is stored yet, so the multipart body holds only the JSON part.
     """
     if not options.attachments:
-        return _json_response(body)
+        return json_response(body)
     boundary = uuid.uuid4().hex
     payload = f"--{boundary}\r\nContent-Type: application/json\r\n\r\n{body}\r\n--{boundary}--\r\n"
     return Response(payload, mimetype=f"multipart/mixed; boundary={boundary}")

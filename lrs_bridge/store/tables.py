@@ -273,3 +273,7 @@ delivery_attempts = Table(
     Column("detail", Text),
     Index("ix_delivery_attempts_notification", "notification_id", "id"),
 )
+
+# -- documents (State, Activity Profile, Agent Profile) ----------------------------------------
+
+# -- attachments ---------------------------------------------------------------------------------
