@@ -306,6 +306,46 @@ def serve(
     sys.exit(_supervise(children))
 
 
+@learners.command("erase")
+@click.argument("learner_id", type=int)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def learners_erase(ctx: click.Context, learner_id: int, yes: bool) -> None:
+    """Erase a learner: statements, documents, evidence, assignments, identifiers."""
+    with _runtime(ctx) as runtime:
+        learner = runtime.store.learner_by_id(learner_id)
+        if learner is None:
+            raise BadRequest(f"no learner {learner_id}", field="learner_id")
+        if not yes:
+            click.confirm(
+                f"Erase learner {learner_id} ({learner['name'] or 'no name'}, "
+                f"{len(learner['ifis'])} identifiers) and every statement about them?",
+                abort=True,
+            )
+        record = runtime.privacy.erase(learner_id, f"cli:{os.environ.get('USER', 'unknown')}")
+    click.echo(orjson.dumps(record, option=orjson.OPT_INDENT_2).decode())
+
+
+@cli.group()
+def statements() -> None:
+    """Statement exports."""
+
+
+@statements.command("export")
+@click.option(
+    "--pseudonymise/--no-pseudonymise",
+    default=True,
+    help="Replace every Agent and Group by a stable pseudonym (default).",
+)
+@click.option("--output", "-o", type=click.File("wb"), default="-", help="File (default stdout).")
+@click.pass_context
+def statements_export(ctx: click.Context, pseudonymise: bool, output: Any) -> None:
+    """Every non-voided statement as JSON lines, in stored order."""
+    with _runtime(ctx) as runtime:
+        for line in runtime.privacy.export_lines(pseudonymised=pseudonymise):
+            output.write(line)
+
+
 @cli.group()
 def refreshers() -> None:
     """Refresher assignments for competencies that are going stale."""

@@ -10,6 +10,7 @@ from lrs_bridge.auth import Authenticator
 from lrs_bridge.config import Settings
 from lrs_bridge.services.competencies import EngineSource
 from lrs_bridge.services.outbox import Dispatcher
+from lrs_bridge.services.privacy import PrivacyService
 from lrs_bridge.services.refreshers import RefresherService
 from lrs_bridge.services.statements import StatementService
 from lrs_bridge.store.engine import make_engine
@@ -30,6 +31,7 @@ class Runtime:
     #: None when the competency engine is off (nothing can go stale).
     refreshers: RefresherService | None
     dispatcher: Dispatcher
+    privacy: PrivacyService
 
     def close(self) -> None:
         """Release database connections."""
@@ -63,4 +65,5 @@ def build_runtime(settings: Settings) -> Runtime:
         if competencies is not None
         else None,
         dispatcher=Dispatcher(store, settings, now_us),
+        privacy=PrivacyService(store, competencies, now_us),
     )

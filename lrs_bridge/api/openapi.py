@@ -116,6 +116,11 @@ def openapi_document() -> dict[str, Any]:
             "/learners/{id}": {
                 "get": _op("One learner with every identifier", read),
                 "patch": _op("Change profile fields", "admin", "LearnerUpdate"),
+                "delete": _op(
+                    "Erase the person: statements, documents, evidence, assignments; "
+                    "leaves an audit record without personal data",
+                    "admin",
+                ),
             },
             "/learners/import": {"post": _op("Import a directory CSV (text/csv)", "admin")},
             "/learners/{id}/competencies": {
@@ -178,6 +183,10 @@ def openapi_document() -> dict[str, Any]:
                 "post": _op("Cancel an open assignment", "admin", "Cancel")
             },
             "/assignments/{id}/resend": {"post": _op("Queue its notification again", "admin")},
+            "/erasures": {"get": _op("The erasure audit trail", "admin")},
+            "/exports/statements.jsonl": {
+                "get": _op("Every statement as JSON lines under stable pseudonyms", "admin")
+            },
             "/notifications": {
                 "get": _op("The outbox with counts per status (status=pending|sent|dead)", "admin")
             },

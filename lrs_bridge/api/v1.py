@@ -344,12 +344,14 @@ def edit_collection_item(collection: str, item_id: str) -> Response:
     return response
 
 
-@blueprint.route("/learners/<int:learner_id>", methods=["GET", "PATCH"])
+@blueprint.route("/learners/<int:learner_id>", methods=["GET", "PATCH", "DELETE"])
 def learner(learner_id: int) -> Response:
-    """One learner; PATCH changes profile fields (name, email, team, manager_id, language).
-
-    Deleting a person is erasure (statements included) and belongs to the privacy work.
-    """
+    """One learner; PATCH changes profile fields (name, email, team, manager_id, language);
+    DELETE erases the person: statements, documents, evidence, assignments, notifications
+    and identifiers, leaving an audit record without personal data."""
+    if request.method == "DELETE":
+        caller = require_admin()
+        return jsonify(runtime().privacy.erase(learner_id, f"credential:{caller.key}"))
     if request.method == "GET":
         _reader(own_learner=learner_id)
     else:
@@ -364,3 +366,28 @@ def learner(learner_id: int) -> Response:
     if found is None:
         raise NotFound(f"no learner {learner_id}")
     return jsonify(found)
+
+
+@blueprint.get("/erasures")
+def list_erasures() -> Response:
+    """The erasure audit trail: id, when, who asked, rows removed per kind."""
+    require_admin()
+    return jsonify(
+        {
+            "erasures": [
+                {**e, "at": format_timestamp_us(e.pop("at_us"))} for e in runtime().store.erasures()
+            ]
+        }
+    )
+
+
+@blueprint.get("/exports/statements.jsonl")
+def export_statements() -> Response:
+    """Every statement as JSON lines with each Agent and Group replaced by a stable
+    pseudonym, for analytics (streamed)."""
+    require_admin()
+    return Response(
+        runtime().privacy.export_lines(pseudonymised=True),
+        mimetype="application/x-ndjson",
+        headers={"Content-Disposition": 'attachment; filename="statements.jsonl"'},
+    )

@@ -56,6 +56,7 @@ from lrs_bridge.store.ledger import (
     retract_evidence,
     write_states,
 )
+from lrs_bridge.store.privacy import PrivacyQueries
 from lrs_bridge.store.tables import (
     competency_state,
     credentials,
@@ -109,7 +110,7 @@ def _stored(row: Any) -> StoredStatement:
     )
 
 
-class SqlStore(AssignmentQueries):
+class SqlStore(AssignmentQueries, PrivacyQueries):
     """Statements and credentials in one relational database.
 
     It is given an engine and does not own it (the caller disposes of it).

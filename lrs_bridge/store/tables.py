@@ -277,3 +277,24 @@ delivery_attempts = Table(
 # -- documents (State, Activity Profile, Agent Profile) ----------------------------------------
 
 # -- attachments ---------------------------------------------------------------------------------
+
+# -- privacy ---------------------------------------------------------------------------------------
+
+#: The audit trail of erasures: who asked, when, how many rows of each kind went. It holds
+#: no identifier, name or learner id (a random id names the erasure).
+erasures = Table(
+    "erasures",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("at_us", BigInteger, nullable=False),
+    Column("requested_by", String(200), nullable=False),
+    Column("counts", Text, nullable=False),
+)
+
+#: Secrets the instance generates for itself (the pseudonym key of analytics exports).
+instance_secrets = Table(
+    "instance_secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)

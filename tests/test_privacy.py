@@ -1,0 +1,210 @@
+"""Privacy: erasing one learner removes everything that identifies them and nothing else;
+analytics exports carry stable pseudonyms instead of identities. Both databases."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from lrs_bridge.runtime import Runtime
+from lrs_bridge.xapi.timefmt import parse_timestamp_us
+from tests.factories import COMPLETED, agent, aligned, voiding
+
+LISTENING = "https://lrs-bridge.dev/competency/active-listening"
+MENTORED = "http://id.tincanapi.com/verb/mentored"
+KARI_ACCOUNT = {"homePage": "https://lms.example.com", "name": "kari.n"}
+
+
+def post(client, auth, statements: list[dict[str, Any]]) -> list[str]:
+    response = client.post("/xapi/statements", json=statements, headers=auth)
+    assert response.status_code == 200, response.get_json()
+    ids: list[str] = response.get_json()
+    return ids
+
+
+def statements_about(client, auth, who: dict[str, Any]) -> list[dict[str, Any]]:
+    response = client.get(
+        "/xapi/statements",
+        query_string={"agent": json.dumps(who), "related_agents": "true"},
+        headers=auth,
+    )
+    assert response.status_code == 200
+    found: list[dict[str, Any]] = response.get_json()["statements"]
+    return found
+
+
+def populate(client, auth) -> dict[str, Any]:
+    """Kari (two identifiers) and Ola, with statements that mention Kari in every way."""
+    directory = (
+        "name,email,accounts,team,manager_email,language\n"
+        "Kari Nordmann,kari@example.com,https://lms.example.com|kari.n,oslo,,nb\n"
+        "Ola Hansen,ola@example.com,,oslo,kari@example.com,nb\n"
+    )
+    imported = client.post(
+        "/api/v1/learners/import",
+        data=directory,
+        headers={**auth, "Content-Type": "text/csv"},
+    )
+    assert imported.status_code == 200, imported.get_json()
+    kari_id, ola_id = (row["id"] for row in imported.get_json()["learners"])
+    kari_account = {"objectType": "Agent", "account": KARI_ACCOUNT}
+    group = {
+        "objectType": "Group",
+        "name": "Oslo desk",
+        "member": [agent("kari"), agent("ola")],
+    }
+    own = aligned(agent("kari"), LISTENING)
+    by_account = aligned(kari_account, LISTENING, when="2026-02-01T10:00:00Z")
+    mentored = {
+        "id": str(uuid.uuid4()),
+        "actor": agent("ola"),
+        "verb": {"id": MENTORED},
+        "object": agent("kari"),
+        "context": {"contextActivities": {"other": [{"id": LISTENING}]}},
+        "timestamp": "2026-02-10T10:00:00Z",
+    }
+    instructed = aligned(agent("ola"), LISTENING) | {
+        "context": {
+            "instructor": agent("kari"),
+            "contextActivities": {"other": [{"id": LISTENING}]},
+        }
+    }
+    team = aligned(group, LISTENING, when="2026-03-01T10:00:00Z")
+    olas_own = aligned(agent("ola"), LISTENING, when="2026-03-05T10:00:00Z")
+    post(client, auth, [own, by_account, mentored, instructed, team, olas_own])
+    void = voiding(own["id"])
+    post(client, auth, [void])
+    return {
+        "kari": kari_id,
+        "ola": ola_id,
+        "erased": {own["id"], by_account["id"], mentored["id"], instructed["id"], team["id"]},
+        "kept": {olas_own["id"], void["id"]},
+    }
+
+
+def test_erasure_removes_every_statement_and_record_that_identifies_the_learner(app, client, creds):
+    auth = creds.make("all,admin", name="dpo")
+    facts = populate(client, auth)
+    runtime: Runtime = app.extensions["lrs_bridge"]
+    runtime.refreshers.scan(parse_timestamp_us("2026-09-01T00:00:00Z"))
+    before = {
+        c["competency"]: c
+        for c in client.get(
+            f"/api/v1/learners/{facts['ola']}/competencies", headers=auth
+        ).get_json()["competencies"]
+    }
+
+    response = client.delete(f"/api/v1/learners/{facts['kari']}", headers=auth)
+    assert response.status_code == 200, response.get_json()
+    record = response.get_json()
+    assert record["counts"]["statements"] == len(facts["erased"])
+    assert record["counts"]["identifiers"] == 3  # mbox, mbox_sha1sum and the account
+    assert record["counts"]["assignments"] >= 1
+    text = json.dumps(record).lower()
+    assert "kari" not in text and "example.com" not in text
+    assert set(record) == {"id", "at", "requested_by", "counts"}  # no learner id
+
+    for who in (agent("kari"), {"objectType": "Agent", "account": KARI_ACCOUNT}):
+        assert statements_about(client, auth, who) == []
+    for statement_id in facts["erased"]:
+        gone = client.get(
+            "/xapi/statements", query_string={"statementId": statement_id}, headers=auth
+        )
+        assert gone.status_code == 404
+    for statement_id in facts["kept"]:
+        kept = client.get(
+            "/xapi/statements", query_string={"statementId": statement_id}, headers=auth
+        )
+        assert kept.status_code == 200
+    assert client.get(f"/api/v1/learners/{facts['kari']}", headers=auth).status_code == 404
+    assert (
+        client.get(f"/api/v1/learners/{facts['kari']}/assignments", headers=auth).get_json()[
+            "assignments"
+        ]
+        == []
+    )
+    ola = client.get(f"/api/v1/learners/{facts['ola']}", headers=auth).get_json()
+    assert ola["manager_id"] is None
+    # Ola keeps his own evidence but loses what the erased group statement gave him.
+    after = {
+        c["competency"]: c
+        for c in client.get(
+            f"/api/v1/learners/{facts['ola']}/competencies", headers=auth
+        ).get_json()["competencies"]
+    }
+    assert after[LISTENING]["evidence_count"] < before[LISTENING]["evidence_count"]
+    trail = {e["statement_id"] for e in after[LISTENING]["evidence"]}
+    assert trail.isdisjoint(facts["erased"])
+    audit = client.get("/api/v1/erasures", headers=auth).get_json()["erasures"]
+    assert [e["id"] for e in audit] == [record["id"]]
+    assert runtime.store.outbox_counts() == {} or all(
+        n.learner_id != facts["kari"] for n in runtime.store.list_notifications()
+    )
+
+
+def test_erasure_needs_the_admin_scope_and_an_existing_learner(client, creds):
+    auth = creds.make("all,admin", name="dpo")
+    facts = populate(client, auth)
+    reader = creds.make("all")
+    assert client.delete(f"/api/v1/learners/{facts['kari']}", headers=reader).status_code == 403
+    assert client.delete("/api/v1/learners/999999", headers=auth).status_code == 404
+    assert client.get("/api/v1/erasures", headers=reader).status_code == 403
+
+
+def test_pseudonymised_export_is_stable_and_holds_no_identities(client, creds):
+    auth = creds.make("all,admin", name="analyst")
+    populate(client, auth)
+    first = client.get("/api/v1/exports/statements.jsonl", headers=auth)
+    assert first.status_code == 200
+    assert first.mimetype == "application/x-ndjson"
+    lines = [orjson.loads(line) for line in first.data.splitlines()]
+    stored = client.get("/xapi/statements", query_string={"limit": 0}, headers=auth).get_json()
+    assert len(lines) == len(stored["statements"])
+    text = first.data.decode().lower()
+    assert "mailto:" not in text and "kari" not in text and "ola hansen" not in text
+    assert "kari.n" not in text
+    actors = [line["actor"] for line in lines]
+    assert all(set(a) <= {"objectType", "account", "member"} for a in actors)
+    second = client.get("/api/v1/exports/statements.jsonl", headers=auth)
+    assert second.data == first.data  # the same pseudonyms every time
+    kari = [line for line in lines if line["verb"]["id"] == COMPLETED]
+    assert len({json.dumps(line["actor"]) for line in kari}) >= 2  # Kari, Ola, the group
+    reader = creds.make("all")
+    assert client.get("/api/v1/exports/statements.jsonl", headers=reader).status_code == 403
+
+
+def test_cli_erase_and_export(app, client, creds, database_url, tmp_path: Path):
+    auth = creds.make("all,admin", name="dpo")
+    facts = populate(client, auth)
+    env = {"LRS_BRIDGE_DATABASE_URL": database_url, "LRS_BRIDGE_LOG_LEVEL": "WARNING"}
+    import os
+
+    run_env = {**os.environ, **env}
+    exported = tmp_path / "statements.jsonl"
+    subprocess.run(
+        [sys.executable, "-m", "lrs_bridge.cli", "statements", "export", "-o", str(exported)],
+        env=run_env,
+        check=True,
+    )
+    assert "mailto:" not in exported.read_text()
+    erased = subprocess.run(
+        [sys.executable, "-m", "lrs_bridge.cli", "learners", "erase", str(facts["kari"]), "--yes"],
+        env=run_env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert json.loads(erased.stdout)["counts"]["statements"] == len(facts["erased"])
+    again = subprocess.run(
+        [sys.executable, "-m", "lrs_bridge.cli", "learners", "erase", str(facts["kari"]), "--yes"],
+        env=run_env,
+        capture_output=True,
+        text=True,
+    )
+    assert again.returncode == 2 and "no learner" in again.stderr
