@@ -17,6 +17,8 @@ logger = logging.getLogger(__name__)
 
 def run_scheduler(runtime: Runtime) -> None:
     """Block running the periodic jobs until SIGTERM/SIGINT; misfires coalesce into one run."""
+    # APScheduler logs two INFO lines per run of every job; our jobs log what they did.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logger.getEffectiveLevel()))
     scheduler = BlockingScheduler(
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
         timezone="UTC",
