@@ -56,7 +56,14 @@ class RefresherSettings:
 
     def for_competency(self, competency_id: str) -> list[RefresherActivity]:
         """The catalogue entries that refresh ``competency_id``, in catalogue order."""
-        return [a for a in self.catalogue if competency_id in a.competencies]
+        cached: dict[str, list[RefresherActivity]] | None = self.__dict__.get("_by_competency")
+        if cached is None:
+            cached = {}
+            for activity in self.catalogue:
+                for competency in activity.competencies:
+                    cached.setdefault(competency, []).append(activity)
+            object.__setattr__(self, "_by_competency", cached)
+        return cached.get(competency_id, [])
 
     def activity(self, activity_id: str) -> RefresherActivity | None:
         """The catalogue entry with this id, if any."""

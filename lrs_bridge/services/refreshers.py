@@ -46,7 +46,7 @@ from lrs_bridge.xapi.timefmt import format_timestamp_us
 logger = logging.getLogger(__name__)
 
 #: Learners decided per write transaction: short enough not to hold up ingest for long.
-LEARNERS_PER_TRANSACTION = 1000
+LEARNERS_PER_TRANSACTION = 2000
 FOLLOW_UPS_PER_TRANSACTION = 1000
 
 
@@ -366,26 +366,32 @@ class RefresherService:
                             for a in items
                         ]
                     )
-            digest_items = tuple(self._item(engine, a) for a in items)
+            targets = self._targets(recipient)
+            if not targets:
+                continue
             key = f"{kind}:{learner_id}:{run}"
-            for channel, target in self._targets(recipient):
-                digest = Digest(
+            # One digest per learner; each channel's copy differs only in its key.
+            payload = to_dict(
+                Digest(
                     kind=kind,
                     recipient=recipient,
                     learner=learner,
                     learner_id=learner_id,
-                    items=digest_items,
-                    idempotency_key=f"{key}:{channel}:{target}"[:200],
+                    items=tuple(self._item(engine, a) for a in items),
+                    idempotency_key=key,
                     created_us=tx.now_us,
                 )
+            )
+            for channel, target in targets:
+                channel_key = f"{key}:{channel}:{target}"[:200]
                 queued.append(
                     NewNotification(
-                        idempotency_key=digest.idempotency_key,
+                        idempotency_key=channel_key,
                         channel=channel,
                         target=target,
                         kind=kind,
                         learner_id=learner_id,
-                        payload=to_dict(digest),
+                        payload={**payload, "idempotency_key": channel_key},
                         assignment_ids=tuple(a.id for a in items),
                     )
                 )

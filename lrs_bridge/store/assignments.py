@@ -14,7 +14,20 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    and_,
+    any_,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from lrs_bridge.store.base import NewStatement, StateRow
 from lrs_bridge.store.tables import (
@@ -30,6 +43,8 @@ from lrs_bridge.store.tables import (
 )
 
 OPEN_STATUSES = ("assigned", "notified", "overdue", "escalated")
+#: From this many rows, PostgreSQL inserts use COPY.
+COPY_THRESHOLD = 50
 #: Statements of one IN list; SQLite allows 32,766 parameters per statement.
 IN_CHUNK = 5000
 
@@ -251,7 +266,8 @@ class AssignmentTx:
         for part in _chunks(sorted(learner_ids)):
             rows = self.conn.execute(
                 select(a.learner_id, a.competency_id, a.closed_us, a.basis_stale_at_us).where(
-                    a.learner_id.in_(part), or_(a.closed_us.is_(None), a.status == "cancelled")
+                    self._member(a.learner_id, part),
+                    or_(a.closed_us.is_(None), a.status == "cancelled"),
                 )
             )
             for row in rows:
@@ -268,7 +284,7 @@ class AssignmentTx:
         for part in _chunks(sorted(learner_ids)):
             for row in self.conn.execute(
                 select(s.learner_id, s.competency_id, s.stale_at_us).where(
-                    s.learner_id.in_(part), s.stale_at_us <= horizon_us
+                    self._member(s.learner_id, part), s.stale_at_us <= horizon_us
                 )
             ):
                 found[(row.learner_id, row.competency_id)] = row.stale_at_us
@@ -281,11 +297,57 @@ class AssignmentTx:
         for part in _chunks(sorted(learner_ids)):
             for learner_id, count in self.conn.execute(
                 select(a.learner_id, func.count())
-                .where(a.learner_id.in_(part), a.created_us > since_us)
+                .where(self._member(a.learner_id, part), a.created_us > since_us)
                 .group_by(a.learner_id)
             ):
                 counts[learner_id] = count
         return counts
+
+    def _member(self, column: Any, values: Sequence[Any]) -> Any:
+        """``column IN values``; on PostgreSQL ``= ANY(array)``, one parameter that psycopg
+        parses once, instead of thousands of placeholders parsed on every call."""
+        if self.conn.dialect.name == "postgresql":
+            return column == any_(literal(list(values), ARRAY(column.type)))
+        return column.in_(list(values))
+
+    def _ids(self, table: str, count: int) -> list[int]:
+        """``count`` new primary keys for ``table``, allocated before a plain executemany.
+
+        RETURNING with many rows is slow on psycopg (each big statement is parsed again);
+        PostgreSQL hands out sequence values, and on SQLite the transaction holds the only
+        write lock, so the next ids after the largest are ours.
+        """
+        if self.conn.dialect.name == "postgresql":
+            return list(
+                self.conn.exec_driver_sql(
+                    f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "  # noqa: S608
+                    "FROM generate_series(1, %s)",
+                    (count,),
+                ).scalars()
+            )
+        top = self.conn.exec_driver_sql(f"SELECT max(id) FROM {table}").scalar() or 0  # noqa: S608
+        return list(range(top + 1, top + 1 + count))
+
+    def _insert_many(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        """A driver-level executemany: no per-row SQL compilation or parameter processing."""
+        if not rows:
+            return
+        if self.conn.dialect.name == "postgresql" and len(rows) >= COPY_THRESHOLD:
+            # COPY: one stream instead of a round of parse/bind/execute per row.
+            raw: Any = self.conn.connection.driver_connection
+            with (
+                raw.cursor() as cursor,
+                cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+            return
+        mark = "%s" if self.conn.dialect.name == "postgresql" else "?"
+        self.conn.exec_driver_sql(
+            f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - fixed names
+            f"VALUES ({', '.join([mark] * len(columns))})",
+            rows,
+        )
 
     def insert_assignments(
         self, items: Sequence[NewAssignment], scan_run: str
@@ -293,29 +355,45 @@ class AssignmentTx:
         """Insert open assignments; returns their ids in the order given."""
         if not items:
             return []
-        rows = [
-            {
-                "learner_id": item.learner_id,
-                "competency_id": item.competency_id,
-                "activity_id": item.activity_id,
-                "method": item.method,
-                "status": "assigned",
-                "reason": orjson.dumps(item.reason).decode(),
-                "basis_stale_at_us": item.basis_stale_at_us,
-                "created_us": self.now_us,
-                "due_us": item.due_us,
-                "next_check_us": item.next_check_us,
-                "scan_run": scan_run,
-            }
-            for item in items
-        ]
-        result = self.conn.execute(
-            insert(refresher_assignments).returning(
-                refresher_assignments.c.id, sort_by_parameter_order=True
+        ids = self._ids("refresher_assignments", len(items))
+        self._insert_many(
+            "refresher_assignments",
+            (
+                "id",
+                "learner_id",
+                "competency_id",
+                "activity_id",
+                "method",
+                "status",
+                "reason",
+                "basis_stale_at_us",
+                "created_us",
+                "due_us",
+                "next_check_us",
+                "snoozed_us",
+                "reminders",
+                "scan_run",
             ),
-            rows,
+            [
+                (
+                    assignment_id,
+                    item.learner_id,
+                    item.competency_id,
+                    item.activity_id,
+                    item.method,
+                    "assigned",
+                    orjson.dumps(item.reason).decode(),
+                    item.basis_stale_at_us,
+                    self.now_us,
+                    item.due_us,
+                    item.next_check_us,
+                    0,
+                    0,
+                    scan_run,
+                )
+                for assignment_id, item in zip(ids, items, strict=True)
+            ],
         )
-        ids = [row[0] for row in result]
         self.record(
             [
                 Transition(
@@ -341,7 +419,7 @@ class AssignmentTx:
                     learners.c.email,
                     learners.c.language,
                     learners.c.manager_id,
-                ).where(learners.c.id.in_(part))
+                ).where(self._member(learners.c.id, part))
             ):
                 found[row.id] = dict(row._mapping)
         return found
@@ -350,19 +428,18 @@ class AssignmentTx:
 
     def record(self, transitions: Sequence[Transition]) -> None:
         """Append transitions to the event trail."""
-        if not transitions:
-            return
-        self.conn.execute(
-            insert(assignment_events),
+        self._insert_many(
+            "assignment_events",
+            ("assignment_id", "at_us", "from_status", "to_status", "cause", "detail"),
             [
-                {
-                    "assignment_id": t.assignment_id,
-                    "at_us": self.now_us,
-                    "from_status": t.from_status,
-                    "to_status": t.to_status,
-                    "cause": t.cause,
-                    "detail": orjson.dumps(t.detail).decode() if t.detail is not None else None,
-                }
+                (
+                    t.assignment_id,
+                    self.now_us,
+                    t.from_status,
+                    t.to_status,
+                    t.cause,
+                    orjson.dumps(t.detail).decode() if t.detail is not None else None,
+                )
                 for t in transitions
             ],
         )
@@ -411,7 +488,9 @@ class AssignmentTx:
         found: list[Assignment] = []
         for part in _chunks(sorted(learner_ids)):
             rows = self.conn.execute(
-                select(refresher_assignments).where(a.learner_id.in_(part), a.closed_us.is_(None))
+                select(refresher_assignments).where(
+                    self._member(a.learner_id, part), a.closed_us.is_(None)
+                )
             )
             found.extend(_assignment(row) for row in rows)
         return found
@@ -430,7 +509,9 @@ class AssignmentTx:
         found = {}
         for part in _chunks(learners_wanted):
             for row in self.conn.execute(
-                select(s.learner_id, s.competency_id, s.stale_at_us).where(s.learner_id.in_(part))
+                select(s.learner_id, s.competency_id, s.stale_at_us).where(
+                    self._member(s.learner_id, part)
+                )
             ):
                 pair = (row.learner_id, row.competency_id)
                 if pair in pairs:
@@ -440,48 +521,55 @@ class AssignmentTx:
     # -- outbox ----------------------------------------------------------------------------
 
     def enqueue(self, items: Sequence[NewNotification]) -> list[int]:
-        """Write notifications to the outbox (a key already present is skipped)."""
+        """Write notifications to the outbox; returns their ids.
+
+        Keys are unique by construction (they name the scan run); the unique index turns a
+        repeat into a ``Conflict`` that rolls the whole decision back.
+        """
         if not items:
             return []
-        keys = [item.idempotency_key for item in items]
-        present: set[str] = set()
-        for part in _chunks(keys):
-            present.update(
-                self.conn.execute(
-                    select(notifications.c.idempotency_key).where(
-                        notifications.c.idempotency_key.in_(part)
-                    )
-                ).scalars()
-            )
-        fresh = [item for item in items if item.idempotency_key not in present]
-        if not fresh:
-            return []
-        result = self.conn.execute(
-            insert(notifications).returning(notifications.c.id, sort_by_parameter_order=True),
+        ids = self._ids("notifications", len(items))
+        self._insert_many(
+            "notifications",
+            (
+                "id",
+                "idempotency_key",
+                "channel",
+                "target",
+                "kind",
+                "learner_id",
+                "payload",
+                "status",
+                "attempts",
+                "next_attempt_us",
+                "created_us",
+            ),
             [
-                {
-                    "idempotency_key": item.idempotency_key,
-                    "channel": item.channel,
-                    "target": item.target,
-                    "kind": item.kind,
-                    "learner_id": item.learner_id,
-                    "payload": orjson.dumps(item.payload).decode(),
-                    "status": "pending",
-                    "attempts": 0,
-                    "next_attempt_us": self.now_us,
-                    "created_us": self.now_us,
-                }
-                for item in fresh
+                (
+                    nid,
+                    item.idempotency_key,
+                    item.channel,
+                    item.target,
+                    item.kind,
+                    item.learner_id,
+                    orjson.dumps(item.payload).decode(),
+                    "pending",
+                    0,
+                    self.now_us,
+                    self.now_us,
+                )
+                for nid, item in zip(ids, items, strict=True)
             ],
         )
-        ids = [row[0] for row in result]
-        links = [
-            {"notification_id": nid, "assignment_id": aid}
-            for nid, item in zip(ids, fresh, strict=True)
-            for aid in item.assignment_ids
-        ]
-        if links:
-            self.conn.execute(insert(notification_assignments), links)
+        self._insert_many(
+            "notification_assignments",
+            ("notification_id", "assignment_id"),
+            [
+                (nid, aid)
+                for nid, item in zip(ids, items, strict=True)
+                for aid in item.assignment_ids
+            ],
+        )
         return ids
 
 

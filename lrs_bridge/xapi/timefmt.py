@@ -27,12 +27,14 @@ def parse_timestamp_us(text: str) -> int | None:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
+_NAIVE_EPOCH = datetime.datetime(1970, 1, 1)  # noqa: DTZ001 - UTC by definition here
+
+
 def format_timestamp_us(value_us: int) -> str:
     """ISO 8601 UTC text with microsecond precision, e.g. ``2026-11-25T10:00:00.000000Z``."""
-    moment = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC) + datetime.timedelta(
-        microseconds=value_us
-    )
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # A naive epoch and isoformat: several times faster than strftime on an aware value.
+    moment = _NAIVE_EPOCH + datetime.timedelta(microseconds=value_us)
+    return moment.isoformat(timespec="microseconds") + "Z"
 
 
 def http_date(value_us: int) -> str:
