@@ -90,3 +90,34 @@ class Metrics:
             multiprocess.MultiProcessCollector(registry, path=self.metrics_dir)  # type: ignore[no-untyped-call]
             return generate_latest(registry), CONTENT_TYPE_LATEST
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
+
+
+def state_exposition(notifications: dict[str, int], assignments: dict[str, int]) -> bytes:
+    """Gauges read from the database at scrape time: the outbox by status (a growing
+    ``dead`` or ``pending`` count is the alert) and refresher assignments by status."""
+    from prometheus_client import CollectorRegistry, generate_latest
+    from prometheus_client.core import GaugeMetricFamily
+
+    families = []
+    outbox = GaugeMetricFamily(
+        "lrs_bridge_notifications", "Notifications in the outbox by status.", labels=["status"]
+    )
+    for status in ("pending", "sent", "dead"):
+        outbox.add_metric([status], notifications.get(status, 0))
+    families.append(outbox)
+    open_ = GaugeMetricFamily(
+        "lrs_bridge_refresher_assignments",
+        "Refresher assignments by status.",
+        labels=["status"],
+    )
+    for status, count in sorted(assignments.items()):
+        open_.add_metric([status], count)
+    families.append(open_)
+
+    class _Snapshot:
+        def collect(self) -> list[GaugeMetricFamily]:
+            return families
+
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_Snapshot())
+    return generate_latest(registry)

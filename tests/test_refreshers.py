@@ -299,6 +299,18 @@ def test_permanent_failures_are_dead_lettered_and_an_admin_can_retry(web, admin,
     assert again.status_code == 400 and again.get_json()["field"] == "status"
 
 
+def test_metrics_show_the_outbox_and_assignments_by_status(web, admin, rt, hook):
+    add_person(web, admin, "kari")
+    post(web, admin, [evidence("kari", LISTENING, "2026-01-15T10:00:00Z")])
+    rt.refreshers.scan(at("2026-05-01T00:00:00Z"))
+    hook.status = 410
+    rt.dispatcher.dispatch()
+    text = web.get("/metrics", headers=admin).get_data(as_text=True)
+    assert 'lrs_bridge_notifications{status="dead"} 1.0' in text
+    assert 'lrs_bridge_notifications{status="sent"} 1.0' in text  # the e-mail
+    assert 'lrs_bridge_refresher_assignments{status="notified"} 1.0' in text
+
+
 # -- lifecycle -------------------------------------------------------------------------------
 
 

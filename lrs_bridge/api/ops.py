@@ -7,7 +7,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from lrs_bridge.api.xapi import runtime
 from lrs_bridge.api.xapi_request import read_xapi_request
 from lrs_bridge.errors import Forbidden
-from lrs_bridge.observability import Metrics
+from lrs_bridge.observability import Metrics, state_exposition
 
 blueprint = Blueprint("ops", __name__)
 
@@ -34,4 +34,6 @@ def metrics() -> Response:
         raise Forbidden("metrics need the admin scope")
     instruments: Metrics = current_app.extensions["lrs_bridge.metrics"]
     body, content_type = instruments.exposition()
+    store = runtime().store
+    body += state_exposition(store.outbox_counts(), store.assignment_counts())
     return Response(body, content_type=content_type)

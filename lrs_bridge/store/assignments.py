@@ -931,6 +931,18 @@ class AssignmentQueries:
         with self._read() as conn:
             return deliveries_of(conn, notification_id)
 
+    def assignment_counts(self) -> dict[str, int]:
+        """Assignments per status."""
+        with self._read() as conn:
+            return {
+                status: count
+                for status, count in conn.execute(
+                    select(refresher_assignments.c.status, func.count()).group_by(
+                        refresher_assignments.c.status
+                    )
+                )
+            }
+
     def outbox_counts(self) -> dict[str, int]:
         """Notifications per status."""
         with self._read() as conn:
