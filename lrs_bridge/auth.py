@@ -107,6 +107,22 @@ class Principal:
         """Whether ``scope`` is granted, directly or through ``all``."""
         return scope in self.scopes or "all" in self.scopes
 
+    # -- Document resources, Agents and Activities (Communication §4.2 scope table) ------
+
+    def can_read_documents(self, scope: str) -> bool:
+        """Whether ``state`` or ``profile`` documents (and, for ``profile``, Agents and
+        Activities) may be read: that scope, ``all/read`` or ``all``."""
+        return bool(self.scopes & {scope, "all/read", "all"})
+
+    def can_write_documents(self, scope: str) -> bool:
+        """Whether ``state`` or ``profile`` documents may be changed: that scope or ``all``."""
+        return bool(self.scopes & {scope, "all"})
+
+    @staticmethod
+    def scopes_may_define(scopes: frozenset[str]) -> bool:
+        """Whether statements sent with these scopes may (re)define Activities (``define``)."""
+        return bool(scopes & {"define", "all"})
+
 
 def authority_agent(principal: Principal, homepage: str) -> dict[str, Any]:
     """The xAPI authority Agent the LRS records for statements sent with this credential."""

@@ -44,6 +44,14 @@ class Settings:
     access_log: bool = True
     #: Largest request body accepted, in bytes.
     max_body_bytes: int = 16 * 1024 * 1024
+    #: Largest ``multipart/mixed`` statement request (statements plus attachment content),
+    #: in bytes. The statements part itself is still limited by ``max_body_bytes``.
+    max_attachment_bytes: int = 512 * 1024 * 1024
+    #: Where attachment content is kept: ``database`` (chunked rows) or ``file``
+    #: (``attachment_dir``, one file per SHA-2, written atomically).
+    attachment_store: str = "database"
+    #: The file store's directory (``attachment_store = "file"``).
+    attachment_dir: str = "var/attachments"
     #: Largest page a statement query returns (and the page size when ``limit=0``).
     max_page_size: int = 500
     #: Seconds a verified credential is remembered in-process, so that a slow password hash
@@ -112,6 +120,9 @@ class SettingsSchema(Schema):
     )
     access_log = fields.Boolean()
     max_body_bytes = fields.Integer(validate=validate.Range(min=1024))
+    max_attachment_bytes = fields.Integer(validate=validate.Range(min=1024))
+    attachment_store = fields.String(validate=validate.OneOf(["database", "file"]))
+    attachment_dir = fields.String(validate=validate.Length(min=1))
     max_page_size = fields.Integer(validate=validate.Range(min=1, max=10_000))
     auth_cache_seconds = fields.Integer(validate=validate.Range(min=0))
     authority_homepage = fields.String(validate=validate.Regexp(r"^[A-Za-z][A-Za-z0-9+.-]*:"))

@@ -11,6 +11,7 @@ the CLI prints them. Nothing here imports Flask or a database driver.
      ├── NotFound (LookupError)            404
      ├── Conflict                          409: e.g. a statement id reused with other content
      ├── PreconditionFailed                412
+     ├── PayloadTooLarge                   413: a request body over the configured limit
      └── StoreUnavailable (ConnectionError) 503: the database cannot be reached right now
 """
 
@@ -88,6 +89,12 @@ class PreconditionFailed(LrsBridgeError):
     """A conditional request's precondition does not hold."""
 
     code = "precondition_failed"
+
+
+class PayloadTooLarge(LrsBridgeError):
+    """A request body is larger than the configured limit (``limit`` bytes)."""
+
+    code = "payload_too_large"
 
 
 class StoreUnavailable(LrsBridgeError, ConnectionError):

@@ -9,10 +9,13 @@ from sqlalchemy import Engine
 from lrs_bridge.auth import Authenticator
 from lrs_bridge.config import Settings
 from lrs_bridge.services.competencies import EngineSource
+from lrs_bridge.services.documents import DocumentService
 from lrs_bridge.services.outbox import Dispatcher
 from lrs_bridge.services.privacy import PrivacyService
 from lrs_bridge.services.refreshers import RefresherService
 from lrs_bridge.services.statements import StatementService
+from lrs_bridge.store.attachments import AttachmentStore
+from lrs_bridge.store.documents import SqlDocumentStore
 from lrs_bridge.store.engine import make_engine
 from lrs_bridge.store.sqlalchemy import SqlStore
 from lrs_bridge.xapi.timefmt import now_us
@@ -25,6 +28,8 @@ class Runtime:
     settings: Settings
     engine: Engine
     store: SqlStore
+    #: Attachment content (database chunks or the file store).
+    attachments: AttachmentStore
     authenticator: Authenticator
     statements: StatementService
     competencies: EngineSource | None
@@ -32,6 +37,8 @@ class Runtime:
     refreshers: RefresherService | None
     dispatcher: Dispatcher
     privacy: PrivacyService
+    #: State, Activity/Agent Profile documents, Agents and Activities (Communication §2.3-2.7).
+    documents: DocumentService
 
     def close(self) -> None:
         """Release database connections."""
@@ -42,6 +49,9 @@ def build_runtime(settings: Settings) -> Runtime:
     """Wire a :class:`Runtime`; nothing is connected until first use."""
     engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     store = SqlStore(engine)
+    attachments = AttachmentStore(
+        engine, mode=settings.attachment_store, directory=settings.attachment_dir, clock=now_us
+    )
     competencies = (
         EngineSource(store, settings.framework_file, settings.competency_map_file)
         if settings.competency_engine
@@ -51,6 +61,7 @@ def build_runtime(settings: Settings) -> Runtime:
         settings=settings,
         engine=engine,
         store=store,
+        attachments=attachments,
         authenticator=Authenticator(store, cache_seconds=settings.auth_cache_seconds),
         statements=StatementService(
             store,
@@ -59,6 +70,7 @@ def build_runtime(settings: Settings) -> Runtime:
             max_page_size=settings.max_page_size,
             competencies=competencies,
             emit_competency_statements=settings.emit_competency_statements,
+            attachments=attachments,
         ),
         competencies=competencies,
         refreshers=RefresherService(store, competencies, settings, now_us)
@@ -66,4 +78,5 @@ def build_runtime(settings: Settings) -> Runtime:
         else None,
         dispatcher=Dispatcher(store, settings, now_us),
         privacy=PrivacyService(store, competencies, now_us),
+        documents=DocumentService(SqlDocumentStore(engine), clock=now_us),
     )

@@ -80,6 +80,25 @@ def populate(client, auth) -> dict[str, Any]:
     post(client, auth, [own, by_account, mentored, instructed, team, olas_own])
     void = voiding(own["id"])
     post(client, auth, [void])
+    for who in ("kari", "ola"):
+        saved = client.put(
+            "/xapi/activities/state",
+            query_string={
+                "activityId": "https://lms.example.com/courses/listening",
+                "agent": json.dumps(agent(who)),
+                "stateId": "bookmark",
+            },
+            data=b"page-7",
+            headers={**auth, "Content-Type": "text/plain"},
+        )
+        assert saved.status_code == 204, saved.get_data(as_text=True)
+        profile = client.put(
+            "/xapi/agents/profile",
+            query_string={"agent": json.dumps(agent(who)), "profileId": "preferences"},
+            json={"language": "nb"},
+            headers={**auth, "If-None-Match": "*"},
+        )
+        assert profile.status_code == 204, profile.get_data(as_text=True)
     return {
         "kari": kari_id,
         "ola": ola_id,
@@ -106,6 +125,7 @@ def test_erasure_removes_every_statement_and_record_that_identifies_the_learner(
     assert record["counts"]["statements"] == len(facts["erased"])
     assert record["counts"]["identifiers"] == 3  # mbox, mbox_sha1sum and the account
     assert record["counts"]["assignments"] >= 1
+    assert record["counts"]["documents"] == 2  # Kari's state and agent profile
     text = json.dumps(record).lower()
     assert "kari" not in text and "example.com" not in text
     assert set(record) == {"id", "at", "requested_by", "counts"}  # no learner id
@@ -129,6 +149,17 @@ def test_erasure_removes_every_statement_and_record_that_identifies_the_learner(
         ]
         == []
     )
+    for who, status in (("kari", 404), ("ola", 200)):
+        state = client.get(
+            "/xapi/activities/state",
+            query_string={
+                "activityId": "https://lms.example.com/courses/listening",
+                "agent": json.dumps(agent(who)),
+                "stateId": "bookmark",
+            },
+            headers=auth,
+        )
+        assert state.status_code == status
     ola = client.get(f"/api/v1/learners/{facts['ola']}", headers=auth).get_json()
     assert ola["manager_id"] is None
     # Ola keeps his own evidence but loses what the erased group statement gave him.

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
+import lrs_bridge.api.documents  # noqa: F401 - registers routes
 from lrs_bridge.api import assignments, ops, v1, xapi
 from lrs_bridge.api.errors import register_error_handlers
 from lrs_bridge.config import load_settings

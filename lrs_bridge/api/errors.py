@@ -14,6 +14,7 @@ from lrs_bridge.errors import (
     Forbidden,
     LrsBridgeError,
     NotFound,
+    PayloadTooLarge,
     PreconditionFailed,
     StoreUnavailable,
     Unauthorized,
@@ -28,6 +29,7 @@ STATUS_BY_ERROR: tuple[tuple[type[LrsBridgeError], int], ...] = (
     (NotFound, 404),
     (Conflict, 409),
     (PreconditionFailed, 412),
+    (PayloadTooLarge, 413),
     (StoreUnavailable, 503),
 )
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import uuid
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import orjson
 from flask import Blueprint, Response, current_app, g, request
 
+from lrs_bridge.api.multipart import receive_statements
 from lrs_bridge.api.xapi_request import VERSION_HEADER, XapiRequest, read_xapi_request
 from lrs_bridge.auth import Principal
 from lrs_bridge.errors import BadRequest
@@ -19,6 +23,7 @@ from lrs_bridge.services.statements import (
     read_options,
     render,
 )
+from lrs_bridge.store.base import ReceivedAttachment, StoredAttachment
 from lrs_bridge.xapi.timefmt import format_timestamp_us, http_date, now_us
 from lrs_bridge.xapi.validate import SUPPORTED_VERSIONS, decode_statements
 
@@ -104,7 +109,8 @@ def statements() -> Response:
     """The Statement resource; dispatches on the (possibly alternate-syntax) method."""
     if request.method == "OPTIONS":
         return Response(status=204)
-    xreq = read_xapi_request(request)
+    # A multipart/mixed body (attachments) is streamed by the view, never read whole.
+    xreq = read_xapi_request(request, read_body=request.mimetype != "multipart/mixed")
     principal = authenticate(xreq)
     version = xreq.version()
     g.xapi_version = version
@@ -117,15 +123,45 @@ def statements() -> Response:
     raise BadRequest(f"method {xreq.method} is not allowed on statements", field="method")
 
 
-def _statements_from_body(xreq: XapiRequest, version: str) -> tuple[list[dict[str, Any]], bool]:
-    if xreq.content_type == "multipart/mixed":
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class _StatementBody:
+    statements: list[dict[str, Any]]
+    is_array: bool
+    attachments: dict[str, ReceivedAttachment]
+
+
+@contextlib.contextmanager
+def _statement_body(xreq: XapiRequest, version: str) -> Iterator[_StatementBody]:
+    """The statements of a PUT/POST, with the attachment parts of a multipart/mixed body
+    (spooled to files that exist until the ``with`` block ends)."""
+    if xreq.content_type == "application/json":
+        items, is_array = decode_statements(xreq.body, version=version)
+        yield _StatementBody(statements=items, is_array=is_array, attachments={})
+        return
+    if xreq.content_type != "multipart/mixed":
         raise BadRequest(
-            "multipart/mixed statement requests (attachment content) are not supported yet",
+            "statements must be sent as application/json or multipart/mixed",
             field="Content-Type",
         )
-    if xreq.content_type != "application/json":
-        raise BadRequest("statements must be sent as application/json", field="Content-Type")
-    return decode_statements(xreq.body, version=version)
+    if xreq.alternate:
+        raise BadRequest(
+            "attachment content cannot be sent with the alternate request syntax",
+            field="Content-Type",
+        )
+    settings = runtime().settings
+    # Not the app-wide limit (max_body_bytes): Werkzeug guards the stream with this one, and
+    # receive_statements checks it too, with a message naming the setting.
+    request.max_content_length = settings.max_attachment_bytes
+    with receive_statements(
+        lambda: request.stream,
+        content_type=xreq.headers.get("Content-Type", ""),
+        content_length=request.content_length,
+        max_bytes=settings.max_attachment_bytes,
+        max_statements_bytes=settings.max_body_bytes,
+        spool_directory=runtime().attachments.spool_directory(),
+    ) as body:
+        items, is_array = decode_statements(body.statements, version=version)
+        yield _StatementBody(statements=items, is_array=is_array, attachments=body.attachments)
 
 
 def _put(xreq: XapiRequest, principal: Principal, version: str) -> Response:
@@ -139,12 +175,16 @@ def _put(xreq: XapiRequest, principal: Principal, version: str) -> Response:
         normalised = str(uuid.UUID(statement_id))
     except ValueError:
         raise BadRequest("statementId must be a UUID", field="statementId") from None
-    items, is_array = _statements_from_body(xreq, version)
-    if is_array:
-        raise BadRequest("PUT takes a single statement, not an array", field="$")
-    result = runtime().statements.store_statements(
-        items, principal=principal, version=version, statement_id=normalised
-    )
+    with _statement_body(xreq, version) as body:
+        if body.is_array:
+            raise BadRequest("PUT takes a single statement, not an array", field="$")
+        result = runtime().statements.store_statements(
+            body.statements,
+            principal=principal,
+            version=version,
+            statement_id=normalised,
+            attachments=body.attachments,
+        )
     _count_stored(result.new_count)
     return Response(status=204)
 
@@ -160,8 +200,10 @@ def _post(xreq: XapiRequest, principal: Principal, version: str) -> Response:
     if xreq.alternate and xreq.args:
         # The alternate syntax for GET /statements with form parameters.
         return _get(xreq, principal, version)
-    items, _ = _statements_from_body(xreq, version)
-    result = runtime().statements.store_statements(items, principal=principal, version=version)
+    with _statement_body(xreq, version) as body:
+        result = runtime().statements.store_statements(
+            body.statements, principal=principal, version=version, attachments=body.attachments
+        )
     _count_stored(result.new_count)
     return json_response(orjson.dumps(result.ids))
 
@@ -181,7 +223,8 @@ def _get(xreq: XapiRequest, principal: Principal, version: str) -> Response:
             single or "", voided="voidedStatementId" in args, principal=principal
         )
         body = render(found.json, options, _languages())
-        response = _maybe_multipart(body, options)
+        attached = service.attachments_for([found.seq]) if options.attachments else []
+        response = _maybe_multipart(body, options, attached)
         response.headers["Last-Modified"] = http_date(found.stored_us)
         return response
     result: QueryResult = service.query_statements(
@@ -194,7 +237,7 @@ def _get(xreq: XapiRequest, principal: Principal, version: str) -> Response:
         + orjson.dumps(result.more).decode()
         + "}"
     )
-    response = _maybe_multipart(body, result.options)
+    response = _maybe_multipart(body, result.options, result.attachments)
     response.headers["X-Experience-API-Consistent-Through"] = format_timestamp_us(
         result.consistent_through_us
     )
@@ -203,13 +246,40 @@ def _get(xreq: XapiRequest, principal: Principal, version: str) -> Response:
     return response
 
 
-def _maybe_multipart(body: str, options: ReadOptions) -> Response:
-    """``attachments=true`` answers multipart/mixed (Communication §2.1.3).
+def _maybe_multipart(
+    body: str, options: ReadOptions, attachments: Sequence[StoredAttachment]
+) -> Response:
+    """``attachments=true`` answers multipart/mixed (Communication §1.5.2, §2.1.3): the
+    statements, then one part per stored attachment content, streamed from the store.
 
-    No attachment content is stored yet, so the multipart body holds only the JSON part.
+    Attachments known only by ``fileUrl`` have no part.
     """
     if not options.attachments:
         return json_response(body)
     boundary = uuid.uuid4().hex
-    payload = f"--{boundary}\r\nContent-Type: application/json\r\n\r\n{body}\r\n--{boundary}--\r\n"
-    return Response(payload, mimetype=f"multipart/mixed; boundary={boundary}")
+    head = f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode() + body.encode()
+    headers = [
+        (
+            f"\r\n--{boundary}\r\nContent-Type: {item.content_type}\r\n"
+            "Content-Transfer-Encoding: binary\r\n"
+            f"X-Experience-API-Hash: {item.sha2}\r\nContent-Length: {item.length}\r\n\r\n"
+        ).encode("latin-1")
+        for item in attachments
+    ]
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    store = runtime().attachments
+
+    def parts() -> Iterator[bytes]:
+        yield head
+        for header, item in zip(headers, attachments, strict=True):
+            yield header
+            yield from store.open(item)
+        yield tail
+
+    response = Response(parts(), mimetype=f"multipart/mixed; boundary={boundary}")
+    response.content_length = (
+        len(head)
+        + sum(len(header) + item.length for header, item in zip(headers, attachments, strict=True))
+        + len(tail)
+    )
+    return response

@@ -78,8 +78,12 @@ def _single_valued(pairs: list[tuple[str, str]], where: str) -> dict[str, str]:
     return args
 
 
-def read_xapi_request(request: Request) -> XapiRequest:
-    """Build the :class:`XapiRequest` for the current Flask request."""
+def read_xapi_request(request: Request, *, read_body: bool = True) -> XapiRequest:
+    """Build the :class:`XapiRequest` for the current Flask request.
+
+    With ``read_body=False`` a plain request's body is left unread (``body`` is empty), for
+    a view that streams ``request.stream`` itself, such as a multipart/mixed statement POST.
+    """
     query = _single_valued(
         parse_qsl(request.query_string.decode("utf-8", "replace"), keep_blank_values=True),
         "parameter",
@@ -89,7 +93,7 @@ def read_xapi_request(request: Request) -> XapiRequest:
             method=request.method,
             args=query,
             headers=request.headers,  # read-only view of the environ: nothing copied
-            body=request.get_data(cache=True),
+            body=request.get_data(cache=True) if read_body else b"",
         )
     if request.method != "POST":
         raise BadRequest("the alternate request syntax requires POST", field="method")

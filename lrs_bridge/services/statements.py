@@ -17,14 +17,18 @@ import orjson
 
 from lrs_bridge.auth import Principal, authority_agent
 from lrs_bridge.errors import BadRequest, Conflict, InvalidStatement, NotFound
+from lrs_bridge.services.attachments import carried_attachments, check_parts_used, check_signatures
 from lrs_bridge.services.competencies import EngineSource, TlaAssertions
 from lrs_bridge.services.refreshers import Completer
 from lrs_bridge.store.base import (
+    AttachmentContentStore,
     Clock,
     NewStatement,
+    ReceivedAttachment,
     StatementPage,
     StatementQuery,
     StatementStore,
+    StoredAttachment,
     StoredStatement,
 )
 from lrs_bridge.xapi.compare import statements_match
@@ -84,6 +88,8 @@ class QueryResult:
     consistent_through_us: int
     last_modified_us: int | None
     options: ReadOptions
+    #: With ``attachments=true``: the stored content of the page's statements.
+    attachments: tuple[StoredAttachment, ...] = ()
 
 
 def _bool_param(args: Mapping[str, str], name: str) -> bool:
@@ -165,8 +171,10 @@ class StatementService:
         statements_path: str = "/xapi/statements",
         competencies: EngineSource | None = None,
         emit_competency_statements: bool = False,
+        attachments: AttachmentContentStore | None = None,
     ) -> None:
         self.store = store
+        self.attachments = attachments
         self.competencies = competencies
         self.emit_competency_statements = emit_competency_statements
         #: The LRS itself, as the authority of statements it writes.
@@ -189,13 +197,17 @@ class StatementService:
         principal: Principal,
         version: str,
         statement_id: str | None = None,
-        attachment_hashes: frozenset[str] = frozenset(),
+        attachments: Mapping[str, ReceivedAttachment] | None = None,
     ) -> StoreResult:
         """Store validated statements all-or-nothing; returns their ids in request order.
 
         ``statement_id`` is the PUT parameter. Re-sending a stored statement unchanged is
         accepted and changes nothing; a different statement under a used id is a ``Conflict``.
+        ``attachments`` are the content parts of a multipart/mixed request by SHA-2
+        (Communication §1.5.2): each must belong to an attachment of the batch, and is stored
+        before the statements are.
         """
+        received = attachments or {}
         principal.require(Principal.can_write_statements, "write statements")
         authority = authority_agent(principal, self.authority_homepage)
         engine = self.competencies.current() if self.competencies else None
@@ -217,7 +229,8 @@ class StatementService:
                     f"{path}.id", f"the batch repeats the id of $[{seen[sid]}] ({sid})"
                 )
             seen[sid] = position
-            _check_attachments_present(statement, path, attachment_hashes)
+            carried = carried_attachments(statement, path, received)
+            check_signatures(statement, path, received)
             normalise_statement(statement)
             statement["authority"] = authority
             statement.setdefault("version", _DEFAULT_VERSION[version])
@@ -232,9 +245,11 @@ class StatementService:
                     authority_id=principal.credential_id,
                     version=str(statement["version"]),
                     evidence=tuple(engine.evidence_for(statement)) if engine else (),
+                    attachments=carried,
                 )
             )
         self._check_voiding_targets(prepared)
+        self._put_attachments(prepared, received)
         # Optimistic: ids are nearly always new, so try the insert first and compare with
         # stored statements only when the unique id constraint says some already exist
         # (a producer's retry, or a concurrent request that stored them first).
@@ -256,6 +271,23 @@ class StatementService:
                     raise
                 new = self._drop_resent(prepared)
         return StoreResult(ids=[item.id for item in prepared], new_count=len(new))
+
+    def _put_attachments(
+        self, prepared: list[NewStatement], received: Mapping[str, ReceivedAttachment]
+    ) -> None:
+        """Every part must belong to a statement (Communication §1.5.2: a part is matched to
+        an attachment by its hash, and no other way); then the content is stored, before the
+        statements, so that no acknowledged statement lacks it."""
+        if not received:
+            return
+        check_parts_used(received, {sha2 for item in prepared for sha2 in item.attachments})
+        if self.attachments is None:
+            raise BadRequest("this LRS does not store attachment content", field="Content-Type")
+        self.attachments.put(received.values())
+
+    def attachments_for(self, seqs: Sequence[int]) -> list[StoredAttachment]:
+        """The stored attachment content of the statements ``seqs`` (``attachments=true``)."""
+        return self.attachments.for_statements(seqs) if self.attachments else []
 
     def _drop_resent(self, prepared: list[NewStatement]) -> list[NewStatement]:
         existing = self.store.find_statements([item.id for item in prepared])
@@ -378,6 +410,9 @@ class StatementService:
             consistent_through_us=page.consistent_through_us,
             last_modified_us=last_modified,
             options=options,
+            attachments=tuple(self.attachments_for([s.seq for s in page.statements]))
+            if options.attachments
+            else (),
         )
 
 
@@ -401,15 +436,3 @@ def render(json_text: str, options: ReadOptions, languages: Sequence[str]) -> st
     if options.format == "ids":
         return orjson.dumps(to_ids_format(statement)).decode()
     return orjson.dumps(to_canonical_format(statement, list(languages))).decode()
-
-
-def _check_attachments_present(
-    statement: dict[str, Any], path: str, attachment_hashes: frozenset[str]
-) -> None:
-    """An attachment without ``fileUrl`` needs its content in the multipart request."""
-    for number, attachment in enumerate(statement.get("attachments") or ()):
-        if "fileUrl" not in attachment and attachment.get("sha2") not in attachment_hashes:
-            raise InvalidStatement(
-                f"{path}.attachments[{number}]",
-                "an attachment without fileUrl must be sent as multipart/mixed with its content",
-            )

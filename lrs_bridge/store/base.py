@@ -8,7 +8,8 @@ never driver errors.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 from lrs_bridge.xapi.extract import StatementIndex
@@ -27,6 +28,9 @@ class NewStatement:
     version: str
     #: Competency evidence the statement gives, committed with it.
     evidence: tuple[EvidenceDraft, ...] = ()
+    #: SHA-2 hashes of attachment content already in the attachment store that this
+    #: statement carries; linked to it in the same transaction.
+    attachments: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -222,3 +226,42 @@ AssertionFactory = Callable[[Sequence[StateChange]], Sequence[NewStatement]]
 #: learner × competency from all of its evidence. A callback keeps the maths out of
 #: ``store/`` while statements, evidence and states still commit together.
 StateReducer = Callable[[str, Sequence[LedgerPoint]], StateRow]
+
+
+# -- attachments (implementation: store/attachments.py) ----------------------------------
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ReceivedAttachment:
+    """An attachment part of a request: spooled to ``path``, its SHA-2 already verified."""
+
+    sha2: str
+    content_type: str
+    length: int
+    path: Path
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StoredAttachment:
+    """Stored attachment content: what a multipart response needs to announce it."""
+
+    sha2: str
+    content_type: str
+    length: int
+    location: str
+
+
+class AttachmentContentStore(Protocol):
+    """Attachment content by SHA-2, stored before the statements that carry it."""
+
+    def put(self, parts: Iterable[ReceivedAttachment]) -> None:
+        """Store each part not stored yet, durably, before returning."""
+        ...
+
+    def for_statements(self, seqs: Sequence[int]) -> list[StoredAttachment]:
+        """The distinct content linked to the statements ``seqs``, in statement order."""
+        ...
+
+    def open(self, attachment: StoredAttachment) -> Iterator[bytes]:
+        """The content of ``attachment``, a chunk at a time."""
+        ...

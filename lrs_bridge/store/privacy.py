@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import secrets
 import uuid
-from collections.abc import Callable, Collection
 from typing import Any
 
 import orjson
@@ -33,6 +32,7 @@ from lrs_bridge.store.ledger import recompute_states
 from lrs_bridge.store.tables import (
     competency_state,
     credentials,
+    documents,
     erasures,
     evidence,
     instance_secrets,
@@ -44,10 +44,6 @@ from lrs_bridge.store.tables import (
     statements,
 )
 from lrs_bridge.xapi.extract import index_statement
-
-#: Extra erasure steps of other packages (documents, attachments): ``(conn, agent keys,
-#: erased statement seqs) -> {kind: rows removed}``.
-ErasureStep = Callable[[Connection, Collection[str], Collection[int]], dict[str, int]]
 
 
 def _chunks(values: list[Any], size: int = 5000) -> list[list[Any]]:
@@ -61,7 +57,6 @@ def erase_learner(
     requested_by: str,
     now_us: int,
     reduce: StateReducer | None,
-    extra_steps: Collection[ErasureStep] = (),
 ) -> dict[str, Any]:
     """Erase one learner (see the module doc); returns the audit record."""
     keys = list(
@@ -109,8 +104,12 @@ def erase_learner(
     if reduce is not None and others:
         recompute_states(conn, others, reduce, now_us)
 
-    for step in extra_steps:
-        counts.update(step(conn, keys, own))
+    removed_documents = 0
+    for part in _chunks(keys):
+        removed_documents += conn.execute(
+            delete(documents).where(documents.c.agent_key.in_(part))
+        ).rowcount
+    counts["documents"] = removed_documents
     for part in _chunks(own):
         conn.execute(delete(statement_keys).where(statement_keys.c.seq.in_(part)))
         conn.execute(delete(statements).where(statements.c.seq.in_(part)))
@@ -197,9 +196,6 @@ class PrivacyQueries:
     ) -> contextlib.AbstractContextManager[Connection]:
         raise NotImplementedError
 
-    #: Erasure steps that other stores register (documents, attachments).
-    erasure_steps: list[ErasureStep]
-
     def erase_learner(
         self, learner_id: int, *, requested_by: str, now_us: int, reduce: StateReducer | None
     ) -> dict[str, Any] | None:
@@ -214,7 +210,6 @@ class PrivacyQueries:
                 requested_by=requested_by,
                 now_us=now_us,
                 reduce=reduce,
-                extra_steps=tuple(getattr(self, "erasure_steps", ())),
             )
 
     def erasures(self, limit: int = 100) -> list[dict[str, Any]]:

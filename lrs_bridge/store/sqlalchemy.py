@@ -62,6 +62,7 @@ from lrs_bridge.store.tables import (
     credentials,
     evidence,
     learner_ifis,
+    statement_attachments,
     statement_keys,
     statements,
 )
@@ -208,6 +209,12 @@ class SqlStore(AssignmentQueries, PrivacyQueries):
             last_stored = conn.exec_driver_sql("SELECT max(stored_us) FROM statements").scalar()
             stored_us = max(clock(), (last_stored or 0) + 1)
             seqs, already_voided = self._insert(conn, new, last_seq, stored_us)
+            links = [(seqs[item.id], sha2) for item in new for sha2 in item.attachments]
+            if links:  # the content itself was committed before (store/attachments.py)
+                conn.execute(
+                    insert(statement_attachments),
+                    [{"statement_seq": seq, "sha2": sha2} for seq, sha2 in links],
+                )
             touched = add_evidence(
                 conn,
                 [

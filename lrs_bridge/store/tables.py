@@ -24,6 +24,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -276,7 +277,92 @@ delivery_attempts = Table(
 
 # -- documents (State, Activity Profile, Agent Profile) ----------------------------------------
 
+#: State, Activity Profile and Agent Profile documents (Communication §2.3, §2.6, §2.7), kept
+#: byte-exact with their Content-Type. ``kind`` is ``state``, ``activity_profile`` or
+#: ``agent_profile``; a key part a kind does not use is '' rather than NULL, because
+#: PostgreSQL treats NULLs in a unique key as distinct (two "no registration" rows would fit).
+documents = Table(
+    "documents",
+    metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("activity_id", Text, primary_key=True),
+    #: ``agent_key`` of the Agent (``xapi.extract.agent_key``), '' for activity profiles.
+    Column("agent_key", Text, primary_key=True),
+    #: A lower-case UUID, '' when none.
+    Column("registration", String(36), primary_key=True),
+    Column("document_id", Text, primary_key=True),
+    Column("content_type", String(255), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    #: SHA-1 hex of ``content`` (Communication §3.1: the ETag, quoted in headers).
+    Column("etag", String(40), nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+    # The id lists with ``since``: one range scan of a context, newest last.
+    Index("ix_documents_since", "kind", "activity_id", "agent_key", "registration", "updated_us"),
+)
+
+#: The canonical Activity definition (Communication §2.5), merged from stored statements up to
+#: ``through_seq``; a read merges only statements stored since (statements are immutable).
+activity_definitions = Table(
+    "activity_definitions",
+    metadata,
+    Column("activity_id", Text, primary_key=True),
+    #: JSON object: the merged ``definition`` ('{}' while no statement defined the activity).
+    Column("definition", Text, nullable=False),
+    Column("through_seq", BigInteger, nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+)
+
 # -- attachments ---------------------------------------------------------------------------------
+
+#: Attachment content (Data §2.4.11), content-addressed by the SHA-2 hex the statements name,
+#: so a file attached to many statements is kept once. ``location`` says where its bytes are:
+#: ``database`` (in ``attachment_chunks``) or ``file`` (the file store, by the same hash). A
+#: row is written, and committed, before any statement that links to it.
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("sha2", String(128), primary_key=True),
+    #: The part's Content-Type, served back with the content.
+    Column("content_type", String(255), nullable=False),
+    Column("length", BigInteger, nullable=False),
+    Column("location", String(16), nullable=False),
+    Column("created_us", BigInteger, nullable=False),
+)
+
+#: The content of ``database`` attachments in ordered chunks of at most 1 MiB, so that neither
+#: writing nor reading an attachment ever holds it whole in memory.
+attachment_chunks = Table(
+    "attachment_chunks",
+    metadata,
+    Column(
+        "sha2",
+        String(128),
+        ForeignKey("attachments.sha2", name="fk_attachment_chunks_sha2", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("n", Integer, primary_key=True, autoincrement=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
+#: Which statements carry which stored content; a statement's rows go with it on erasure.
+statement_attachments = Table(
+    "statement_attachments",
+    metadata,
+    Column(
+        "statement_seq",
+        BigInteger,
+        ForeignKey("statements.seq", name="fk_statement_attachments_seq", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column(
+        "sha2",
+        String(128),
+        ForeignKey("attachments.sha2", name="fk_statement_attachments_sha2"),
+        primary_key=True,
+    ),
+    Index("ix_statement_attachments_sha2", "sha2"),
+)
 
 # -- privacy ---------------------------------------------------------------------------------------
 
