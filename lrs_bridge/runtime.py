@@ -77,6 +77,6 @@ def build_runtime(settings: Settings) -> Runtime:
         if competencies is not None
         else None,
         dispatcher=Dispatcher(store, settings, now_us),
-        privacy=PrivacyService(store, competencies, now_us),
+        privacy=PrivacyService(store, competencies, now_us, attachments),
         documents=DocumentService(SqlDocumentStore(engine), clock=now_us),
     )

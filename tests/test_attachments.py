@@ -414,3 +414,36 @@ def test_spool_directory_is_inside_the_file_store(database_url, tmp_path):
     for app in make_app(database_url, attachment_store="file", attachment_dir=str(tmp_path)):
         runtime: Runtime = app.extensions["lrs_bridge"]
         assert runtime.attachments.spool_directory() == Path(tmp_path) / "tmp"
+
+
+def test_erasing_a_learner_removes_their_attachment_content(store_app, store_client):
+    """Erasure unlinks the erased statements' attachments; content nobody else links goes,
+    including the file in the file store, and shared content stays."""
+    auth = Credentials(store_app).make("all,admin", name="dpo")
+    shared = b"a certificate template both learners got"
+    private = b"Kari's signed feedback form"
+    kari = {**statement(actor="kari"), "attachments": [attachment(private), attachment(shared)]}
+    ola = {**statement(actor="ola"), "attachments": [attachment(shared)]}
+    for body, parts in ((kari, (part(private), part(shared))), (ola, (part(shared),))):
+        response = store_client.post(
+            "/xapi/statements", data=multipart(body, *parts), headers={**auth, **mixed()}
+        )
+        assert response.status_code == 200, response.get_json()
+    learner = store_client.post(
+        "/api/v1/learners", json={"name": "Kari", "email": "kari@example.com"}, headers=auth
+    ).get_json()["learners"][0]
+    runtime: Runtime = store_app.extensions["lrs_bridge"]
+    private_file = runtime.attachments.path_of(sha256(private))
+    erased = store_client.delete(f"/api/v1/learners/{learner['id']}", headers=auth)
+    assert erased.status_code == 200, erased.get_json()
+    assert erased.get_json()["counts"]["attachments"] == 1
+    assert count(store_app, attachments) == 1  # the shared one
+    assert count(store_app, statement_attachments) == 1
+    assert not private_file.exists()
+    kept = store_client.get(
+        "/xapi/statements",
+        query_string={"statementId": ola["id"], "attachments": "true"},
+        headers=auth,
+    )
+    assert kept.status_code == 200
+    assert any(content == shared for _, content in split_multipart(kept.content_type, kept.data))

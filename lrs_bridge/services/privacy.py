@@ -9,6 +9,7 @@ import orjson
 
 from lrs_bridge.errors import NotFound
 from lrs_bridge.services.competencies import EngineSource
+from lrs_bridge.store.attachments import AttachmentStore
 from lrs_bridge.store.base import Clock
 from lrs_bridge.store.sqlalchemy import SqlStore
 from lrs_bridge.xapi.pseudonymise import pseudonymise
@@ -18,10 +19,17 @@ from lrs_bridge.xapi.timefmt import format_timestamp_us
 class PrivacyService:
     """Erasure and pseudonymised export (admin only; the API and CLI check that)."""
 
-    def __init__(self, store: SqlStore, engines: EngineSource | None, clock: Clock) -> None:
+    def __init__(
+        self,
+        store: SqlStore,
+        engines: EngineSource | None,
+        clock: Clock,
+        attachments: AttachmentStore,
+    ) -> None:
         self.store = store
         self.engines = engines
         self.clock = clock
+        self.attachments = attachments
 
     def erase(self, learner_id: int, requested_by: str) -> dict[str, Any]:
         """Erase a learner and everything that identifies them; returns the audit record."""
@@ -31,6 +39,8 @@ class PrivacyService:
         )
         if record is None:
             raise NotFound(f"no learner {learner_id}")
+        for sha2 in record.pop("files"):
+            self.attachments.path_of(sha2).unlink(missing_ok=True)
         at_us = int(record.pop("at_us"))
         return {**record, "at": format_timestamp_us(at_us)}
 

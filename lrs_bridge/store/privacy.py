@@ -30,6 +30,8 @@ from lrs_bridge.store.assignments import erase_learner_assignments
 from lrs_bridge.store.base import StateReducer
 from lrs_bridge.store.ledger import recompute_states
 from lrs_bridge.store.tables import (
+    attachment_chunks,
+    attachments,
     competency_state,
     credentials,
     documents,
@@ -40,6 +42,7 @@ from lrs_bridge.store.tables import (
     learners,
     notifications,
     refresher_assignments,
+    statement_attachments,
     statement_keys,
     statements,
 )
@@ -110,6 +113,7 @@ def erase_learner(
             delete(documents).where(documents.c.agent_key.in_(part))
         ).rowcount
     counts["documents"] = removed_documents
+    counts["attachments"], record_files = _erase_attachments(conn, own)
     for part in _chunks(own):
         conn.execute(delete(statement_keys).where(statement_keys.c.seq.in_(part)))
         conn.execute(delete(statements).where(statements.c.seq.in_(part)))
@@ -144,6 +148,8 @@ def erase_learner(
         "requested_by": requested_by,
         "counts": counts,
     }
+    # Not part of the audit row: the service deletes these files after the commit.
+    record_with_files = {**record, "files": record_files}
     conn.execute(
         insert(erasures),
         {
@@ -153,7 +159,50 @@ def erase_learner(
             "counts": orjson.dumps(counts).decode(),
         },
     )
-    return record
+    return record_with_files
+
+
+def _erase_attachments(conn: Connection, seqs: list[int]) -> tuple[int, list[str]]:
+    """Unlink the erased statements' attachments and remove content nobody else links.
+
+    Returns how many contents went and the hashes of those kept in the file store (their
+    files are deleted after the commit; a crash in between leaves an unreferenced file,
+    never a reference without content).
+    """
+    hashes: set[str] = set()
+    for part in _chunks(seqs):
+        hashes.update(
+            conn.execute(
+                select(statement_attachments.c.sha2).where(
+                    statement_attachments.c.statement_seq.in_(part)
+                )
+            ).scalars()
+        )
+        conn.execute(
+            delete(statement_attachments).where(statement_attachments.c.statement_seq.in_(part))
+        )
+    if not hashes:
+        return 0, []
+    still_linked = set(
+        conn.execute(
+            select(statement_attachments.c.sha2)
+            .where(statement_attachments.c.sha2.in_(sorted(hashes)))
+            .distinct()
+        ).scalars()
+    )
+    orphans = sorted(hashes - still_linked)
+    if not orphans:
+        return 0, []
+    files = list(
+        conn.execute(
+            select(attachments.c.sha2).where(
+                attachments.c.sha2.in_(orphans), attachments.c.location == "file"
+            )
+        ).scalars()
+    )
+    conn.execute(delete(attachment_chunks).where(attachment_chunks.c.sha2.in_(orphans)))
+    conn.execute(delete(attachments).where(attachments.c.sha2.in_(orphans)))
+    return len(orphans), files
 
 
 def list_erasures(conn: Connection, limit: int = 100) -> list[dict[str, Any]]:

@@ -3,13 +3,15 @@
 A producer that retries re-sends a statement with the same id; the LRS must tell an identical
 re-send (accept, change nothing) from a different statement reusing the id (409). Differences
 that the immutability exceptions allow are ignored: LRS-assigned properties, Activity
-Definitions, Verb display, timestamp serialisation, Group member order, attachments and
-case-insensitive identifiers.
+Definitions, Verb display, timestamp serialisation, Group member order, attachments,
+case-insensitive identifiers and duration digits beyond hundredths of a second (2.0.0: "any
+precision beyond 0.01 second precision shall not be included in the comparison").
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import orjson
@@ -25,6 +27,16 @@ def _instant(text: Any) -> Any:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=datetime.UTC)
     return moment.astimezone(datetime.UTC)
+
+
+_SECONDS = re.compile(r"(\d+)(?:[.,](\d*))?S$")
+
+
+def _duration(text: Any) -> Any:
+    """A duration with its seconds cut to hundredths (``PT0.1237S`` and ``PT0.12S`` agree)."""
+    if not isinstance(text, str):
+        return text
+    return _SECONDS.sub(lambda m: f"{m.group(1)}.{((m.group(2) or '') + '00')[:2]}S", text)
 
 
 def _agent(agent: dict[str, Any]) -> dict[str, Any]:
@@ -86,6 +98,8 @@ def _core(statement: dict[str, Any], *, top: bool) -> dict[str, Any]:
         out["context"] = _context(out["context"])
     if "timestamp" in out:
         out["timestamp"] = _instant(out["timestamp"])
+    if isinstance(out.get("result"), dict) and "duration" in out["result"]:
+        out["result"] = {**out["result"], "duration": _duration(out["result"]["duration"])}
     return out
 
 
