@@ -24,7 +24,7 @@ from lrs_bridge.competency.policy import add_duration
 from lrs_bridge.errors import BadRequest, Forbidden, NotFound
 from lrs_bridge.services.outbox import describe
 from lrs_bridge.services.refreshers import RefresherService
-from lrs_bridge.store.assignments import OPEN_STATUSES, Assignment
+from lrs_bridge.store.assignment_records import OPEN_STATUSES, Assignment
 from lrs_bridge.xapi.timefmt import format_timestamp_us, now_us, parse_timestamp_us
 
 blueprint = Blueprint("api_v1_assignments", __name__, url_prefix="/api/v1")

@@ -23,7 +23,8 @@ from lrs_bridge.notify.model import DeliveryError, Digest, digest_from_dict
 from lrs_bridge.notify.render import render_email, webhook_body, webhook_event
 from lrs_bridge.notify.smtp import SmtpConfig, send_email
 from lrs_bridge.notify.webhook import WebhookResult, post_webhook
-from lrs_bridge.store.assignments import AssignmentTx, Notification, Transition
+from lrs_bridge.store.assignment_records import Notification, Transition
+from lrs_bridge.store.assignments import AssignmentTx
 from lrs_bridge.store.base import Clock
 from lrs_bridge.store.sqlalchemy import SqlStore
 

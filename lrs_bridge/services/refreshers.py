@@ -30,15 +30,14 @@ from lrs_bridge.config import Settings
 from lrs_bridge.errors import BadRequest, Conflict, NotFound
 from lrs_bridge.notify.model import AssignmentItem, Digest, Kind, Person, to_dict
 from lrs_bridge.services.competencies import CompetencyEngine, EngineSource
-from lrs_bridge.store.assignments import (
+from lrs_bridge.store.assignment_records import (
     Assignment,
-    AssignmentTx,
     DueCandidate,
     NewAssignment,
     NewNotification,
-    PairOutcome,
     Transition,
 )
+from lrs_bridge.store.assignments import AssignmentTx
 from lrs_bridge.store.base import Clock
 from lrs_bridge.store.sqlalchemy import SqlStore
 from lrs_bridge.xapi.timefmt import format_timestamp_us
@@ -531,65 +530,6 @@ class RefresherService:
         if found is None:
             raise NotFound(f"no assignment {assignment_id}")
         return found
-
-    # -- completion by evidence (inside the ingest transaction) -------------------------------
-
-    def closer(self, engine: CompetencyEngine) -> Completer:
-        """The callback the statement store runs inside the ingest transaction."""
-        return Completer(engine)
-
-
-class Completer:
-    """Closes open assignments that new evidence completes: the refresher activity itself
-    completed, passed or attended (not failed), or any evidence that leaves the competency
-    fresh again."""
-
-    def __init__(self, engine: CompetencyEngine) -> None:
-        self.engine = engine
-
-    def __call__(
-        self,
-        open_assignments: Sequence[Assignment],
-        outcomes: Mapping[tuple[int, str], PairOutcome],
-        now_us: int,
-    ) -> list[Transition]:
-        """Transitions to ``completed``, each naming the statement that caused it."""
-        verbs = self.engine.map.refreshers.completion_verbs
-        done = []
-        for a in open_assignments:
-            outcome = outcomes.get((a.learner_id, a.competency_id))
-            if outcome is None:
-                continue
-            own = [
-                s
-                for s in outcome.sources
-                if s.object_id == a.activity_id and s.verb_id in verbs and s.weight > 0
-            ]
-            fresh = (
-                outcome.after is not None
-                and a.competency_id in self.engine.policies
-                and self.engine.status(a.competency_id, outcome.after.stale_at_us, now_us)
-                == "fresh"
-            )
-            if not own and not fresh:
-                continue
-            source = own[-1] if own else (outcome.sources[-1] if outcome.sources else None)
-            done.append(
-                Transition(
-                    assignment_id=a.id,
-                    from_status=a.status,
-                    to_status="completed",
-                    cause=f"statement:{source.statement_id}" if source else "evidence",
-                    detail={
-                        "by": "refresher activity" if own else "fresh evidence",
-                        "verb": source.verb_id if source else None,
-                        "stale_at": format_timestamp_us(outcome.after.stale_at_us)
-                        if outcome.after and outcome.after.stale_at_us
-                        else None,
-                    },
-                )
-            )
-        return done
 
 
 def _open(tx: AssignmentTx, assignment_id: int) -> Assignment:

@@ -19,7 +19,7 @@ from lrs_bridge.auth import Principal, authority_agent
 from lrs_bridge.errors import BadRequest, Conflict, InvalidStatement, NotFound
 from lrs_bridge.services.attachments import carried_attachments, check_parts_used, check_signatures
 from lrs_bridge.services.competencies import EngineSource, TlaAssertions
-from lrs_bridge.services.refreshers import Completer
+from lrs_bridge.services.completion import Completer
 from lrs_bridge.store.base import (
     AttachmentContentStore,
     Clock,

@@ -1,4 +1,5 @@
-"""Refresher assignments, their event trail, and the notification outbox: the SQL.
+"""Refresher assignments and their event trail: the SQL (the outbox reads are in
+``store/outbox.py``, the records in ``store/assignment_records.py``).
 
 The refresher service decides; this module reads and writes. Everything that creates or
 moves an assignment runs inside one write transaction (:class:`AssignmentTx`) together
@@ -8,9 +9,8 @@ notification or a notification without its assignment (the transactional outbox)
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import orjson
@@ -21,7 +21,6 @@ from sqlalchemy import (
     delete,
     exists,
     func,
-    insert,
     literal,
     or_,
     select,
@@ -29,6 +28,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from lrs_bridge.store.assignment_records import (
+    Assignment,
+    AssignmentCloser,
+    DueCandidate,
+    EvidenceSource,
+    NewAssignment,
+    NewNotification,
+    PairOutcome,
+    Transition,
+)
 from lrs_bridge.store.base import NewStatement, StateRow
 from lrs_bridge.store.tables import (
     assignment_events,
@@ -42,139 +51,10 @@ from lrs_bridge.store.tables import (
     statements,
 )
 
-OPEN_STATUSES = ("assigned", "notified", "overdue", "escalated")
 #: From this many rows, PostgreSQL inserts use COPY.
 COPY_THRESHOLD = 50
 #: Statements of one IN list; SQLite allows 32,766 parameters per statement.
 IN_CHUNK = 5000
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class DueCandidate:
-    """A learner × competency whose freshness ends before the scan horizon, without an
-    open assignment (and not cancelled for this same staleness)."""
-
-    learner_id: int
-    competency_id: str
-    stale_at_us: int
-    last_evidence_us: int | None
-    level: float
-    #: Method and statement id of the newest evidence ("what the learner just did").
-    last_method: str | None
-    last_statement_id: str | None
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class NewAssignment:
-    """An assignment the scan decided to create."""
-
-    learner_id: int
-    competency_id: str
-    activity_id: str
-    method: str
-    reason: dict[str, Any]
-    basis_stale_at_us: int
-    due_us: int
-    next_check_us: int
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class Assignment:
-    """An assignment as stored."""
-
-    id: int
-    learner_id: int
-    competency_id: str
-    activity_id: str
-    method: str
-    status: str
-    reason: dict[str, Any]
-    basis_stale_at_us: int | None
-    created_us: int
-    due_us: int
-    next_check_us: int | None
-    acknowledged_us: int | None
-    snoozed_us: int
-    reminders: int
-    closed_us: int | None
-    closed_by: str | None
-
-    @property
-    def open(self) -> bool:
-        """True until completed or cancelled."""
-        return self.closed_us is None
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class NewNotification:
-    """An outbox entry: delivered later by the dispatcher, at least once, under its key."""
-
-    idempotency_key: str
-    channel: str
-    target: str
-    kind: str
-    learner_id: int | None
-    payload: dict[str, Any]
-    assignment_ids: tuple[int, ...]
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class Transition:
-    """One status change of an assignment and what caused it."""
-
-    assignment_id: int
-    from_status: str | None
-    to_status: str
-    cause: str
-    detail: dict[str, Any] | None = None
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class Notification:
-    """An outbox row as stored."""
-
-    id: int
-    idempotency_key: str
-    channel: str
-    target: str
-    kind: str
-    learner_id: int | None
-    payload: dict[str, Any]
-    status: str
-    attempts: int
-    next_attempt_us: int
-    created_us: int
-    sent_us: int | None
-    last_error: str | None
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class EvidenceSource:
-    """A statement of the ingest batch that gave a pair evidence."""
-
-    statement_id: str
-    verb_id: str | None
-    object_id: str | None
-    weight: float
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class PairOutcome:
-    """What one ingest transaction did to one learner × competency."""
-
-    learner_id: int
-    competency_id: str
-    after: StateRow | None
-    sources: tuple[EvidenceSource, ...]
-
-
-#: Decides, inside the ingest transaction, which open assignments the new evidence
-#: completes: ``(open assignments of touched pairs, outcomes by pair, now) -> transitions``.
-AssignmentCloser = Callable[
-    [Sequence["Assignment"], Mapping[tuple[int, str], PairOutcome], int], Sequence["Transition"]
-]
-
-
 _R = TypeVar("_R")
 
 
@@ -192,10 +72,6 @@ def _record(kind: type[_R], row: Any, json_field: str) -> _R:
 
 def _assignment(row: Any) -> Assignment:
     return _record(Assignment, row, "reason")
-
-
-def _notification(row: Any) -> Notification:
-    return _record(Notification, row, "payload")
 
 
 def _covered(state: Any) -> Any:
@@ -634,158 +510,6 @@ def events_of(conn: Connection, assignment_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def notifications_of_assignment(conn: Connection, assignment_id: int) -> list[Notification]:
-    """The notifications that mention an assignment."""
-    rows = conn.execute(
-        select(notifications)
-        .join(
-            notification_assignments,
-            notification_assignments.c.notification_id == notifications.c.id,
-        )
-        .where(notification_assignments.c.assignment_id == assignment_id)
-        .order_by(notifications.c.id)
-    )
-    return [_notification(row) for row in rows]
-
-
-def list_notifications(
-    conn: Connection, *, status: str | None, limit: int, offset: int
-) -> list[Notification]:
-    """Outbox rows, newest first."""
-    query = select(notifications)
-    if status:
-        query = query.where(notifications.c.status == status)
-    rows = conn.execute(query.order_by(notifications.c.id.desc()).limit(limit).offset(offset))
-    return [_notification(row) for row in rows]
-
-
-def notification_by_id(conn: Connection, notification_id: int) -> Notification | None:
-    """One outbox row."""
-    row = conn.execute(select(notifications).where(notifications.c.id == notification_id)).first()
-    return _notification(row) if row else None
-
-
-def deliveries_of(conn: Connection, notification_id: int) -> list[dict[str, Any]]:
-    """The delivery log of one notification."""
-    d = delivery_attempts.c
-    return [
-        {
-            "attempt": row.attempt,
-            "at_us": row.at_us,
-            "outcome": row.outcome,
-            "duration_ms": row.duration_ms,
-            "detail": row.detail,
-        }
-        for row in conn.execute(
-            select(delivery_attempts).where(d.notification_id == notification_id).order_by(d.id)
-        )
-    ]
-
-
-def claim_notifications(
-    conn: Connection, now_us: int, lease_us: int, limit: int, *, skip_locked: bool
-) -> list[Notification]:
-    """Lease due notifications to this dispatcher (others skip them until the lease ends).
-
-    On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets several dispatchers claim disjoint rows at
-    once; SQLite's ``BEGIN IMMEDIATE`` serialises the claim instead.
-    """
-    n = notifications.c
-    query = (
-        select(notifications)
-        .where(
-            n.status == "pending",
-            n.next_attempt_us <= now_us,
-            or_(n.lease_until_us.is_(None), n.lease_until_us < now_us),
-        )
-        .order_by(n.next_attempt_us, n.id)
-        .limit(limit)
-    )
-    if skip_locked:
-        query = query.with_for_update(skip_locked=True)
-    claimed = [_notification(row) for row in conn.execute(query)]
-    if claimed:
-        conn.execute(
-            update(notifications)
-            .where(n.id.in_([item.id for item in claimed]))
-            .values(lease_until_us=now_us + lease_us, attempts=n.attempts + 1)
-        )
-    return [dataclasses.replace(item, attempts=item.attempts + 1) for item in claimed]
-
-
-def record_delivery(
-    conn: Connection,
-    notification: Notification,
-    *,
-    now_us: int,
-    outcome: str,
-    detail: str,
-    duration_ms: float | None,
-    next_attempt_us: int | None = None,
-) -> bool:
-    """Log an attempt and settle the row: ``sent``, ``dead``, or back to ``pending``.
-
-    Returns False when the row is no longer this attempt's (an admin cancelled it or another
-    dispatcher took it over after the lease ran out and settled it first).
-    """
-    n = notifications.c
-    still_ours = conn.execute(select(n.status, n.attempts).where(n.id == notification.id)).first()
-    if still_ours is None or still_ours.status != "pending":
-        return False
-    conn.execute(
-        insert(delivery_attempts),
-        {
-            "notification_id": notification.id,
-            "attempt": notification.attempts,
-            "at_us": now_us,
-            "outcome": outcome,
-            "duration_ms": duration_ms,
-            "detail": detail[:2000],
-        },
-    )
-    values: dict[str, Any] = {"lease_until_us": None}
-    if outcome == "sent":
-        values.update(status="sent", sent_us=now_us, last_error=None)
-    elif outcome == "dead":
-        values.update(status="dead", last_error=detail[:2000])
-    else:
-        values.update(next_attempt_us=next_attempt_us, last_error=detail[:2000])
-    conn.execute(update(notifications).where(n.id == notification.id).values(**values))
-    return True
-
-
-def assignment_ids_of(conn: Connection, notification_id: int) -> list[int]:
-    """The assignments a notification is about."""
-    return list(
-        conn.execute(
-            select(notification_assignments.c.assignment_id).where(
-                notification_assignments.c.notification_id == notification_id
-            )
-        ).scalars()
-    )
-
-
-def retry_notification(conn: Connection, notification_id: int, now_us: int) -> bool:
-    """Put a dead notification back in the queue (an admin's retry)."""
-    n = notifications.c
-    result = conn.execute(
-        update(notifications)
-        .where(n.id == notification_id, n.status == "dead")
-        .values(status="pending", attempts=0, next_attempt_us=now_us, lease_until_us=None)
-    )
-    return bool(result.rowcount)
-
-
-def outbox_counts(conn: Connection) -> dict[str, int]:
-    """Notifications per status."""
-    return {
-        status: count
-        for status, count in conn.execute(
-            select(notifications.c.status, func.count()).group_by(notifications.c.status)
-        )
-    }
-
-
 def erase_learner_assignments(conn: Connection, learner_id: int) -> None:
     """Remove a learner's assignments, events and notifications (privacy erasure)."""
     a = refresher_assignments.c
@@ -805,6 +529,16 @@ def erase_learner_assignments(conn: Connection, learner_id: int) -> None:
     conn.execute(delete(refresher_assignments).where(a.learner_id == learner_id))
 
 
+_OPEN_PAIRS_PG = (
+    "SELECT learner_id, competency_id FROM refresher_assignments "
+    "WHERE closed_us IS NULL AND learner_id = ANY(%s)"
+)
+_OPEN_PAIRS_SQLITE = (
+    "SELECT learner_id, competency_id FROM refresher_assignments "
+    "WHERE closed_us IS NULL AND learner_id IN ({marks})"
+)
+
+
 def close_completed(
     conn: Connection,
     now_us: int,
@@ -819,14 +553,21 @@ def close_completed(
     One indexed read of the touched learners' open assignments; nothing more when they have
     none, which is the common case.
     """
+    learner_ids = sorted({learner for learner, _ in after})
+    if not learner_ids:
+        return
+    # The hot path: one prepared driver-level probe, no expression building per batch.
+    if conn.dialect.name == "postgresql":
+        probe = conn.exec_driver_sql(_OPEN_PAIRS_PG, (learner_ids,))
+    else:
+        marks = ", ".join("?" * len(learner_ids))
+        probe = conn.exec_driver_sql(_OPEN_PAIRS_SQLITE.format(marks=marks), tuple(learner_ids))
+    if not any((row[0], row[1]) in after for row in probe):
+        return
     tx = AssignmentTx(conn, now_us)
     open_ = [
-        a
-        for a in tx.open_for_learners({learner for learner, _ in after})
-        if (a.learner_id, a.competency_id) in after
+        a for a in tx.open_for_learners(learner_ids) if (a.learner_id, a.competency_id) in after
     ]
-    if not open_:
-        return
     by_seq = {seqs[item.id]: item for item in batch}
     outcomes = {}
     for a in open_:
@@ -859,128 +600,3 @@ def close_completed(
             sources=tuple(sources),
         )
     tx.set_status(closer(open_, outcomes, now_us))
-
-
-class AssignmentQueries:
-    """The refresher part of :class:`~lrs_bridge.store.sqlalchemy.SqlStore` (a mixin: it
-    uses the store's transactions)."""
-
-    is_postgres: bool
-
-    def _read(self) -> contextlib.AbstractContextManager[Connection]:
-        raise NotImplementedError
-
-    def _write(
-        self, *, serialise_statements: bool = False
-    ) -> contextlib.AbstractContextManager[Connection]:
-        raise NotImplementedError
-
-    @contextlib.contextmanager
-    def refresher_transaction(self, now_us: int) -> Iterator[AssignmentTx]:
-        """A write transaction serialised with statement ingest (the write gate), so the
-        competency states it reads cannot change under it and two schedulers never decide
-        the same thing twice."""
-        with self._write(serialise_statements=True) as conn:
-            yield AssignmentTx(conn, now_us)
-
-    @contextlib.contextmanager
-    def refresher_snapshot(self, now_us: int) -> Iterator[AssignmentTx]:
-        """A read-only transaction with the same reads (dry runs)."""
-        with self._read() as conn:
-            yield AssignmentTx(conn, now_us)
-
-    def due_candidates(self, horizon_us: int) -> list[DueCandidate]:
-        """See :func:`due_candidates`."""
-        with self._read() as conn:
-            return due_candidates(conn, horizon_us)
-
-    def list_assignments(self, **filters: Any) -> list[Assignment]:
-        """See :func:`list_assignments`."""
-        with self._read() as conn:
-            return list_assignments(conn, **filters)
-
-    def assignment(self, assignment_id: int) -> Assignment | None:
-        """One assignment."""
-        with self._read() as conn:
-            return assignment_by_id(conn, assignment_id)
-
-    def assignment_events(self, assignment_id: int) -> list[dict[str, Any]]:
-        """The event trail of one assignment."""
-        with self._read() as conn:
-            return events_of(conn, assignment_id)
-
-    def assignment_notifications(self, assignment_id: int) -> list[Notification]:
-        """The notifications about one assignment."""
-        with self._read() as conn:
-            return notifications_of_assignment(conn, assignment_id)
-
-    def list_notifications(
-        self, *, status: str | None = None, limit: int = 100, offset: int = 0
-    ) -> list[Notification]:
-        """Outbox rows, newest first."""
-        with self._read() as conn:
-            return list_notifications(conn, status=status, limit=limit, offset=offset)
-
-    def notification(self, notification_id: int) -> Notification | None:
-        """One outbox row."""
-        with self._read() as conn:
-            return notification_by_id(conn, notification_id)
-
-    def notification_deliveries(self, notification_id: int) -> list[dict[str, Any]]:
-        """The delivery log of one notification."""
-        with self._read() as conn:
-            return deliveries_of(conn, notification_id)
-
-    def assignment_counts(self) -> dict[str, int]:
-        """Assignments per status."""
-        with self._read() as conn:
-            return {
-                status: count
-                for status, count in conn.execute(
-                    select(refresher_assignments.c.status, func.count()).group_by(
-                        refresher_assignments.c.status
-                    )
-                )
-            }
-
-    def outbox_counts(self) -> dict[str, int]:
-        """Notifications per status."""
-        with self._read() as conn:
-            return outbox_counts(conn)
-
-    def claim_notifications(self, now_us: int, lease_us: int, limit: int) -> list[Notification]:
-        """Lease due notifications (see :func:`claim_notifications`)."""
-        with self._write() as conn:
-            return claim_notifications(conn, now_us, lease_us, limit, skip_locked=self.is_postgres)
-
-    def settle_notification(
-        self,
-        notification: Notification,
-        *,
-        now_us: int,
-        outcome: str,
-        detail: str,
-        duration_ms: float | None,
-        next_attempt_us: int | None = None,
-        transitions: Callable[[AssignmentTx, list[int]], None] | None = None,
-    ) -> bool:
-        """Record a delivery attempt; on success let ``transitions`` move the assignments
-        the notification was about, in the same transaction."""
-        with self._write() as conn:
-            settled = record_delivery(
-                conn,
-                notification,
-                now_us=now_us,
-                outcome=outcome,
-                detail=detail,
-                duration_ms=duration_ms,
-                next_attempt_us=next_attempt_us,
-            )
-            if settled and transitions is not None:
-                transitions(AssignmentTx(conn, now_us), assignment_ids_of(conn, notification.id))
-            return settled
-
-    def retry_notification(self, notification_id: int, now_us: int) -> bool:
-        """Re-queue a dead notification."""
-        with self._write() as conn:
-            return retry_notification(conn, notification_id, now_us)

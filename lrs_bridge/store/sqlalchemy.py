@@ -30,7 +30,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from lrs_bridge.errors import Conflict, NotFound, StoreUnavailable
 from lrs_bridge.store import directory, ledger
-from lrs_bridge.store.assignments import AssignmentCloser, AssignmentQueries, close_completed
+from lrs_bridge.store.assignment_records import AssignmentCloser
+from lrs_bridge.store.assignments import close_completed
 from lrs_bridge.store.base import (
     AssertionFactory,
     Clock,
@@ -57,6 +58,7 @@ from lrs_bridge.store.ledger import (
     write_states,
 )
 from lrs_bridge.store.privacy import PrivacyQueries
+from lrs_bridge.store.refresher_store import AssignmentQueries
 from lrs_bridge.store.tables import (
     competency_state,
     credentials,
