@@ -39,6 +39,7 @@ lint: dev
 ## Benchmarks against a real server process; prints figures.
 bench: dev
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/attachment_memory.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
