@@ -82,6 +82,8 @@ class Settings:
     webhook_urls: str = ""
     #: HMAC-SHA256 key for the ``X-LRS-Bridge-Signature`` header of webhook POSTs.
     webhook_secret: str = ""
+    #: Also store an xAPI statement (TLA ``assigned``) for each new refresher assignment.
+    emit_assignment_statements: bool = False
     #: How often the scheduler scans for due refreshers and follows up open assignments.
     refresher_scan_seconds: int = 300
     #: How often the scheduler delivers what the notification outbox holds.
@@ -138,6 +140,7 @@ class SettingsSchema(Schema):
         validate=validate.Regexp(r"^(https?://[^,\s]+(,\s*https?://[^,\s]+)*)?$")
     )
     webhook_secret = fields.String()
+    emit_assignment_statements = fields.Boolean()
     refresher_scan_seconds = fields.Integer(validate=validate.Range(min=1))
     dispatch_seconds = fields.Integer(validate=validate.Range(min=1))
     notification_max_attempts = fields.Integer(validate=validate.Range(min=1, max=100))

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from lrs_bridge.auth import Authenticator
 from lrs_bridge.config import Settings
+from lrs_bridge.services.assignment_statements import AssignmentStatementSink
 from lrs_bridge.services.competencies import EngineSource
 from lrs_bridge.services.documents import DocumentService
 from lrs_bridge.services.outbox import Dispatcher
@@ -76,7 +77,12 @@ def build_runtime(settings: Settings) -> Runtime:
         refreshers=RefresherService(store, competencies, settings, now_us)
         if competencies is not None
         else None,
-        dispatcher=Dispatcher(store, settings, now_us),
+        dispatcher=Dispatcher(
+            store,
+            settings,
+            now_us,
+            store_statements=AssignmentStatementSink(store, now_us, settings.authority_homepage),
+        ),
         privacy=PrivacyService(store, competencies, now_us, attachments),
         documents=DocumentService(SqlDocumentStore(engine), clock=now_us),
     )

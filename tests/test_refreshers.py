@@ -15,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from lrs_bridge import create_app
+from lrs_bridge.notify.model import digest_from_dict
 from lrs_bridge.runtime import Runtime
 from lrs_bridge.xapi.timefmt import parse_timestamp_us
 from tests.conftest import Credentials
@@ -486,3 +487,42 @@ def test_admin_resend_queues_a_new_notification(web, admin, rt, smtp):
     assert len(smtp.mailbox.messages) == 2
     ids = smtp.mailbox.message_ids()
     assert ids[0] != ids[1]  # a deliberate re-send is a new message, not a duplicate
+
+
+def test_assignments_can_be_announced_as_xapi_statements_once(database_url):
+    app = create_app(
+        {
+            "database_url": database_url,
+            "access_log": False,
+            "emit_assignment_statements": True,
+        }
+    )
+    try:
+        web = app.test_client()
+        runtime: Runtime = app.extensions["lrs_bridge"]
+        auth = Credentials(app).make("all,admin", name="admin")
+        kari = add_person(web, auth, "kari")
+        post(web, auth, [evidence("kari", LISTENING, "2026-01-15T10:00:00Z")])
+        runtime.refreshers.scan(at("2026-05-01T00:00:00Z"))
+        [pending] = runtime.store.list_notifications(status="pending")
+        assert pending.channel == "xapi"
+        assert runtime.dispatcher.dispatch().sent == 1
+        assigned = "https://w3id.org/xapi/tla/verbs/assigned"
+        found = web.get("/xapi/statements", query_string={"verb": assigned}, headers=auth)
+        [statement] = found.get_json()["statements"]
+        [row] = assignments_of(web, auth, kari)
+        assert statement["actor"]["mbox"] == "mailto:kari@example.com"
+        assert statement["object"]["id"] == row["activity"]["id"]
+        extensions = statement["context"]["extensions"]
+        assert extensions["https://lrs-bridge.dev/xapi/extensions/due"] == row["due"]
+        assert extensions["https://lrs-bridge.dev/xapi/extensions/assignment"] == row["id"]
+        # Only the LRS heard of it: the assignment is not "notified"; and the statement is no
+        # evidence, so the refresher is still open.
+        assert row["status"] == "assigned"
+        # A delivery repeated after a crash (same key) stores nothing twice.
+        digest = digest_from_dict(pending.payload)
+        runtime.dispatcher.store_statements(digest)
+        again = web.get("/xapi/statements", query_string={"verb": assigned}, headers=auth)
+        assert len(again.get_json()["statements"]) == 1
+    finally:
+        runtime.close()

@@ -98,14 +98,14 @@ class CompetencyEngine:
 
     @functools.cached_property
     def silent_verbs(self) -> frozenset[str]:
-        """Verbs that can never give evidence: ignored by direct alignment and named by no
-        rule (empty when some rule accepts any verb)."""
+        """Verbs that can never give evidence: lrs-bridge's own, and those ignored by direct
+        alignment and named by no rule (none of the latter when a rule accepts any verb)."""
         named: set[str] = set()
         for rule in self.map.rules:
             if not rule.match.verbs:
-                return frozenset()
+                return OWN_VERBS
             named.update(rule.match.verbs)
-        return frozenset(self.map.direct.ignore_verbs) - named
+        return (frozenset(self.map.direct.ignore_verbs) - named) | OWN_VERBS
 
     def evidence_for(self, statement: dict[str, Any]) -> list[EvidenceDraft]:
         """Evidence drafts for every learner the statement's actor stands for.
@@ -165,6 +165,11 @@ class CompetencyEngine:
 
 
 TLA_ASSERTED = "https://w3id.org/xapi/tla/verbs/asserted"
+TLA_ASSIGNED = "https://w3id.org/xapi/tla/verbs/assigned"
+#: The verbs of lrs-bridge's own statements (competency assertions, refresher assignments):
+#: never evidence, whatever the map says, so they cannot feed back into the states that
+#: caused them.
+OWN_VERBS = frozenset({TLA_ASSERTED, TLA_ASSIGNED})
 TLA_COMPETENCY = "https://w3id.org/xapi/tla/activity-types/competency"
 TLA_CONFIDENCE = "https://w3id.org/xapi/tla/extensions/confidence"
 TLA_EXPIRATION = "https://w3id.org/xapi/tla/extensions/expiration"

@@ -66,12 +66,14 @@ class Dispatcher:
         *,
         send: EmailSender = send_email,
         post: WebhookPoster = post_webhook,
+        store_statements: Callable[[Digest], str] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
         self.clock = clock
         self.send = send
         self.post = post
+        self.store_statements = store_statements
 
     def dispatch(self) -> DispatchReport:
         """Deliver everything due now, batch by batch, and return the counts."""
@@ -129,6 +131,8 @@ class Dispatcher:
                 event=webhook_event(digest.kind),
             )
             return f"HTTP {result.status} in {result.duration_ms:.0f} ms: {result.response_excerpt}"
+        if notification.channel == "xapi" and self.store_statements is not None:
+            return self.store_statements(digest)
         raise DeliveryError(f"unknown channel {notification.channel!r}", retryable=False)
 
     def _failed(
@@ -172,7 +176,9 @@ def _mark_notified(tx: AssignmentTx, assignment_ids: list[int], notification: No
         current = tx.get(assignment_id)
         if current is None or not current.open:
             continue
-        to_status = "notified" if current.status == "assigned" else current.status
+        # Storing an xAPI statement tells the LRS, not the learner.
+        reached = notification.channel != "xapi"
+        to_status = "notified" if current.status == "assigned" and reached else current.status
         transitions.append(
             Transition(
                 assignment_id=assignment_id,

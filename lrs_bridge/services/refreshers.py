@@ -366,6 +366,8 @@ class RefresherService:
                         ]
                     )
             targets = self._targets(recipient)
+            if kind == "assigned" and self.settings.emit_assignment_statements:
+                targets.append(("xapi", "store"))
             if not targets:
                 continue
             key = f"{kind}:{learner_id}:{run}"
