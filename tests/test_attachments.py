@@ -447,3 +447,49 @@ def test_erasing_a_learner_removes_their_attachment_content(store_app, store_cli
     )
     assert kept.status_code == 200
     assert any(content == shared for _, content in split_multipart(kept.content_type, kept.data))
+
+
+def test_garbage_collection_removes_only_old_unlinked_content(
+    store_app, store_client, store_auth, tmp_path
+):
+    """Content a crash left without a statement goes after the grace period; linked content
+    and young content stay; reusing old content makes it young again."""
+    from lrs_bridge.store.base import ReceivedAttachment
+
+    runtime: Runtime = store_app.extensions["lrs_bridge"]
+    linked = b"a certificate that a stored statement carries"
+    orphan = b"uploaded, then the worker crashed before the statement committed"
+    body = with_attachments(attachment(linked))
+    response = store_client.post(
+        "/xapi/statements", data=multipart(body, part(linked)), headers={**store_auth, **mixed()}
+    )
+    assert response.status_code == 200
+    spooled = tmp_path / "orphan.bin"
+    spooled.write_bytes(orphan)
+    runtime.attachments.put(
+        [
+            ReceivedAttachment(
+                sha2=sha256(orphan),
+                content_type="application/octet-stream",
+                length=len(orphan),
+                path=spooled,
+            )
+        ]
+    )
+    assert count(store_app, attachments) == 2
+    hour = 3600 * 1_000_000
+    assert runtime.attachments.collect_garbage(hour)["contents"] == 0  # still young
+    with runtime.engine.begin() as conn:
+        conn.execute(attachments.update().values(created_us=attachments.c.created_us - 2 * hour))
+    removed = runtime.attachments.collect_garbage(hour)
+    assert removed["contents"] == 1
+    assert count(store_app, attachments) == 1
+    if runtime.attachments.mode == "file":
+        assert not runtime.attachments.path_of(sha256(orphan)).exists()
+        assert runtime.attachments.path_of(sha256(linked)).exists()
+    kept = store_client.get(
+        "/xapi/statements",
+        query_string={"statementId": body["id"], "attachments": "true"},
+        headers=store_auth,
+    )
+    assert any(content == linked for _, content in split_multipart(kept.content_type, kept.data))

@@ -33,6 +33,15 @@ def _dispatch_notifications(runtime: Runtime) -> None:
     runtime.dispatcher.dispatch()
 
 
+#: Unlinked attachment content younger than this is left alone (a request may be between
+#: storing it and committing its statements).
+ATTACHMENT_GRACE_US = 3600 * 1_000_000
+
+
+def _collect_attachment_garbage(runtime: Runtime) -> None:
+    runtime.attachments.collect_garbage(ATTACHMENT_GRACE_US)
+
+
 def periodic_jobs(runtime: Runtime) -> list[PeriodicJob]:
     """The jobs of this release, at the intervals the settings give."""
     settings = runtime.settings
@@ -46,6 +55,8 @@ def periodic_jobs(runtime: Runtime) -> list[PeriodicJob]:
             seconds=settings.dispatch_seconds,
             func=_dispatch_notifications,
         ),
+        # Content a crash or an erasure left without a statement.
+        PeriodicJob(id="attachment-gc", seconds=3600, func=_collect_attachment_garbage),
         # An admin's map or framework change is active for new statements at once; this
         # rebuilds the evidence of all stored statements under it.
         PeriodicJob(id="competency-config-replay", seconds=30, func=_replay_pending_config),

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lrs_bridge.store.base import Clock, ReceivedAttachment, StoredAttachment
@@ -64,6 +64,14 @@ class AttachmentStore:
         """Store each part not stored yet, durably, before returning."""
         for part in parts:
             if self._describe_one(part.sha2) is not None:
+                # Reused content is fresh again, so the garbage collector's grace period
+                # protects it until this request's statements link it.
+                with self._write() as conn:
+                    conn.execute(
+                        update(attachments)
+                        .where(attachments.c.sha2 == part.sha2)
+                        .values(created_us=self.clock())
+                    )
                 continue
             if self.mode == "file":
                 self._put_file(part)
@@ -108,6 +116,51 @@ class AttachmentStore:
             # Stored meanwhile by a concurrent request with the same content: same bytes.
             if self._describe_one(part.sha2) is None:
                 raise
+
+    # -- garbage ------------------------------------------------------------------------
+
+    def collect_garbage(self, grace_us: int) -> dict[str, int]:
+        """Remove content that no statement links and that is older than ``grace_us``.
+
+        Such content is what a crash left between storing the content and committing the
+        statements, or what an erasure unlinked; the grace period covers requests still
+        between those two steps. In the file store, files without a row (a crash between
+        the rename and the row) and stale spool files go too.
+        """
+        cutoff = self.clock() - grace_us
+        linked = select(statement_attachments.c.sha2).where(
+            statement_attachments.c.sha2 == attachments.c.sha2
+        )
+        with self._write() as conn:
+            orphans = conn.execute(
+                select(attachments.c.sha2, attachments.c.location).where(
+                    attachments.c.created_us < cutoff, ~linked.exists()
+                )
+            ).all()
+            hashes = [row.sha2 for row in orphans]
+            for start in range(0, len(hashes), 1000):
+                part = hashes[start : start + 1000]
+                conn.execute(delete(attachment_chunks).where(attachment_chunks.c.sha2.in_(part)))
+                conn.execute(delete(attachments).where(attachments.c.sha2.in_(part)))
+        removed = {"contents": len(hashes), "files": 0}
+        for row in orphans:
+            if row.location == "file":
+                self.path_of(row.sha2).unlink(missing_ok=True)
+                removed["files"] += 1
+        if self.mode == "file" and self.directory.is_dir():
+            removed["files"] += self._sweep_directory(cutoff)
+        return removed
+
+    def _sweep_directory(self, cutoff_us: int) -> int:
+        """Files older than the cutoff that no row describes (and old spool files)."""
+        removed = 0
+        for path in self.directory.glob("*/*"):
+            if not path.is_file() or path.stat().st_mtime_ns // 1000 >= cutoff_us:
+                continue
+            if path.parent.name == "tmp" or self._describe_one(path.name) is None:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
 
     # -- reading ------------------------------------------------------------------------
 
