@@ -16,10 +16,11 @@ from typing import Any
 
 from lrs_bridge.errors import Conflict
 from lrs_bridge.notify.model import Digest
-from lrs_bridge.services.competencies import TLA_ASSIGNED, agent_from_key
+from lrs_bridge.services.competencies import TLA_ASSIGNED
 from lrs_bridge.store.base import Clock, NewStatement
 from lrs_bridge.store.sqlalchemy import SqlStore
 from lrs_bridge.xapi.extract import index_statement
+from lrs_bridge.xapi.person import agent_from_key
 from lrs_bridge.xapi.timefmt import format_timestamp_us
 
 EXT_DUE = "https://lrs-bridge.dev/xapi/extensions/due"

@@ -44,6 +44,7 @@ from lrs_bridge.store.base import (
     StateRow,
 )
 from lrs_bridge.xapi.extract import agent_key, index_statement
+from lrs_bridge.xapi.person import agent_from_key
 from lrs_bridge.xapi.timefmt import format_timestamp_us
 
 #: The repository's config folder (the default framework and map ship there).
@@ -175,15 +176,6 @@ TLA_CONFIDENCE = "https://w3id.org/xapi/tla/extensions/confidence"
 TLA_EXPIRATION = "https://w3id.org/xapi/tla/extensions/expiration"
 #: Smallest level change worth announcing.
 LEVEL_STEP = 0.01
-
-
-def agent_from_key(agent_key: str) -> dict[str, Any]:
-    """An xAPI Agent for a canonical IFI key (the inverse of ``agent_key``)."""
-    kind, _, value = agent_key.partition(":")
-    if kind == "account":
-        home_page, _, name = value.partition("\x1f")
-        return {"objectType": "Agent", "account": {"homePage": home_page, "name": name}}
-    return {"objectType": "Agent", kind: value}
 
 
 class TlaAssertions:

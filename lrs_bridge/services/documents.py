@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -46,7 +46,9 @@ from lrs_bridge.store.documents import (
     SqlDocumentStore,
     StoredDocument,
 )
+from lrs_bridge.xapi.definitions import merge_definitions
 from lrs_bridge.xapi.extract import agent_key
+from lrs_bridge.xapi.person import build_person
 from lrs_bridge.xapi.rules import is_iri, is_uuid
 from lrs_bridge.xapi.timefmt import parse_timestamp_us
 from lrs_bridge.xapi.validate import validate_agent
@@ -54,10 +56,7 @@ from lrs_bridge.xapi.validate import validate_agent
 JSON = "application/json"
 #: The Content-Type recorded for a document sent without one.
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
-_CONTEXT_ACTIVITY_KINDS = ("parent", "grouping", "category", "other")
 #: Definition properties merged key by key across statements; others are replaced.
-_MERGED_MAPS = ("name", "description", "extensions")
-_IFI_PROPERTIES = ("mbox", "mbox_sha1sum", "openid", "account")
 #: Longest accepted values. Together they fit one PostgreSQL b-tree entry (~2.7 kB) of the
 #: documents key, so an oversized id is a clear 400 rather than a database error.
 _MAX_LENGTH = {"activityId": 1024, "agent key": 512, "stateId": 512, "profileId": 512}
@@ -435,72 +434,3 @@ class DocumentService:
         if definition:
             activity["definition"] = definition
         return activity
-
-
-def _activities_in(statement: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    obj = statement.get("object")
-    if isinstance(obj, dict):
-        object_type = obj.get("objectType", "Activity")
-        if object_type == "Activity":
-            yield obj
-        elif object_type == "SubStatement":
-            yield from _activities_in(obj)
-    context = statement.get("context")
-    activities = context.get("contextActivities") if isinstance(context, dict) else None
-    if isinstance(activities, dict):
-        for kind in _CONTEXT_ACTIVITY_KINDS:
-            value = activities.get(kind)
-            for item in value if isinstance(value, list) else (value,):
-                if isinstance(item, dict):
-                    yield item
-
-
-def merge_definitions(
-    canonical: dict[str, Any], statement: dict[str, Any], activity_id: str
-) -> None:
-    """Fold the statement's definitions of ``activity_id`` into ``canonical`` (newest last).
-
-    Language maps and extensions merge key by key, so two statements describing the
-    activity in two languages give both (the ADL suite, XAPI-00254); any other property
-    takes the newer value (Data §2.4.4.1: the LRS updates its canonical definition).
-    """
-    for activity in _activities_in(statement):
-        definition = activity.get("definition")
-        if activity.get("id") != activity_id or not isinstance(definition, dict):
-            continue
-        for name, value in definition.items():
-            known = canonical.get(name)
-            if name in _MERGED_MAPS and isinstance(value, dict) and isinstance(known, dict):
-                canonical[name] = known | value
-            else:
-                canonical[name] = value
-
-
-def _ifi(key: str) -> tuple[str, Any] | None:
-    """``agent_key`` → (Agent property, value); the inverse of ``xapi.extract.agent_key``."""
-    kind, _, rest = key.partition(":")
-    if kind == "account":
-        home_page, _, name = rest.partition("\x1f")
-        return "account", {"homePage": home_page, "name": name}
-    if kind in ("mbox", "mbox_sha1sum", "openid"):
-        return kind, rest
-    return None
-
-
-def build_person(
-    agent: dict[str, Any], key: str, learner: tuple[str | None, list[str]] | None
-) -> dict[str, Any]:
-    """A Person from the requested Agent plus the learner it belongs to, if any."""
-    person: dict[str, list[Any]] = {"name": [], **{name: [] for name in _IFI_PROPERTIES}}
-    names = [agent.get("name"), learner[0] if learner else None]
-    for name in names:
-        if isinstance(name, str) and name and name not in person["name"]:
-            person["name"].append(name)
-    for prop in _IFI_PROPERTIES:
-        if prop in agent:
-            person[prop].append(agent[prop])
-    for other in learner[1] if learner else ():
-        ifi = _ifi(other) if other != key else None
-        if ifi is not None and ifi[1] not in person[ifi[0]]:
-            person[ifi[0]].append(ifi[1])
-    return {"objectType": "Person", **{prop: values for prop, values in person.items() if values}}
