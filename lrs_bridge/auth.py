@@ -133,6 +133,15 @@ def authority_agent(principal: Principal, homepage: str) -> dict[str, Any]:
     }
 
 
+def system_agent(homepage: str) -> dict[str, Any]:
+    """lrs-bridge itself, as the authority (and instructor) of statements it writes."""
+    return {
+        "objectType": "Agent",
+        "name": "lrs-bridge",
+        "account": {"homePage": homepage, "name": "lrs-bridge"},
+    }
+
+
 def new_key_pair() -> tuple[str, str]:
     """A fresh random key and secret, safe to show once to an operator."""
     return secrets.token_urlsafe(12), secrets.token_urlsafe(24)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from lrs_bridge.auth import system_agent
 from lrs_bridge.errors import Conflict
 from lrs_bridge.notify.model import Digest
 from lrs_bridge.services.competencies import TLA_ASSIGNED
@@ -74,11 +75,7 @@ class AssignmentStatementSink:
     def __init__(self, store: SqlStore, clock: Clock, authority_homepage: str) -> None:
         self.store = store
         self.clock = clock
-        self.system = {
-            "objectType": "Agent",
-            "name": "lrs-bridge",
-            "account": {"homePage": authority_homepage, "name": "lrs-bridge"},
-        }
+        self.system = system_agent(authority_homepage)
 
     def __call__(self, digest: Digest) -> str:
         """Store them; statements already there (an earlier, interrupted delivery) count."""

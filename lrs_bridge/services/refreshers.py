@@ -15,6 +15,7 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 from lrs_bridge.competency.assignment import (
@@ -110,16 +111,17 @@ class RefresherService:
         report = ScanReport(at_us=at, run=uuid.uuid4().hex[:12], dry_run=dry_run)
         self._follow_up(engine, at, report)
         thresholds = {
-            competency_id: add_duration(
+            competency.id: add_duration(
                 at, engine.map.policies[competency.policy].refresher_lead, field="lead_time"
             )
-            for competency_id, competency in ((c.id, c) for c in engine.framework.competencies)
+            for competency in engine.framework.competencies
         }
         if not thresholds:
             return report
+        horizon = max(thresholds.values())
         candidates = [
             c
-            for c in self.store.due_candidates(max(thresholds.values()))
+            for c in self.store.due_candidates(horizon)
             if c.stale_at_us <= thresholds.get(c.competency_id, c.stale_at_us - 1)
         ]
         report.candidates = len(candidates)
@@ -127,18 +129,13 @@ class RefresherService:
         for candidate in candidates:
             by_learner[candidate.learner_id].append(candidate)
         learner_ids = list(by_learner)
-        horizon = max(thresholds.values())
         for start in range(0, len(learner_ids), LEARNERS_PER_TRANSACTION):
             group = {
                 lid: by_learner[lid]
                 for lid in learner_ids[start : start + LEARNERS_PER_TRANSACTION]
             }
-            if dry_run:
-                with self.store.refresher_snapshot(at) as tx:
-                    self._assign(tx, engine, group, horizon, report)
-            else:
-                with self.store.refresher_transaction(at) as tx:
-                    self._assign(tx, engine, group, horizon, report)
+            with self._decisions(at, dry_run) as tx:
+                self._assign(tx, engine, group, horizon, report)
         logger.info(
             "refresher scan",
             extra={
@@ -153,6 +150,12 @@ class RefresherService:
             },
         )
         return report
+
+    def _decisions(self, at: int, dry_run: bool) -> AbstractContextManager[AssignmentTx]:
+        """The write transaction decisions are made in, or a read-only one for a dry run."""
+        if dry_run:
+            return self.store.refresher_snapshot(at)
+        return self.store.refresher_transaction(at)
 
     def _assign(
         self,
@@ -249,13 +252,11 @@ class RefresherService:
     def _follow_up(self, engine: CompetencyEngine, at: int, report: ScanReport) -> None:
         """Remind, escalate or complete open assignments whose next check is due."""
         while True:
-            if report.dry_run:
-                with self.store.refresher_snapshot(at) as tx:
-                    self._follow_up_batch(tx, engine, report)
-                return  # a dry run changes nothing, so another batch would repeat this one
-            with self.store.refresher_transaction(at) as tx:
-                if not self._follow_up_batch(tx, engine, report):
-                    return
+            with self._decisions(at, report.dry_run) as tx:
+                handled = self._follow_up_batch(tx, engine, report)
+            # A dry run changes nothing, so another batch would repeat this one.
+            if not handled or report.dry_run:
+                return
 
     def _follow_up_batch(
         self, tx: AssignmentTx, engine: CompetencyEngine, report: ScanReport

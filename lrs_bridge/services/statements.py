@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from lrs_bridge.auth import Principal, authority_agent
+from lrs_bridge.auth import Principal, authority_agent, system_agent
 from lrs_bridge.errors import BadRequest, Conflict, InvalidStatement, NotFound
 from lrs_bridge.services.attachments import carried_attachments, check_parts_used, check_signatures
 from lrs_bridge.services.competencies import EngineSource, TlaAssertions
@@ -178,11 +178,7 @@ class StatementService:
         self.competencies = competencies
         self.emit_competency_statements = emit_competency_statements
         #: The LRS itself, as the authority of statements it writes.
-        self.system_authority = {
-            "objectType": "Agent",
-            "name": "lrs-bridge",
-            "account": {"homePage": authority_homepage, "name": "lrs-bridge"},
-        }
+        self.system_authority = system_agent(authority_homepage)
         self.clock = clock
         self.authority_homepage = authority_homepage
         self.max_page_size = max_page_size

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
+
+import orjson
 
 from lrs_bridge.store.base import StateRow
+
+_R = TypeVar("_R")
 
 OPEN_STATUSES = ("assigned", "notified", "overdue", "escalated")
 
@@ -136,3 +140,11 @@ class PairOutcome:
 AssignmentCloser = Callable[
     [Sequence["Assignment"], Mapping[tuple[int, str], PairOutcome], int], Sequence["Transition"]
 ]
+
+
+def record_from_row(kind: type[_R], row: Any, json_field: str) -> _R:
+    """A record dataclass from a row whose columns carry its field names; ``json_field``
+    holds JSON text."""
+    values = {f.name: getattr(row, f.name) for f in dataclasses.fields(kind)}  # type: ignore[arg-type]
+    values[json_field] = orjson.loads(values[json_field])
+    return kind(**values)

@@ -9,9 +9,8 @@ notification or a notification without its assignment (the transactional outbox)
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
 from sqlalchemy import (
@@ -37,6 +36,7 @@ from lrs_bridge.store.assignment_records import (
     NewNotification,
     PairOutcome,
     Transition,
+    record_from_row,
 )
 from lrs_bridge.store.base import NewStatement, StateRow
 from lrs_bridge.store.tables import (
@@ -55,7 +55,6 @@ from lrs_bridge.store.tables import (
 COPY_THRESHOLD = 50
 #: Statements of one IN list; SQLite allows 32,766 parameters per statement.
 IN_CHUNK = 5000
-_R = TypeVar("_R")
 
 
 def _chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:
@@ -63,15 +62,8 @@ def _chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[An
         yield values[start : start + size]
 
 
-def _record(kind: type[_R], row: Any, json_field: str) -> _R:
-    """A dataclass from a row whose columns carry the field names; one JSON text column."""
-    values = {f.name: getattr(row, f.name) for f in dataclasses.fields(kind)}  # type: ignore[arg-type]
-    values[json_field] = orjson.loads(values[json_field])
-    return kind(**values)
-
-
 def _assignment(row: Any) -> Assignment:
-    return _record(Assignment, row, "reason")
+    return record_from_row(Assignment, row, "reason")
 
 
 def _covered(state: Any) -> Any:

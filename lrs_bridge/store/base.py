@@ -7,10 +7,13 @@ never driver errors.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
+
+from sqlalchemy import Connection
 
 from lrs_bridge.xapi.extract import StatementIndex
 
@@ -265,3 +268,18 @@ class AttachmentContentStore(Protocol):
     def open(self, attachment: StoredAttachment) -> Iterator[bytes]:
         """The content of ``attachment``, a chunk at a time."""
         ...
+
+
+class StorePart:
+    """A part of ``SqlStore`` written as a mixin in its own module (refreshers, privacy):
+    it runs in the store's transactions, which ``SqlStore`` provides."""
+
+    is_postgres: bool
+
+    def _read(self) -> contextlib.AbstractContextManager[Connection]:
+        raise NotImplementedError
+
+    def _write(
+        self, *, serialise_statements: bool = False
+    ) -> contextlib.AbstractContextManager[Connection]:
+        raise NotImplementedError

@@ -10,10 +10,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-import orjson
 from sqlalchemy import Connection, func, insert, or_, select, update
 
-from lrs_bridge.store.assignment_records import Notification
+from lrs_bridge.store.assignment_records import Notification, record_from_row
 from lrs_bridge.store.tables import (
     delivery_attempts,
     notification_assignments,
@@ -22,9 +21,7 @@ from lrs_bridge.store.tables import (
 
 
 def _notification(row: Any) -> Notification:
-    values = {f.name: getattr(row, f.name) for f in dataclasses.fields(Notification)}
-    values["payload"] = orjson.loads(values["payload"])
-    return Notification(**values)
+    return record_from_row(Notification, row, "payload")
 
 
 def notifications_of_assignment(conn: Connection, assignment_id: int) -> list[Notification]:

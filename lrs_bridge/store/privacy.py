@@ -18,7 +18,6 @@ each kind went: no identifier, name or learner id.
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 import uuid
 from typing import Any
@@ -27,7 +26,7 @@ import orjson
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from lrs_bridge.store.assignments import erase_learner_assignments
-from lrs_bridge.store.base import StateReducer
+from lrs_bridge.store.base import StateReducer, StorePart
 from lrs_bridge.store.ledger import recompute_states
 from lrs_bridge.store.tables import (
     attachment_chunks,
@@ -234,16 +233,8 @@ def pseudonym_key(conn: Connection) -> bytes:
     return bytes.fromhex(value)
 
 
-class PrivacyQueries:
+class PrivacyQueries(StorePart):
     """The privacy part of :class:`~lrs_bridge.store.sqlalchemy.SqlStore` (a mixin)."""
-
-    def _read(self) -> contextlib.AbstractContextManager[Connection]:
-        raise NotImplementedError
-
-    def _write(
-        self, *, serialise_statements: bool = False
-    ) -> contextlib.AbstractContextManager[Connection]:
-        raise NotImplementedError
 
     def erase_learner(
         self, learner_id: int, *, requested_by: str, now_us: int, reduce: StateReducer | None

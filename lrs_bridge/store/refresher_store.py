@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import func, select
 
 from lrs_bridge.store.assignment_records import Assignment, DueCandidate, Notification
 from lrs_bridge.store.assignments import (
@@ -17,6 +17,7 @@ from lrs_bridge.store.assignments import (
     events_of,
     list_assignments,
 )
+from lrs_bridge.store.base import StorePart
 from lrs_bridge.store.outbox import (
     assignment_ids_of,
     claim_notifications,
@@ -31,19 +32,9 @@ from lrs_bridge.store.outbox import (
 from lrs_bridge.store.tables import refresher_assignments
 
 
-class AssignmentQueries:
+class AssignmentQueries(StorePart):
     """The refresher part of :class:`~lrs_bridge.store.sqlalchemy.SqlStore` (a mixin: it
     uses the store's transactions)."""
-
-    is_postgres: bool
-
-    def _read(self) -> contextlib.AbstractContextManager[Connection]:
-        raise NotImplementedError
-
-    def _write(
-        self, *, serialise_statements: bool = False
-    ) -> contextlib.AbstractContextManager[Connection]:
-        raise NotImplementedError
 
     @contextlib.contextmanager
     def refresher_transaction(self, now_us: int) -> Iterator[AssignmentTx]:
