@@ -294,6 +294,7 @@ def _measure(url: str, log: Log) -> tuple[dict[str, Any], dict[str, Any]]:
             "database_url": url,
             "smtp_url": "smtp://127.0.0.1:1025",
             "webhook_urls": "http://127.0.0.1:9/hook",
+            "webhook_secret": "bench-secret",
         },
         environ={},
     )

@@ -354,13 +354,23 @@ def refreshers() -> None:
 @refreshers.command("scan")
 @click.option("--at", "at", default=None, help="Scan as of this ISO 8601 time (default: now).")
 @click.option("--dry-run", is_flag=True, help="Report what would be done; change nothing.")
+@click.option("--force", is_flag=True, help="Allow a real scan at a future --at (simulations).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
-def refreshers_scan(ctx: click.Context, at: str | None, dry_run: bool, as_json: bool) -> None:
+def refreshers_scan(
+    ctx: click.Context, at: str | None, dry_run: bool, force: bool, as_json: bool
+) -> None:
     """Follow up open assignments and assign refreshers for what is due."""
-    at_us = parse_timestamp_us(at) if at else None
-    if at is not None and at_us is None:
-        raise BadRequest(f"--at: {at!r} is not an ISO 8601 timestamp", field="at")
+    at_us = _at_option(at)
+    if at_us is not None and at_us > now_us() and not (dry_run or force):
+        # A scan "in the future" creates real assignments due early, sends real reminders
+        # and escalations now, and its decisions are not undone when the date comes.
+        raise BadRequest(
+            f"--at {at} is in the future: a scan then would create real assignments and "
+            "send real reminders and escalations early; add --dry-run to preview it, or "
+            "--force for a simulation on a database you can throw away",
+            field="at",
+        )
     with _runtime(ctx) as runtime:
         if runtime.refreshers is None:
             raise BadRequest("the competency engine is off (LRS_BRIDGE_COMPETENCY_ENGINE)")
@@ -375,8 +385,15 @@ def refreshers_scan(ctx: click.Context, at: str | None, dry_run: bool, as_json: 
         f"{report.deferred} deferred by the per-learner cap, "
         f"{report.no_refresher} without a refresher in the catalogue, "
         f"{len(report.reminded)} reminded, {len(report.escalated)} escalated, "
-        f"{len(report.completed)} completed, {report.notifications} notifications queued"
+        f"{len(report.completed)} completed, {report.notifications} notifications queued, "
+        f"{report.waiting} waiting for a channel"
     )
+    if report.waiting:
+        click.echo(
+            f"  {report.waiting} notifications wait for a channel (no LRS_BRIDGE_SMTP_URL or "
+            "LRS_BRIDGE_WEBHOOK_URLS, or a recipient without an e-mail address); they are "
+            "delivered once one is configured"
+        )
     for item in report.created:
         click.echo(
             f"  learner {item['learner_id']}  {item['competency_id']}  -> {item['activity_id']} "
@@ -391,20 +408,33 @@ def notifications() -> None:
 
 
 @notifications.command("dispatch")
+@click.option("--at", "at", default=None, help="Dispatch as of this ISO 8601 time (simulations).")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 @click.pass_context
-def notifications_dispatch(ctx: click.Context, as_json: bool) -> None:
-    """Deliver what the outbox holds once (due now), then exit."""
+def notifications_dispatch(ctx: click.Context, at: str | None, as_json: bool) -> None:
+    """Deliver what the outbox holds once (due now, or by --at), then exit."""
+    at_us = _at_option(at)
     with _runtime(ctx) as runtime:
-        report = runtime.dispatcher.dispatch()
+        report = runtime.dispatcher.dispatch(at_us)
         counts = runtime.store.outbox_counts()
     if as_json:
         click.echo(orjson.dumps({**report.as_dict(), "outbox": counts}).decode())
         return
     click.echo(
-        f"sent {report.sent}, retry later {report.retried}, dead-lettered {report.dead}; "
+        f"sent {report.sent}, retry later {report.retried}, dead-lettered {report.dead}, "
+        f"routed from waiting {report.routed}; "
         f"outbox: {', '.join(f'{k} {v}' for k, v in sorted(counts.items())) or 'empty'}"
     )
+
+
+def _at_option(at: str | None) -> int | None:
+    """An ``--at`` option's time in µs (None when not given)."""
+    if at is None:
+        return None
+    at_us = parse_timestamp_us(at)
+    if at_us is None:
+        raise BadRequest(f"--at: {at!r} is not an ISO 8601 timestamp", field="at")
+    return at_us
 
 
 def _supervise(children: list[subprocess.Popen[bytes]]) -> int:

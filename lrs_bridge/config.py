@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from lrs_bridge.errors import BadRequest
 
@@ -82,6 +82,8 @@ class Settings:
     webhook_urls: str = ""
     #: HMAC-SHA256 key for the ``X-LRS-Bridge-Signature`` header of webhook POSTs.
     webhook_secret: str = ""
+    #: Allow webhook URLs without a secret (unsigned POSTs); refused otherwise.
+    webhook_allow_unsigned: bool = False
     #: Also store an xAPI statement (TLA ``assigned``) for each new refresher assignment.
     emit_assignment_statements: bool = False
     #: How often the scheduler scans for due refreshers and follows up open assignments.
@@ -140,6 +142,7 @@ class SettingsSchema(Schema):
         validate=validate.Regexp(r"^(https?://[^,\s]+(,\s*https?://[^,\s]+)*)?$")
     )
     webhook_secret = fields.String()
+    webhook_allow_unsigned = fields.Boolean()
     emit_assignment_statements = fields.Boolean()
     refresher_scan_seconds = fields.Integer(validate=validate.Range(min=1))
     dispatch_seconds = fields.Integer(validate=validate.Range(min=1))
@@ -149,6 +152,21 @@ class SettingsSchema(Schema):
 
     class Meta:
         unknown = RAISE
+
+    @validates_schema
+    def _signed_webhooks(self, data: Mapping[str, Any], **_: Any) -> None:
+        """Webhook receivers cannot tell our POSTs from anyone's without a signature."""
+        if (
+            data.get("webhook_urls")
+            and not data.get("webhook_secret")
+            and not data.get("webhook_allow_unsigned")
+        ):
+            raise ValidationError(
+                f"webhook URLs are configured ({ENV_PREFIX}WEBHOOK_URLS) but no secret to sign "
+                f"them with; set {ENV_PREFIX}WEBHOOK_SECRET, or {ENV_PREFIX}WEBHOOK_ALLOW_UNSIGNED"
+                "=true to send unsigned POSTs that receivers cannot authenticate",
+                field_name="webhook_secret",
+            )
 
 
 def load_settings(

@@ -94,7 +94,8 @@ class Metrics:
 
 def state_exposition(notifications: dict[str, int], assignments: dict[str, int]) -> bytes:
     """Gauges read from the database at scrape time: the outbox by status (a growing
-    ``dead`` or ``pending`` count is the alert) and refresher assignments by status."""
+    ``dead`` or ``pending`` count is the alert; ``waiting`` counts notifications that no
+    channel reaches yet) and refresher assignments by status."""
     from prometheus_client import CollectorRegistry, generate_latest
     from prometheus_client.core import GaugeMetricFamily
 
@@ -102,7 +103,7 @@ def state_exposition(notifications: dict[str, int], assignments: dict[str, int])
     outbox = GaugeMetricFamily(
         "lrs_bridge_notifications", "Notifications in the outbox by status.", labels=["status"]
     )
-    for status in ("pending", "sent", "dead"):
+    for status in ("waiting", "pending", "sent", "dead"):
         outbox.add_metric([status], notifications.get(status, 0))
     families.append(outbox)
     open_ = GaugeMetricFamily(

@@ -16,6 +16,7 @@ import socket
 import ssl
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ from lrs_bridge.notify.model import AssignmentItem, DeliveryError, Digest, Perso
 from lrs_bridge.notify.render import message_id, render_email, webhook_body
 from lrs_bridge.notify.smtp import SmtpConfig, send_email
 from lrs_bridge.notify.webhook import WebhookResult, post_webhook, sign
+from tests.receivers import verify_signature
 
 SENDER = "lrs-bridge <noreply@example.com>"
 USER, PASSWORD = "mailer", "pa@ss:w0rd"
@@ -473,9 +475,51 @@ def test_webhook_delivers_signed_body_with_headers(webhook_server: WebhookServer
     assert request.headers["User-Agent"] == "lrs-bridge"
     assert request.headers["Idempotency-Key"] == "assigned:42:run-9f3a"
     assert request.headers["X-LRS-Bridge-Event"] == "refresher.assigned"
-    expected = "sha256=" + hmac.new(b"s3cret", request.body, hashlib.sha256).hexdigest()
-    assert hmac.compare_digest(request.headers["X-LRS-Bridge-Signature"], expected)
-    assert sign(body, "s3cret") == expected
+    header = request.headers["X-LRS-Bridge-Signature"]
+    t, v1 = header.split(",")
+    assert t.startswith("t=") and abs(int(t[2:]) - time.time()) < 60
+    signed = f"{t[2:]}.assigned:42:run-9f3a.".encode() + request.body
+    assert v1 == "v1=" + hmac.new(b"s3cret", signed, hashlib.sha256).hexdigest()
+    assert verify_signature(header, "s3cret", "assigned:42:run-9f3a", body, now=time.time()) is None
+
+
+def test_the_signature_covers_the_timestamp_the_key_and_the_body() -> None:
+    body = b'{"event":"refresher.assigned"}'
+    key = "assigned:42:run-9f3a:webhook:0123456789abcdef"
+    header = sign(body, "s3cret", idempotency_key=key, timestamp=1_800_000_000)
+    expected = hmac.new(
+        b"s3cret", b"1800000000." + key.encode() + b"." + body, hashlib.sha256
+    ).hexdigest()
+    assert header == f"t=1800000000,v1={expected}"
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({}, None),
+        ({"now": 1_800_000_000 + 301}, "too old"),  # a replay, five minutes later
+        ({"now": 1_800_000_000 - 301}, "from the future"),
+        ({"key": "assigned:43:run-other"}, "mismatch"),  # the body replayed as another message
+        ({"body": b'{"event":"refresher.escalation"}'}, "mismatch"),
+        ({"secret": "guessed"}, "mismatch"),
+        ({"header": "sha256=abc"}, "malformed"),  # the old format is not accepted
+        ({"header": None}, "no signature"),
+    ],
+)
+def test_a_receiver_rejects_replays_and_tampering(
+    change: dict[str, Any], problem: str | None
+) -> None:
+    body = b'{"event":"refresher.assigned"}'
+    key = "assigned:42:run-9f3a"
+    header = sign(body, "s3cret", idempotency_key=key, timestamp=1_800_000_000)
+    found = verify_signature(
+        change.get("header", header),
+        change.get("secret", "s3cret"),
+        change.get("key", key),
+        change.get("body", body),
+        now=change.get("now", 1_800_000_000),
+    )
+    assert found is None if problem is None else problem in (found or "")
 
 
 def test_webhook_without_secret_is_unsigned(webhook_server: WebhookServer) -> None:

@@ -60,7 +60,7 @@ def smtp() -> Iterator[SmtpReceiver]:
 
 @pytest.fixture
 def hook() -> Iterator[WebhookReceiver]:
-    receiver = WebhookReceiver()
+    receiver = WebhookReceiver(SECRET)
     yield receiver
     receiver.close()
 
@@ -244,8 +244,10 @@ def test_one_digest_per_learner_by_email_and_signed_webhook(web, admin, rt, smtp
     assert parts["text/calendar"].get_content().count("BEGIN:VEVENT") == 2
 
     [request] = hook.requests
-    signature = hmac.new(SECRET.encode(), request["body"], hashlib.sha256).hexdigest()
-    assert request["headers"]["x-lrs-bridge-signature"] == f"sha256={signature}"
+    assert hook.rejected == []  # the receiver verified t=…,v1=… over "<t>.<key>.<body>"
+    t, v1 = request["headers"]["x-lrs-bridge-signature"].split(",")
+    signed = f"{t[2:]}.{request['headers']['idempotency-key']}.".encode() + request["body"]
+    assert v1 == "v1=" + hmac.new(SECRET.encode(), signed, hashlib.sha256).hexdigest()
     body = json.loads(request["body"])
     assert body["event"] == "refresher.assigned"
     assert {item["competency"]["id"] for item in body["items"]} == {LISTENING, EMPATHY}

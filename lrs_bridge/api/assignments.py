@@ -22,7 +22,7 @@ from lrs_bridge.api.xapi import runtime
 from lrs_bridge.auth import Principal
 from lrs_bridge.competency.policy import add_duration
 from lrs_bridge.errors import BadRequest, Forbidden, NotFound
-from lrs_bridge.services.outbox import describe
+from lrs_bridge.services.outbox import describe, describe_for_people
 from lrs_bridge.services.refreshers import RefresherService
 from lrs_bridge.store.assignment_records import OPEN_STATUSES, Assignment
 from lrs_bridge.xapi.timefmt import format_timestamp_us, now_us, parse_timestamp_us
@@ -99,7 +99,9 @@ def _load(schema: Schema) -> dict[str, Any]:
     return result
 
 
-def _view(a: Assignment, *, detail: bool = False) -> dict[str, Any]:
+def _view(a: Assignment, *, detail: bool = False, admin: bool = False) -> dict[str, Any]:
+    """An assignment as JSON; ``detail`` adds its trail and notifications, whose targets,
+    keys and errors only an admin sees (webhook URLs carry tokens)."""
     now = now_us()
     engine = runtime().competencies
     activity = engine.current().map.refreshers.activity(a.activity_id) if engine else None
@@ -128,18 +130,28 @@ def _view(a: Assignment, *, detail: bool = False) -> dict[str, Any]:
         store = runtime().store
         view["events"] = [
             {**event, "at": format_timestamp_us(event.pop("at_us"))}
+            | ({} if admin else {"detail": _without_target(event["detail"])})
             for event in store.assignment_events(a.id)
         ]
+        shown = describe if admin else describe_for_people
         view["notifications"] = [
             {
                 k: v
-                for k, v in describe(n).items()
+                for k, v in shown(n).items()
                 if k not in ("next_attempt_us", "created_us", "sent_us")
             }
             | {"sent": format_timestamp_us(n.sent_us) if n.sent_us else None}
             for n in store.assignment_notifications(a.id)
         ]
     return view
+
+
+def _without_target(detail: Any) -> Any:
+    """An event's detail without a delivery target (trails written before targets were
+    kept out of them still hold one)."""
+    if isinstance(detail, dict) and "target" in detail:
+        return {k: v for k, v in detail.items() if k != "target"}
+    return detail
 
 
 def _assignment(assignment_id: int) -> Assignment:
@@ -215,7 +227,7 @@ def get_assignment(assignment_id: int) -> Response:
     found = _assignment(assignment_id)
     if not _may_read(principal, found.learner_id):
         raise Forbidden("assignments are visible to the learner, their manager and admins")
-    return jsonify(_view(found, detail=True))
+    return jsonify(_view(found, detail=True, admin="admin" in principal.scopes))
 
 
 @blueprint.post("/assignments/<int:assignment_id>/acknowledge")
@@ -288,12 +300,13 @@ def resend(assignment_id: int) -> tuple[Response, int]:
 
 @blueprint.get("/notifications")
 def list_notifications() -> Response:
-    """The outbox, newest first (``status=pending|sent|dead``), with counts per status."""
+    """The outbox, newest first (``status=waiting|pending|sent|dead|routed``), with counts
+    per status."""
     require_admin()
     limit, offset = _page()
     status = request.args.get("status")
-    if status not in (None, "pending", "sent", "dead"):
-        raise BadRequest("status must be pending, sent or dead", field="status")
+    if status not in (None, "waiting", "pending", "sent", "dead", "routed"):
+        raise BadRequest("status must be waiting, pending, sent, dead or routed", field="status")
     store = runtime().store
     return jsonify(
         {

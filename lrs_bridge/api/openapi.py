@@ -188,7 +188,10 @@ def openapi_document() -> dict[str, Any]:
                 "get": _op("Every statement as JSON lines under stable pseudonyms", "admin")
             },
             "/notifications": {
-                "get": _op("The outbox with counts per status (status=pending|sent|dead)", "admin")
+                "get": _op(
+                    "The outbox with counts per status (status=waiting|pending|sent|dead|routed)",
+                    "admin",
+                )
             },
             "/notifications/{id}": {"get": _op("One notification with its delivery log", "admin")},
             "/notifications/{id}/retry": {

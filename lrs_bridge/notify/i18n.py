@@ -7,7 +7,7 @@ language matter ("12. mars 2027", "12.3.2027", "1 t 30 min"). Hand-written table
 the dependency list short; four languages do not need Babel.
 
 Placeholders: ``{count}``, ``{activity}`` and ``{learner}`` in subjects and intros,
-``{name}`` in the greeting.
+``{people}`` (how many reports) in a manager's digest, ``{name}`` in the greeting.
 """
 
 from __future__ import annotations
@@ -59,6 +59,10 @@ class Catalogue:
     greeting_no_name: str
     intro: Mapping[Kind, Plural]
     learner_fallback: str  # "{id}"; used when the learner has neither name nor e-mail
+    #: A manager's escalation about several reports: ``{people}`` reports, ``{count}`` items.
+    team_subject: str
+    team_intro: str
+    learner: str  # the label of an item's learner in a manager's digest
     competency: str
     activity: str
     method: str
@@ -123,6 +127,11 @@ _EN = Catalogue(
     duration="Time needed",
     last_practised="Last practised",
     launch="Start the refresher",
+    team_subject="{people} of your reports have overdue refreshers",
+    team_intro="You are receiving this message as their manager. The {count} refreshers "
+    "below, of {people} of your reports, are past their due date and have not been "
+    "completed, even after a reminder. Please help them find time for them.",
+    learner="Learner",
     calendar_note="The due dates are also in the attached calendar file.",
     footer="This message was sent automatically by lrs-bridge, based on learning records. "
     "Replies to it are not read.",
@@ -213,6 +222,11 @@ _NB = Catalogue(
     duration="Tidsbruk",
     last_practised="Sist øvd",
     launch="Start oppfriskningen",
+    team_subject="{people} av medarbeiderne dine har oppfriskninger med utløpt frist",
+    team_intro="Du får denne meldingen fordi du er leder for dem. Fristen for de {count} "
+    "oppfriskningene nedenfor, for {people} av medarbeiderne dine, er passert, og de er "
+    "ikke fullført, selv etter en påminnelse. Hjelp dem gjerne med å finne tid til dem.",
+    learner="Medarbeider",
     calendar_note="Fristene ligger også i den vedlagte kalenderfilen.",
     footer="Denne meldingen ble sendt automatisk av lrs-bridge på grunnlag av læringsdata. "
     "Svar på den blir ikke lest.",
@@ -306,6 +320,11 @@ _FI = Catalogue(
     duration="Kesto",
     last_practised="Viimeksi harjoiteltu",
     launch="Aloita kertauskoulutus",
+    team_subject="{people} alaisellasi on myöhässä olevia kertauskoulutuksia",
+    team_intro="Saat tämän viestin, koska olet heidän esihenkilönsä. Alla olevien {count} "
+    "kertauskoulutuksen määräaika on ohitettu, eikä niitä ole suoritettu muistutuksesta "
+    "huolimatta ({people} alaistasi). Autathan heitä löytämään niille aikaa.",
+    learner="Oppija",
     calendar_note="Määräajat löytyvät myös liitteenä olevasta kalenteritiedostosta.",
     footer="Tämä viesti on lähetetty automaattisesti lrs-bridge-järjestelmästä "
     "oppimistietojen perusteella. Viestiin tulevia vastauksia ei lueta.",
@@ -387,6 +406,11 @@ _NL = Catalogue(
     duration="Tijdsduur",
     last_practised="Laatst geoefend",
     launch="Start de opfristraining",
+    team_subject="{people} van je medewerkers hebben opfristrainingen over de deadline",
+    team_intro="Je ontvangt dit bericht als hun leidinggevende. De deadline van de {count} "
+    "opfristrainingen hieronder, van {people} van je medewerkers, is verstreken en ze zijn "
+    "ook na een herinnering nog niet afgerond. Help hen alsjeblieft om er tijd voor te maken.",
+    learner="Medewerker",
     calendar_note="De deadlines staan ook in het bijgevoegde agendabestand.",
     footer="Dit bericht is automatisch verstuurd door lrs-bridge op basis van leergegevens. "
     "Antwoorden op dit bericht worden niet gelezen.",

@@ -62,6 +62,10 @@ class AssignmentItem:
     last_evidence_us: int | None
     stale_at_us: int | None
     status: str
+    #: Whose assignment it is: set in a manager's escalation digest, which lists the
+    #: overdue refreshers of all their reports (None elsewhere: the digest's learner).
+    learner_id: int | None = None
+    learner: Person | None = None
 
     @property
     def launch_link(self) -> str | None:
@@ -73,9 +77,11 @@ class AssignmentItem:
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Digest:
-    """One message to one recipient about one learner's assignments.
+    """One message to one recipient about assignments.
 
-    ``recipient`` is the learner, except for ``"escalation"`` where it is the manager.
+    ``recipient`` is the learner, except for ``"escalation"`` where it is the manager; a
+    manager's digest covers all their reports (each item names its learner, and
+    ``learner`` is the first of them).
     """
 
     kind: Kind
@@ -119,6 +125,7 @@ def to_dict(digest: Digest) -> dict[str, Any]:
             **_fields(item),
             "competency_name": dict(item.competency_name),
             "activity_name": dict(item.activity_name),
+            "learner": _fields(item.learner) if item.learner else None,
         }
         for item in digest.items
     ]
@@ -177,6 +184,12 @@ def _item_from_dict(reader: _Reader) -> AssignmentItem:
         last_evidence_us=reader.optional_integer("last_evidence_us"),
         stale_at_us=reader.optional_integer("stale_at_us"),
         status=reader.text("status"),
+        learner_id=reader.optional_integer("learner_id"),
+        learner=(
+            _person_from_dict(reader.child("learner"))
+            if reader.data.get("learner") is not None
+            else None
+        ),
     )
 
 

@@ -64,8 +64,18 @@ def webhook_event(kind: Kind) -> str:
 
 
 def _learner_label(digest: Digest, strings: i18n.Catalogue) -> str:
-    learner = digest.learner
-    return learner.name or learner.email or strings.learner_fallback.format(id=digest.learner_id)
+    return _label(digest.learner, digest.learner_id, strings)
+
+
+def _label(learner: Person, learner_id: int, strings: i18n.Catalogue) -> str:
+    return learner.name or learner.email or strings.learner_fallback.format(id=learner_id)
+
+
+def reports_of(digest: Digest) -> set[int]:
+    """The learners a digest is about (several only in a manager's escalation digest)."""
+    return {item.learner_id for item in digest.items if item.learner_id is not None} or {
+        digest.learner_id
+    }
 
 
 def _context(digest: Digest, *, with_calendar: bool) -> dict[str, Any]:
@@ -74,10 +84,12 @@ def _context(digest: Digest, *, with_calendar: bool) -> dict[str, Any]:
     count = len(digest.items)
     learner = _learner_label(digest, strings)
     first_activity = i18n.pick_name(digest.items[0].activity_name, language)
+    people = len(reports_of(digest))
     fields = {
         "count": count,
         "learner": learner,
         "activity": first_activity or digest.items[0].activity_id,
+        "people": people,
     }
     items = [
         {
@@ -93,15 +105,29 @@ def _context(digest: Digest, *, with_calendar: bool) -> dict[str, Any]:
                 else None
             ),
             "link": item.launch_link,
+            "learner": (
+                _label(
+                    item.learner or Person(name=None, email=None, language=None),
+                    item.learner_id or digest.learner_id,
+                    strings,
+                )
+                if people > 1
+                else None
+            ),
         }
         for item in digest.items
     ]
     name = digest.recipient.name
+    if people > 1:  # a manager's digest about several reports
+        subject, intro = strings.team_subject, strings.team_intro
+    else:
+        subject = strings.subject[digest.kind].pick(count)
+        intro = strings.intro[digest.kind].pick(count)
     return {
         "language": language,
-        "subject": strings.subject[digest.kind].pick(count).format(**fields),
+        "subject": subject.format(**fields),
         "greeting": strings.greeting.format(name=name) if name else strings.greeting_no_name,
-        "intro": strings.intro[digest.kind].pick(count).format(**fields),
+        "intro": intro.format(**fields),
         "items": items,
         "labels": strings,
         "calendar_note": strings.calendar_note if with_calendar else None,
@@ -197,6 +223,9 @@ def webhook_body(digest: Digest) -> bytes:
                 "last_evidence": _timestamp(item.last_evidence_us),
                 "stale_at": _timestamp(item.stale_at_us),
                 "status": item.status,
+                "learner": {"id": item.learner_id, **_person_json(item.learner)}
+                if item.learner is not None
+                else None,
             }
             for item in digest.items
         ],

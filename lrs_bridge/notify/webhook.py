@@ -1,8 +1,10 @@
 """Delivering a digest to an HTTP endpoint, signed so the receiver can trust it.
 
-The receiver verifies ``X-LRS-Bridge-Signature`` (``sha256=`` + hex HMAC-SHA256 of the raw
-body under the shared secret) and de-duplicates on ``Idempotency-Key``: delivery is at
-least once, so the same key may arrive again after a crash or a timeout.
+The receiver verifies ``X-LRS-Bridge-Signature: t=<unix seconds>,v1=<hex>``, where ``v1`` is
+the HMAC-SHA256, under the shared secret, of ``"<t>.<Idempotency-Key>.<raw body>"``; it
+rejects a ``t`` too far from its own clock (a replay) and de-duplicates on
+``Idempotency-Key``: delivery is at least once, so the same key may arrive again after a
+crash or a timeout. The key is signed too, so a replayed body cannot pass as a new message.
 
 Redirects are not followed: a 302 would turn the POST into a GET without the body, and a
 moved endpoint is a configuration matter. Error messages show scheme, host and port only,
@@ -40,9 +42,18 @@ class WebhookResult:
     response_excerpt: str
 
 
-def sign(body: bytes, secret: str) -> str:
-    """The signature header value: ``sha256=`` + hex HMAC-SHA256 of ``body`` under ``secret``."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def signed_string(timestamp: int, idempotency_key: str, body: bytes) -> bytes:
+    """What the signature covers: ``"<t>.<idempotency key>.<body>"`` (UTF-8, raw body)."""
+    return f"{timestamp}.{idempotency_key}.".encode() + body
+
+
+def sign(body: bytes, secret: str, *, idempotency_key: str, timestamp: int) -> str:
+    """The signature header value: ``t=<unix seconds>,v1=<hex HMAC-SHA256>`` of
+    :func:`signed_string` under ``secret``."""
+    digest = hmac.new(
+        secret.encode(), signed_string(timestamp, idempotency_key, body), hashlib.sha256
+    ).hexdigest()
+    return f"t={timestamp},v1={digest}"
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -73,11 +84,13 @@ def post_webhook(
     idempotency_key: str,
     event: str,
     timeout: float = 10.0,
+    timestamp: int | None = None,
 ) -> WebhookResult:
     """POST ``body`` to ``url``; return the 2xx answer or raise :class:`DeliveryError`.
 
     408/425/429/5xx and network failures are retryable; other statuses (4xx, 3xx) are not.
-    Raises ``ValueError`` for a URL that is not http(s).
+    Raises ``ValueError`` for a URL that is not http(s). ``timestamp`` (default: now, in
+    unix seconds) is the signature's ``t``.
     """
     if urllib.parse.urlsplit(url).scheme.lower() not in ("http", "https"):
         raise ValueError(f"webhook URL must be http or https: {_origin(url)}")
@@ -88,7 +101,12 @@ def post_webhook(
         EVENT_HEADER: event,
     }
     if secret:
-        headers[SIGNATURE_HEADER] = sign(body, secret)
+        headers[SIGNATURE_HEADER] = sign(
+            body,
+            secret,
+            idempotency_key=idempotency_key,
+            timestamp=int(time.time()) if timestamp is None else timestamp,
+        )
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - scheme checked above
     opener = urllib.request.build_opener(_NoRedirect)
     where = _origin(url)

@@ -1,20 +1,32 @@
 """Delivers the notification outbox: e-mail over SMTP and signed webhooks.
 
-Delivery is at least once with a stable identity: a row is leased before it is sent and
-settled after, so a dispatcher that dies mid-send (``kill -9``) leaves a lease that expires
-and the row is sent again under the same idempotency key (the e-mail's ``Message-ID``, the
-webhook's ``Idempotency-Key``), which receivers use to drop the repeat. Only a message that
-was in flight at the moment of the crash can be repeated; everything else is sent once.
+Leases. A dispatcher claims one row just before sending it, under a random lease token,
+for ``notification_lease_seconds``; while the send goes on (a slow SMTP server) it extends
+the lease every third of that time, so no other dispatcher takes a row that is still being
+sent. Settling checks the token and the attempt number (``UPDATE … WHERE id = ? AND
+lease_token = ? AND attempts = ?``): a dispatcher that lost its lease settles nothing.
+
+Delivery is therefore exactly once, except in the crash window: when a dispatcher dies
+(``kill -9``, OOM, power) after the receiver accepted a message and before the settle
+committed, or when it cannot reach the database to extend its lease for longer than the
+lease while a send is still going on, the lease runs out and the row is sent again, under
+the same idempotency key (the e-mail's ``Message-ID``, the webhook's ``Idempotency-Key``),
+which receivers use to drop the repeat. Only the one message in flight per dispatcher can
+be repeated this way.
+
 Failures retry with exponential backoff until ``notification_max_attempts``, then the row is
-dead-lettered for an admin to inspect and retry.
+dead-lettered for an admin to inspect and retry. Rows that waited for a channel (none was
+configured when they were queued) are copied to their channels first, once one exists.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from email.message import EmailMessage
 from typing import Any
 
@@ -23,15 +35,17 @@ from lrs_bridge.notify.model import DeliveryError, Digest, digest_from_dict
 from lrs_bridge.notify.render import render_email, webhook_body, webhook_event
 from lrs_bridge.notify.smtp import SmtpConfig, send_email
 from lrs_bridge.notify.webhook import WebhookResult, post_webhook
-from lrs_bridge.store.assignment_records import Notification, Transition
+from lrs_bridge.services.channels import WAITING_SUFFIX, outbox_rows, reaching
+from lrs_bridge.store.assignment_records import NewNotification, Notification, Transition
 from lrs_bridge.store.assignments import AssignmentTx
 from lrs_bridge.store.base import Clock
 from lrs_bridge.store.sqlalchemy import SqlStore
 
 logger = logging.getLogger(__name__)
 
-CLAIM_BATCH = 20
 MAX_BACKOFF_SECONDS = 3600
+#: Waiting notifications looked at per routing transaction.
+ROUTE_BATCH = 200
 
 EmailSender = Callable[[SmtpConfig, EmailMessage], str]
 WebhookPoster = Callable[..., WebhookResult]
@@ -44,6 +58,10 @@ class DispatchReport:
     sent: int = 0
     retried: int = 0
     dead: int = 0
+    #: Waiting notifications copied to the channels configured now.
+    routed: int = 0
+    #: Sends whose lease another dispatcher took over meanwhile (not settled here).
+    lost: int = 0
 
     def as_dict(self) -> dict[str, int]:
         """JSON form."""
@@ -75,36 +93,103 @@ class Dispatcher:
         self.post = post
         self.store_statements = store_statements
 
-    def dispatch(self) -> DispatchReport:
-        """Deliver everything due now, batch by batch, and return the counts."""
+    def dispatch(self, at_us: int | None = None) -> DispatchReport:
+        """Deliver everything due, one claimed row at a time, and return the counts.
+
+        ``at_us`` runs the pass as of that time (simulations): the clock starts there and
+        runs on in real time.
+        """
+        offset = 0 if at_us is None else at_us - self.clock()
+
+        def now() -> int:
+            return self.clock() + offset
+
         report = DispatchReport()
-        while True:
-            claimed = self.store.claim_notifications(
-                self.clock(), self.settings.notification_lease_seconds * 1_000_000, CLAIM_BATCH
-            )
-            if not claimed:
-                break
-            for notification in claimed:
-                self._deliver(notification, report)
-        if report.sent or report.retried or report.dead:
+        if self.settings.smtp_url or self.settings.webhook_targets:
+            report.routed = self._route_waiting(now())
+        lease_us = self.settings.notification_lease_seconds * 1_000_000
+        while (notification := self.store.claim_notification(now(), lease_us)) is not None:
+            with self._holding(notification, now, lease_us):
+                self._deliver(notification, report, now)
+        if report.sent or report.retried or report.dead or report.routed or report.lost:
             logger.info("notifications dispatched", extra=report.as_dict())
         return report
 
-    def _deliver(self, notification: Notification, report: DispatchReport) -> None:
+    def _route_waiting(self, now_us: int) -> int:
+        """Copy waiting notifications to the channels that reach their recipient now."""
+        routed, after = 0, 0
+        while True:
+            count, last = self.store.route_waiting(
+                now_us, self._route, after_id=after, limit=ROUTE_BATCH
+            )
+            routed += count
+            if last is None:
+                return routed
+            after = last
+
+    def _route(self, waiting: Notification, assignment_ids: Sequence[int]) -> list[NewNotification]:
+        try:
+            digest = digest_from_dict(waiting.payload)
+        except ValueError:
+            return []  # a corrupt payload stays waiting, visible to an admin
+        targets = reaching(self.settings, digest.recipient)
+        if not targets:
+            return []
+        return outbox_rows(
+            key=waiting.idempotency_key.removesuffix(WAITING_SUFFIX),
+            kind=waiting.kind,
+            learner_id=waiting.learner_id,
+            payload=waiting.payload,
+            assignment_ids=assignment_ids,
+            targets=targets,
+        )
+
+    @contextlib.contextmanager
+    def _holding(
+        self, notification: Notification, now: Callable[[], int], lease_us: int
+    ) -> Iterator[None]:
+        """Extend the row's lease every third of its length until the block ends."""
+        done = threading.Event()
+
+        def renew() -> None:
+            while not done.wait(lease_us / 3_000_000):
+                try:
+                    held = self.store.extend_notification_lease(notification, now() + lease_us)
+                except Exception:  # noqa: BLE001 - a missed renewal is retried next tick
+                    logger.warning("cannot extend a lease", exc_info=True)
+                    continue
+                if not held:
+                    logger.warning(
+                        "notification lease lost during its send",
+                        extra={"notification": notification.id},
+                    )
+                    return
+
+        renewer = threading.Thread(target=renew, name=f"lease-{notification.id}", daemon=True)
+        renewer.start()
+        try:
+            yield
+        finally:
+            done.set()
+            renewer.join()
+
+    def _deliver(
+        self, notification: Notification, report: DispatchReport, now: Callable[[], int]
+    ) -> None:
         started = time.perf_counter()
         try:
             digest = digest_from_dict(notification.payload)
             detail = self._send(notification, digest)
         except DeliveryError as error:
-            self._failed(notification, str(error), error.retryable, started, report)
+            self._failed(notification, str(error), error.retryable, started, report, now())
             return
         except ValueError as error:  # a corrupt payload or an unusable channel setting
-            self._failed(notification, f"cannot send: {error}", False, started, report)
+            self._failed(notification, f"cannot send: {error}", False, started, report, now())
             return
         elapsed = (time.perf_counter() - started) * 1000
         settled = self.store.settle_notification(
             notification,
-            now_us=self.clock(),
+            now_us=now(),
             outcome="sent",
             detail=detail,
             duration_ms=elapsed,
@@ -112,6 +197,8 @@ class Dispatcher:
         )
         if settled:
             report.sent += 1
+        else:
+            report.lost += 1
 
     def _send(self, notification: Notification, digest: Digest) -> str:
         if notification.channel == "email":
@@ -142,8 +229,8 @@ class Dispatcher:
         retryable: bool,
         started: float,
         report: DispatchReport,
+        now: int,
     ) -> None:
-        now = self.clock()
         exhausted = notification.attempts >= self.settings.notification_max_attempts
         outcome = "retry" if retryable and not exhausted else "dead"
         delay = backoff_seconds(notification.attempts, self.settings.notification_backoff_seconds)
@@ -156,6 +243,7 @@ class Dispatcher:
             next_attempt_us=now + delay * 1_000_000,
         )
         if not settled:
+            report.lost += 1
             return
         if outcome == "dead":
             report.dead += 1
@@ -185,14 +273,16 @@ def _mark_notified(tx: AssignmentTx, assignment_ids: list[int], notification: No
                 from_status=current.status,
                 to_status=to_status,
                 cause=cause,
-                detail={"target": notification.target},
+                # The channel, never the target: trails are shown to learners and managers,
+                # and webhook URLs carry tokens (the outbox row keeps the target, for admins).
+                detail={"channel": notification.channel},
             )
         )
     tx.set_status(transitions)
 
 
 def describe(notification: Notification) -> dict[str, Any]:
-    """An outbox row for the admin API."""
+    """An outbox row for the admin API (targets, keys and errors included)."""
     return {
         "id": notification.id,
         "idempotency_key": notification.idempotency_key,
@@ -206,4 +296,16 @@ def describe(notification: Notification) -> dict[str, Any]:
         "created_us": notification.created_us,
         "sent_us": notification.sent_us,
         "last_error": notification.last_error,
+    }
+
+
+def describe_for_people(notification: Notification) -> dict[str, Any]:
+    """An outbox row as a learner or manager may see it: whether and how they were told,
+    never where it went (webhook URLs carry tokens) or what failed."""
+    return {
+        "id": notification.id,
+        "channel": notification.channel,
+        "kind": notification.kind,
+        "status": notification.status,
+        "sent_us": notification.sent_us,
     }

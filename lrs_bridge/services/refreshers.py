@@ -30,6 +30,7 @@ from lrs_bridge.competency.policy import add_duration, subtract_duration
 from lrs_bridge.config import Settings
 from lrs_bridge.errors import BadRequest, Conflict, NotFound
 from lrs_bridge.notify.model import AssignmentItem, Digest, Kind, Person, to_dict
+from lrs_bridge.services.channels import outbox_rows, reaching
 from lrs_bridge.services.competencies import CompetencyEngine, EngineSource
 from lrs_bridge.store.assignment_records import (
     Assignment,
@@ -69,6 +70,9 @@ class ScanReport:
     escalated: list[int] = dataclasses.field(default_factory=list)
     completed: list[int] = dataclasses.field(default_factory=list)
     notifications: int = 0
+    #: Queued for a person no channel reaches yet (no SMTP URL or webhook, or no e-mail
+    #: address): delivered once a channel is configured.
+    waiting: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form (the CLI's ``--json``)."""
@@ -147,6 +151,7 @@ class RefresherService:
                 "reminded": len(report.reminded),
                 "escalated": len(report.escalated),
                 "notifications": report.notifications,
+                "waiting": report.waiting,
             },
         )
         return report
@@ -243,9 +248,7 @@ class RefresherService:
             )
             for aid, item in made
         ]
-        report.notifications += len(
-            tx.enqueue(self._digests(tx, engine, "assigned", assignments, report.run))
-        )
+        self._enqueue(tx, self._digests(tx, engine, "assigned", assignments, report.run), report)
 
     # -- follow-up ------------------------------------------------------------------------
 
@@ -324,7 +327,7 @@ class RefresherService:
         tx.set_status(transitions, values=values)
         queued = self._digests(tx, engine, "reminder", reminders, report.run)
         queued += self._digests(tx, engine, "escalation", escalations, report.run)
-        report.notifications += len(tx.enqueue(queued))
+        self._enqueue(tx, queued, report)
         return len(due)
 
     # -- notifications -------------------------------------------------------------------
@@ -337,77 +340,92 @@ class RefresherService:
         assignments: Sequence[Assignment],
         run: str,
     ) -> list[NewNotification]:
-        """One notification per learner (and channel target) covering all their items."""
+        """One digest per recipient and run, one outbox row per channel: per learner, but an
+        escalation goes to the manager in one digest about all their reports.
+
+        The key names the run and the recipient, so the follow-up pass must hand over a
+        recipient's items in one batch (:meth:`AssignmentTx.due_for_follow_up` does).
+        """
         if not assignments:
             return []
-        by_learner: dict[int, list[Assignment]] = defaultdict(list)
-        for a in assignments:
-            by_learner[a.learner_id].append(a)
-        people = tx.learners(by_learner)
+        people = tx.learners({a.learner_id for a in assignments})
         managers = tx.learners(
             {p["manager_id"] for p in people.values() if p.get("manager_id") is not None}
         )
+        groups: dict[str, list[Assignment]] = defaultdict(list)
+        unmanaged: list[Assignment] = []
+        for a in assignments:
+            manager_id = (people.get(a.learner_id) or {}).get("manager_id")
+            if kind == "escalation" and manager_id is not None:
+                groups[f"{kind}:manager:{manager_id}:{run}"].append(a)
+                continue
+            if kind == "escalation":
+                unmanaged.append(a)
+            groups[f"{kind}:{a.learner_id}:{run}"].append(a)
+        tx.record(
+            [
+                Transition(
+                    assignment_id=a.id,
+                    from_status="escalated",
+                    to_status="escalated",
+                    cause="no manager in the learner directory",
+                )
+                for a in unmanaged
+            ]
+        )
         queued: list[NewNotification] = []
-        for learner_id, items in by_learner.items():
-            learner = _person(people.get(learner_id))
+        for key, items in groups.items():
+            first = items[0]
+            learner = _person(people.get(first.learner_id))
             recipient = learner
             if kind == "escalation":
-                manager_id = (people.get(learner_id) or {}).get("manager_id")
+                manager_id = (people.get(first.learner_id) or {}).get("manager_id")
                 recipient = _person(managers.get(manager_id) if manager_id else None)
-                if manager_id is None:
-                    tx.record(
-                        [
-                            Transition(
-                                assignment_id=a.id,
-                                from_status="escalated",
-                                to_status="escalated",
-                                cause="no manager in the learner directory",
-                            )
-                            for a in items
-                        ]
-                    )
-            targets = self._targets(recipient)
+            several = len({a.learner_id for a in items}) > 1
+            targets = reaching(self.settings, recipient)
             if kind == "assigned" and self.settings.emit_assignment_statements:
                 targets.append(("xapi", "store"))
-            if not targets:
-                continue
-            key = f"{kind}:{learner_id}:{run}"
-            # One digest per learner; each channel's copy differs only in its key.
             payload = to_dict(
                 Digest(
                     kind=kind,
                     recipient=recipient,
                     learner=learner,
-                    learner_id=learner_id,
-                    items=tuple(self._item(engine, a) for a in items),
+                    learner_id=first.learner_id,
+                    items=tuple(
+                        self._item(engine, a, people if kind == "escalation" else None)
+                        for a in items
+                    ),
                     idempotency_key=key,
                     created_us=tx.now_us,
                 )
             )
-            for channel, target in targets:
-                channel_key = f"{key}:{channel}:{target}"[:200]
-                queued.append(
-                    NewNotification(
-                        idempotency_key=channel_key,
-                        channel=channel,
-                        target=target,
-                        kind=kind,
-                        learner_id=learner_id,
-                        payload={**payload, "idempotency_key": channel_key},
-                        assignment_ids=tuple(a.id for a in items),
-                    )
+            queued.extend(
+                outbox_rows(
+                    key=key,
+                    kind=kind,
+                    # A digest about several learners belongs to none of them alone.
+                    learner_id=None if several else first.learner_id,
+                    payload=payload,
+                    assignment_ids=[a.id for a in items],
+                    targets=targets,
                 )
+            )
         return queued
 
-    def _targets(self, recipient: Person) -> list[tuple[str, str]]:
-        targets = []
-        if self.settings.smtp_url and recipient.email:
-            targets.append(("email", recipient.email))
-        targets.extend(("webhook", url) for url in self.settings.webhook_targets)
-        return targets
+    @staticmethod
+    def _enqueue(tx: AssignmentTx, queued: Sequence[NewNotification], report: ScanReport) -> None:
+        tx.enqueue(queued)
+        waiting = sum(1 for item in queued if item.status == "waiting")
+        report.waiting += waiting
+        report.notifications += len(queued) - waiting
 
     @staticmethod
-    def _item(engine: CompetencyEngine, a: Assignment) -> AssignmentItem:
+    def _item(
+        engine: CompetencyEngine,
+        a: Assignment,
+        people: Mapping[int, Mapping[str, Any]] | None = None,
+    ) -> AssignmentItem:
+        """An assignment as a message item; ``people`` given: naming its learner."""
         competency = engine.framework.get(a.competency_id)
         activity = engine.map.refreshers.activity(a.activity_id)
         return AssignmentItem(
@@ -423,6 +441,8 @@ class RefresherService:
             last_evidence_us=_us_or_none(a.reason.get("last_evidence_us")),
             stale_at_us=a.basis_stale_at_us,
             status=a.status,
+            learner_id=a.learner_id if people is not None else None,
+            learner=_person(people.get(a.learner_id)) if people is not None else None,
         )
 
     # -- learner, manager and admin actions -----------------------------------------------
@@ -526,7 +546,8 @@ class RefresherService:
                     )
                 ]
             )
-            return len(tx.enqueue(queued))
+            tx.enqueue(queued)
+            return sum(1 for item in queued if item.status == "pending")
 
     def _get(self, assignment_id: int) -> Assignment:
         found = self.store.assignment(assignment_id)

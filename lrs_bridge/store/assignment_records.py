@@ -83,6 +83,8 @@ class NewNotification:
     learner_id: int | None
     payload: dict[str, Any]
     assignment_ids: tuple[int, ...]
+    #: ``pending``, or ``waiting`` when no channel reaches the recipient yet.
+    status: str = "pending"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -113,6 +115,8 @@ class Notification:
     created_us: int
     sent_us: int | None
     last_error: str | None
+    #: The current claim's token (None when unclaimed): settling needs it and ``attempts``.
+    lease_token: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

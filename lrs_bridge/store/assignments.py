@@ -340,14 +340,40 @@ class AssignmentTx:
         )
 
     def due_for_follow_up(self, at_us: int, limit: int) -> list[Assignment]:
-        """Open assignments whose next check (reminder, escalation) is due."""
+        """Open assignments whose next check (reminder, escalation) is due: about ``limit``,
+        and never a recipient's share split over two calls.
+
+        A run sends one digest per learner (reminders) and per manager (escalations) under
+        a key naming the run, so each batch ends at a group boundary: rows are ordered by
+        manager, then learner, and the rest of the last group (the last manager's reports,
+        or the last unmanaged learner) joins the batch.
+        """
         a = refresher_assignments.c
-        rows = self.conn.execute(
-            select(refresher_assignments)
+        manager = learners.c.manager_id
+        due = (
+            select(refresher_assignments, manager.label("group_manager"))
+            .select_from(refresher_assignments.outerjoin(learners, learners.c.id == a.learner_id))
             .where(a.closed_us.is_(None), a.next_check_us <= at_us)
-            .order_by(a.next_check_us, a.id)
-            .limit(limit)
         )
+        rows = list(
+            self.conn.execute(due.order_by(manager.nulls_last(), a.learner_id, a.id).limit(limit))
+        )
+        if len(rows) == limit:
+            last = rows[-1]
+
+            def same_group(row: Any) -> bool:
+                if last.group_manager is not None:
+                    return bool(row.group_manager == last.group_manager)
+                return row.group_manager is None and row.learner_id == last.learner_id
+
+            group = (
+                manager == last.group_manager
+                if last.group_manager is not None
+                else and_(manager.is_(None), a.learner_id == last.learner_id)
+            )
+            rows = [row for row in rows if not same_group(row)] + list(
+                self.conn.execute(due.where(group).order_by(a.learner_id, a.id))
+            )
         return [_assignment(row) for row in rows]
 
     def open_for_learners(self, learner_ids: Collection[int]) -> list[Assignment]:
@@ -421,7 +447,7 @@ class AssignmentTx:
                     item.kind,
                     item.learner_id,
                     orjson.dumps(item.payload).decode(),
-                    "pending",
+                    item.status,
                     0,
                     self.now_us,
                     self.now_us,
@@ -506,17 +532,32 @@ def erase_learner_assignments(conn: Connection, learner_id: int) -> None:
     """Remove a learner's assignments, events and notifications (privacy erasure)."""
     a = refresher_assignments.c
     ids = select(a.id).where(a.learner_id == learner_id)
-    note_ids = select(notifications.c.id).where(notifications.c.learner_id == learner_id)
-    conn.execute(delete(delivery_attempts).where(delivery_attempts.c.notification_id.in_(note_ids)))
-    conn.execute(
-        delete(notification_assignments).where(
-            or_(
-                notification_assignments.c.assignment_id.in_(ids),
-                notification_assignments.c.notification_id.in_(note_ids),
-            )
+    # A manager's digest about several reports has no single learner; it names this one
+    # too, so it goes with their assignments. Read first: the links are deleted below.
+    note_ids = sorted(
+        set(
+            conn.execute(
+                select(notifications.c.id).where(notifications.c.learner_id == learner_id)
+            ).scalars()
+        )
+        | set(
+            conn.execute(
+                select(notification_assignments.c.notification_id).where(
+                    notification_assignments.c.assignment_id.in_(ids)
+                )
+            ).scalars()
         )
     )
-    conn.execute(delete(notifications).where(notifications.c.learner_id == learner_id))
+    conn.execute(
+        delete(notification_assignments).where(notification_assignments.c.assignment_id.in_(ids))
+    )
+    for part in _chunks(note_ids):
+        links = notification_assignments.c.notification_id.in_(list(part))
+        conn.execute(
+            delete(delivery_attempts).where(delivery_attempts.c.notification_id.in_(list(part)))
+        )
+        conn.execute(delete(notification_assignments).where(links))
+        conn.execute(delete(notifications).where(notifications.c.id.in_(list(part))))
     conn.execute(delete(assignment_events).where(assignment_events.c.assignment_id.in_(ids)))
     conn.execute(delete(refresher_assignments).where(a.learner_id == learner_id))
 

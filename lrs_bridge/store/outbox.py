@@ -1,16 +1,19 @@
 """The notification outbox: reads for the API, and the dispatcher's claim and settle.
 
 Rows are written by :meth:`lrs_bridge.store.assignments.AssignmentTx.enqueue` in the same
-transaction as the decisions that cause them; this module leases them to a dispatcher and
-records each delivery attempt.
+transaction as the decisions that cause them; this module leases them to a dispatcher one at
+a time and records each delivery attempt. A row is ``waiting`` while its recipient has no
+channel; the dispatcher copies it to ``pending`` rows per channel (``routed``) once one is
+configured.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import secrets
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from lrs_bridge.store.assignment_records import Notification, record_from_row
 from lrs_bridge.store.tables import (
@@ -72,12 +75,15 @@ def deliveries_of(conn: Connection, notification_id: int) -> list[dict[str, Any]
     ]
 
 
-def claim_notifications(
-    conn: Connection, now_us: int, lease_us: int, limit: int, *, skip_locked: bool
-) -> list[Notification]:
-    """Lease due notifications to this dispatcher (others skip them until the lease ends).
+def claim_notification(
+    conn: Connection, now_us: int, lease_us: int, *, skip_locked: bool
+) -> Notification | None:
+    """Lease the next due notification to this dispatcher, for its own send only.
 
-    On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets several dispatchers claim disjoint rows at
+    One row per claim, taken just before it is sent, under a fresh random token: settling
+    and extending the lease need that token and the attempt number, so a dispatcher whose
+    lease ran out can never settle a row another dispatcher has taken over since. On
+    PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets several dispatchers claim different rows at
     once; SQLite's ``BEGIN IMMEDIATE`` serialises the claim instead.
     """
     n = notifications.c
@@ -89,18 +95,41 @@ def claim_notifications(
             or_(n.lease_until_us.is_(None), n.lease_until_us < now_us),
         )
         .order_by(n.next_attempt_us, n.id)
-        .limit(limit)
+        .limit(1)
     )
     if skip_locked:
         query = query.with_for_update(skip_locked=True)
-    claimed = [_notification(row) for row in conn.execute(query)]
-    if claimed:
-        conn.execute(
-            update(notifications)
-            .where(n.id.in_([item.id for item in claimed]))
-            .values(lease_until_us=now_us + lease_us, attempts=n.attempts + 1)
-        )
-    return [dataclasses.replace(item, attempts=item.attempts + 1) for item in claimed]
+    row = conn.execute(query).first()
+    if row is None:
+        return None
+    found = _notification(row)
+    token = secrets.token_hex(16)
+    conn.execute(
+        update(notifications)
+        .where(n.id == found.id)
+        .values(lease_until_us=now_us + lease_us, lease_token=token, attempts=n.attempts + 1)
+    )
+    return dataclasses.replace(found, attempts=found.attempts + 1, lease_token=token)
+
+
+def _held(notification: Notification) -> Any:
+    """The row is still this claim's: same token, same attempt, not settled meanwhile."""
+    n = notifications.c
+    return and_(
+        n.id == notification.id,
+        n.lease_token == notification.lease_token,
+        n.attempts == notification.attempts,
+        n.status == "pending",
+    )
+
+
+def extend_lease(conn: Connection, notification: Notification, until_us: int) -> bool:
+    """Move the lease's end to ``until_us`` while a slow send goes on; False when the
+    claim was lost (the row was taken over, cancelled or retried by an admin)."""
+    result = conn.execute(
+        update(notifications).where(_held(notification)).values(lease_until_us=until_us)
+    )
+    return bool(result.rowcount)
 
 
 def record_delivery(
@@ -113,14 +142,20 @@ def record_delivery(
     duration_ms: float | None,
     next_attempt_us: int | None = None,
 ) -> bool:
-    """Log an attempt and settle the row: ``sent``, ``dead``, or back to ``pending``.
+    """Settle the row (``sent``, ``dead``, or back to ``pending``) and log the attempt.
 
-    Returns False when the row is no longer this attempt's (an admin cancelled it or another
-    dispatcher took it over after the lease ran out and settled it first).
+    ``UPDATE … WHERE id = ? AND lease_token = ? AND attempts = ?``: returns False, and
+    logs nothing, when the row is no longer this claim's.
     """
-    n = notifications.c
-    still_ours = conn.execute(select(n.status, n.attempts).where(n.id == notification.id)).first()
-    if still_ours is None or still_ours.status != "pending":
+    values: dict[str, Any] = {"lease_until_us": None, "lease_token": None}
+    if outcome == "sent":
+        values.update(status="sent", sent_us=now_us, last_error=None)
+    elif outcome == "dead":
+        values.update(status="dead", last_error=detail[:2000])
+    else:
+        values.update(next_attempt_us=next_attempt_us, last_error=detail[:2000])
+    result = conn.execute(update(notifications).where(_held(notification)).values(**values))
+    if not result.rowcount:
         return False
     conn.execute(
         insert(delivery_attempts),
@@ -133,15 +168,32 @@ def record_delivery(
             "detail": detail[:2000],
         },
     )
-    values: dict[str, Any] = {"lease_until_us": None}
-    if outcome == "sent":
-        values.update(status="sent", sent_us=now_us, last_error=None)
-    elif outcome == "dead":
-        values.update(status="dead", last_error=detail[:2000])
-    else:
-        values.update(next_attempt_us=next_attempt_us, last_error=detail[:2000])
-    conn.execute(update(notifications).where(n.id == notification.id).values(**values))
     return True
+
+
+def waiting_notifications(
+    conn: Connection, after_id: int, limit: int, *, skip_locked: bool
+) -> list[Notification]:
+    """Notifications waiting for a channel, by id after ``after_id``."""
+    n = notifications.c
+    query = (
+        select(notifications)
+        .where(n.status == "waiting", n.id > after_id)
+        .order_by(n.id)
+        .limit(limit)
+    )
+    if skip_locked:
+        query = query.with_for_update(skip_locked=True)
+    return [_notification(row) for row in conn.execute(query)]
+
+
+def mark_routed(conn: Connection, notification_id: int, now_us: int) -> None:
+    """A waiting notification has been copied to its channels' rows."""
+    conn.execute(
+        update(notifications)
+        .where(notifications.c.id == notification_id, notifications.c.status == "waiting")
+        .values(status="routed", sent_us=now_us)
+    )
 
 
 def assignment_ids_of(conn: Connection, notification_id: int) -> list[int]:
@@ -161,7 +213,13 @@ def retry_notification(conn: Connection, notification_id: int, now_us: int) -> b
     result = conn.execute(
         update(notifications)
         .where(n.id == notification_id, n.status == "dead")
-        .values(status="pending", attempts=0, next_attempt_us=now_us, lease_until_us=None)
+        .values(
+            status="pending",
+            attempts=0,
+            next_attempt_us=now_us,
+            lease_until_us=None,
+            lease_token=None,
+        )
     )
     return bool(result.rowcount)
 

@@ -4,12 +4,17 @@ the refresher service and reads for the API and the dispatcher."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
 
-from lrs_bridge.store.assignment_records import Assignment, DueCandidate, Notification
+from lrs_bridge.store.assignment_records import (
+    Assignment,
+    DueCandidate,
+    NewNotification,
+    Notification,
+)
 from lrs_bridge.store.assignments import (
     AssignmentTx,
     assignment_by_id,
@@ -20,14 +25,17 @@ from lrs_bridge.store.assignments import (
 from lrs_bridge.store.base import StorePart
 from lrs_bridge.store.outbox import (
     assignment_ids_of,
-    claim_notifications,
+    claim_notification,
     deliveries_of,
+    extend_lease,
     list_notifications,
+    mark_routed,
     notification_by_id,
     notifications_of_assignment,
     outbox_counts,
     record_delivery,
     retry_notification,
+    waiting_notifications,
 )
 from lrs_bridge.store.tables import refresher_assignments
 
@@ -109,10 +117,38 @@ class AssignmentQueries(StorePart):
         with self._read() as conn:
             return outbox_counts(conn)
 
-    def claim_notifications(self, now_us: int, lease_us: int, limit: int) -> list[Notification]:
-        """Lease due notifications (see :func:`claim_notifications`)."""
+    def claim_notification(self, now_us: int, lease_us: int) -> Notification | None:
+        """Lease the next due notification (see :func:`claim_notification`)."""
         with self._write() as conn:
-            return claim_notifications(conn, now_us, lease_us, limit, skip_locked=self.is_postgres)
+            return claim_notification(conn, now_us, lease_us, skip_locked=self.is_postgres)
+
+    def extend_notification_lease(self, notification: Notification, until_us: int) -> bool:
+        """See :func:`extend_lease`."""
+        with self._write() as conn:
+            return extend_lease(conn, notification, until_us)
+
+    def route_waiting(
+        self,
+        now_us: int,
+        route: Callable[[Notification, list[int]], Sequence[NewNotification]],
+        *,
+        after_id: int,
+        limit: int,
+    ) -> tuple[int, int | None]:
+        """Copy waiting notifications that now have a channel to ``pending`` rows (one
+        transaction per batch); returns how many were routed and the last id looked at
+        (None when there were no more)."""
+        with self._write() as conn:
+            waiting = waiting_notifications(conn, after_id, limit, skip_locked=self.is_postgres)
+            tx = AssignmentTx(conn, now_us)
+            routed = 0
+            for notification in waiting:
+                copies = route(notification, assignment_ids_of(conn, notification.id))
+                if copies:
+                    tx.enqueue(copies)
+                    mark_routed(conn, notification.id, now_us)
+                    routed += 1
+            return routed, (waiting[-1].id if waiting else None)
 
     def settle_notification(
         self,

@@ -235,11 +235,14 @@ notifications = Table(
     Column("learner_id", Integer, ForeignKey("learners.id")),
     #: JSON of :class:`lrs_bridge.notify.model.Digest`.
     Column("payload", Text, nullable=False),
-    Column("status", String(16), nullable=False),  # pending | sent | dead | cancelled
+    #: waiting (for a channel) | routed (copied to its channels) | pending | sent | dead
+    Column("status", String(16), nullable=False),
     Column("attempts", Integer, nullable=False, server_default=text("0")),
     Column("next_attempt_us", BigInteger, nullable=False),
     #: A dispatcher's claim: others skip the row until then (a crashed one's claim expires).
     Column("lease_until_us", BigInteger),
+    #: The claim's random token: only the dispatcher holding it may settle or extend it.
+    Column("lease_token", String(32)),
     Column("created_us", BigInteger, nullable=False),
     Column("sent_us", BigInteger),
     Column("last_error", Text),
@@ -250,6 +253,12 @@ notifications = Table(
         postgresql_where=text("status = 'pending'"),
     ),
     Index("ix_notifications_learner", "learner_id"),
+    Index(
+        "ix_notifications_waiting",
+        "id",
+        sqlite_where=text("status = 'waiting'"),
+        postgresql_where=text("status = 'waiting'"),
+    ),
 )
 
 #: Which assignments a notification is about (a digest covers several).
