@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
+import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,8 +18,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from lrs_bridge import create_app
+from lrs_bridge.config import load_settings
+from lrs_bridge.errors import BadRequest
 from lrs_bridge.notify.model import digest_from_dict
 from lrs_bridge.runtime import Runtime
+from lrs_bridge.store.assignment_records import NewNotification
 from lrs_bridge.xapi.timefmt import parse_timestamp_us
 from tests.conftest import Credentials
 from tests.factories import COMPLETED, aligned
@@ -273,7 +279,6 @@ def test_an_smtp_outage_is_retried_with_backoff_and_nothing_is_lost(web, admin, 
     # Not due again before the backoff has passed.
     assert rt.dispatcher.dispatch().sent == 0
     smtp.start()
-    import time
 
     time.sleep(1.1)  # notification_backoff_seconds=1
     assert rt.dispatcher.dispatch().sent == 1
@@ -528,3 +533,288 @@ def test_assignments_can_be_announced_as_xapi_statements_once(database_url):
         assert len(again.get_json()["statements"]) == 1
     finally:
         runtime.close()
+
+
+# -- hardening: digests across batch boundaries, managers' digests, waiting, targets ---------
+
+
+def import_people(web: FlaskClient, auth: dict[str, str], rows: list[str]) -> None:
+    """Directory rows ``name,email,accounts,team,manager_email,language``."""
+    body = "name,email,accounts,team,manager_email,language\n" + "\n".join(rows) + "\n"
+    response = web.post(
+        "/api/v1/learners/import", data=body, headers={**auth, "Content-Type": "text/csv"}
+    )
+    assert response.status_code == 200, response.get_json()
+
+
+def by_kind_and_channel(rt: Runtime, kind: str, channel: str) -> list[Any]:
+    return [
+        n
+        for n in rt.store.list_notifications(limit=100_000)
+        if n.kind == kind and n.channel == channel
+    ]
+
+
+def test_follow_ups_across_a_batch_boundary_give_each_recipient_one_digest(web, admin, rt):
+    # 340 learners × 3 competencies = 1,020 follow-ups: more than one batch (1,000). The
+    # first 170 report to one manager, the rest to nobody, so the 1,000th row falls inside
+    # one learner's three (learner 333), whichever way the batch is ordered.
+    reports = 340
+    import_people(web, admin, ["Maria,maria@example.com,,,,en"])
+    import_people(
+        web,
+        admin,
+        [
+            f"Learner {n},learner{n}@example.com,,,{'maria@example.com' if n < 170 else ''},en"
+            for n in range(reports)
+        ],
+    )
+    import_people(web, admin, ["Newcomer,newcomer@example.com,,,,en"])
+    statements = [
+        aligned({"mbox": f"mailto:learner{n}@example.com"}, competency, when="2026-01-15T10:00:00Z")
+        for n in range(reports)
+        for competency in (LISTENING, EMPATHY, PRODUCT)
+    ]
+    for start in range(0, len(statements), 250):
+        post(web, admin, statements[start : start + 250])
+    # Stale on 2026-06-01: not due on 2026-05-01, due (14-day lead) on 2026-05-20.
+    post(web, admin, [evidence("newcomer", LISTENING, "2026-03-01T10:00:00Z")])
+    assert len(rt.refreshers.scan(at("2026-05-01T00:00:00Z")).created) == 3 * reports
+
+    reminders = rt.refreshers.scan(at("2026-05-20T00:00:00Z"))  # due 2026-05-15: overdue
+
+    assert len(reminders.reminded) == 3 * reports
+    assert [item["competency_id"] for item in reminders.created] == [LISTENING]  # the newcomer
+    for channel in ("email", "webhook"):
+        per_learner = Counter(n.learner_id for n in by_kind_and_channel(rt, "reminder", channel))
+        assert len(per_learner) == reports and set(per_learner.values()) == {1}
+    [straddling] = [
+        n
+        for n in by_kind_and_channel(rt, "reminder", "email")
+        if n.target == "learner333@example.com"
+    ]
+    assert len(straddling.payload["items"]) == 3
+
+    escalations = rt.refreshers.scan(at("2026-05-23T00:00:00Z"))  # escalate_after P7D
+
+    assert len(escalations.escalated) == 3 * reports
+    [to_maria] = by_kind_and_channel(rt, "escalation", "email")
+    assert to_maria.target == "maria@example.com" and to_maria.learner_id is None
+    assert len(to_maria.payload["items"]) == 3 * 170  # all her reports, in one digest
+    hooks = by_kind_and_channel(rt, "escalation", "webhook")
+    assert len(hooks) == 1 + (reports - 170)  # Maria's digest, and one per unmanaged learner
+
+
+def test_a_manager_gets_one_digest_listing_every_escalated_report(web, admin, rt, smtp, hook):
+    add_person(web, admin, "berit", language="en")
+    add_person(web, admin, "kari", manager_email="berit@example.com")
+    add_person(web, admin, "ola", manager_email="berit@example.com")
+    post(
+        web,
+        admin,
+        [
+            evidence("kari", LISTENING, "2026-01-15T10:00:00Z"),
+            evidence("ola", LISTENING, "2026-01-15T10:00:00Z"),
+            evidence("ola", EMPATHY, "2026-01-15T10:00:00Z"),
+        ],
+    )
+    rt.refreshers.scan(at("2026-05-01T00:00:00Z"))
+    rt.refreshers.scan(at("2026-05-16T00:00:00Z"))  # reminders
+    rt.dispatcher.dispatch()
+    before = len(smtp.mailbox.messages)
+
+    assert len(rt.refreshers.scan(at("2026-05-23T00:00:00Z")).escalated) == 3
+    rt.dispatcher.dispatch()
+
+    [mail] = smtp.mailbox.messages[before:]
+    assert mail["To"] == "Berit <berit@example.com>"
+    assert mail["Subject"] == "2 of your reports have overdue refreshers"
+    text = mail.get_body(preferencelist=("plain",)).get_content()
+    assert text.count("Learner: Kari") == 1 and text.count("Learner: Ola") == 2
+    body = json.loads(hook.requests[-1]["body"])
+    assert body["event"] == "refresher.escalation"
+    assert sorted(item["learner"]["name"] for item in body["items"]) == ["Kari", "Ola", "Ola"]
+
+
+def test_without_a_channel_notifications_wait_and_go_out_once_one_is_configured(database_url, smtp):
+    quiet = create_app({"database_url": database_url, "access_log": False})
+    runtime: Runtime = quiet.extensions["lrs_bridge"]
+    try:
+        web = quiet.test_client()
+        auth = Credentials(quiet).make("all,admin", name="admin")
+        kari = add_person(web, auth, "kari")
+        post(web, auth, [evidence("kari", LISTENING, "2026-01-15T10:00:00Z")])
+
+        report = runtime.refreshers.scan(at("2026-05-01T00:00:00Z"))
+
+        assert (len(report.created), report.notifications, report.waiting) == (1, 0, 1)
+        assert runtime.dispatcher.dispatch().sent == 0  # nothing to send it with yet
+        metrics = web.get("/metrics", headers=auth).get_data(as_text=True)
+        assert 'lrs_bridge_notifications{status="waiting"} 1.0' in metrics
+    finally:
+        runtime.close()
+
+    configured = create_app(
+        {"database_url": database_url, "access_log": False, "smtp_url": smtp.url}
+    )
+    runtime = configured.extensions["lrs_bridge"]
+    try:
+        web = configured.test_client()
+        auth = Credentials(configured).make("all,admin", name="admin")
+
+        sent = runtime.dispatcher.dispatch()
+
+        assert (sent.routed, sent.sent) == (1, 1)
+        [mail] = smtp.mailbox.messages
+        assert mail["To"] == "Kari <kari@example.com>"
+        assert runtime.dispatcher.dispatch().sent == 0  # routed once, sent once
+        [row] = assignments_of(web, auth, kari)
+        assert row["status"] == "notified"
+        metrics = web.get("/metrics", headers=auth).get_data(as_text=True)
+        assert 'lrs_bridge_notifications{status="waiting"} 0.0' in metrics
+    finally:
+        runtime.close()
+
+
+@pytest.mark.parametrize(
+    ("settings", "refused"),
+    [
+        ({"webhook_urls": "https://hooks.example.com/t/abc"}, True),
+        ({"webhook_urls": "https://hooks.example.com/t/abc", "webhook_secret": "k"}, False),
+        (
+            {"webhook_urls": "https://hooks.example.com/t/abc", "webhook_allow_unsigned": "true"},
+            False,
+        ),
+        ({}, False),
+    ],
+)
+def test_a_webhook_without_a_secret_is_refused_unless_unsigned_is_allowed(settings, refused):
+    if refused:
+        with pytest.raises(BadRequest, match="LRS_BRIDGE_WEBHOOK_SECRET") as error:
+            load_settings(settings, environ={})
+        assert "LRS_BRIDGE_WEBHOOK_ALLOW_UNSIGNED=true" in error.value.message
+    else:
+        assert load_settings(settings, environ={}).webhook_urls == settings.get("webhook_urls", "")
+
+
+TOKEN = "tok-Zq81xVb3"
+
+
+def test_no_learner_or_manager_can_read_a_webhook_target_or_a_delivery_error(database_url, smtp):
+    delivered = WebhookReceiver(SECRET, path=f"/hooks/lms?token={TOKEN}")
+    failing = WebhookReceiver(SECRET, path=f"/hooks/{TOKEN}/chat")
+    failing.status = 500  # and its error page names the path, token and all
+    app = create_app(
+        {
+            "database_url": database_url,
+            "access_log": False,
+            "smtp_url": smtp.url,
+            "webhook_urls": f"{delivered.url},{failing.url}",
+            "webhook_secret": SECRET,
+            "emit_assignment_statements": True,
+            "notification_max_attempts": 2,
+            "notification_backoff_seconds": 1,
+        }
+    )
+    rt: Runtime = app.extensions["lrs_bridge"]
+    try:
+        web = app.test_client()
+        admin = Credentials(app).make("all,admin", name="admin")
+        berit = add_person(web, admin, "berit", team="oslo")
+        kari = add_person(web, admin, "kari", team="oslo", manager_email="berit@example.com")
+        post(web, admin, [evidence("kari", LISTENING, "2026-01-15T10:00:00Z")])
+        for when in ("2026-05-01", "2026-05-16", "2026-05-23"):  # assigned, reminded, escalated
+            rt.refreshers.scan(at(f"{when}T00:00:00Z"))
+            rt.dispatcher.dispatch()
+        time.sleep(1.1)  # the failing webhook's backoff: its second attempt dead-letters
+        rt.dispatcher.dispatch()
+        outbox = web.get("/api/v1/notifications?limit=1000", headers=admin).get_json()
+        statuses = Counter((n["channel"], n["status"]) for n in outbox["notifications"])
+        assert statuses[("webhook", "sent")] == 3 and statuses[("webhook", "dead")] == 3
+        assert TOKEN in json.dumps(outbox)  # admins see targets and errors
+        [assignment] = rt.store.list_assignments(learner_ids=[kari])
+        [notification, *_] = rt.store.assignment_notifications(assignment.id)
+        values = {
+            "assignment_id": [assignment.id],
+            "learner_id": [kari, berit],
+            "manager_id": [berit],
+            "notification_id": [notification.id],
+            "team": ["oslo"],
+            "collection": ["rules", "policies"],
+            "item_id": ["quarterly"],
+        }
+        people = {
+            "learner": _learner_credential(rt, kari),
+            "manager": _learner_credential(rt, berit),
+        }
+        rules = [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+        unknown = {arg for r in rules for arg in r.arguments} - set(values)
+        assert not unknown, f"give the route parameters {unknown} a value in this test"
+        calls = []
+        for rule in rules:
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                for combo in itertools.product(*(values[arg] for arg in sorted(rule.arguments))):
+                    path = rule.build(dict(zip(sorted(rule.arguments), combo, strict=True)))[1]
+                    calls.append((method, path))
+        # Reads, then every write (acknowledge, snooze …), then the reads again.
+        reads = [c for c in calls if c[0] == "GET"]
+        ordered = reads + [c for c in calls if c[0] != "GET"] + reads
+        leaks = []
+        for who, credential in people.items():
+            for method, path in ordered:
+                body = {"by": "P1D"} if path.endswith("/snooze") else {}
+                response = web.open(path, method=method, headers=credential, json=body)
+                seen = response.get_data(as_text=True) + str(response.headers)
+                if TOKEN in seen or "/hooks/" in seen:
+                    leaks.append((who, method, path, response.status_code))
+        assert leaks == []
+        # The walk did reach what these people may read.
+        mine = web.get(f"/api/v1/assignments/{assignment.id}", headers=people["learner"])
+        assert mine.status_code == 200 and mine.get_json()["notifications"]
+        assert any(e["cause"].startswith("notification:") for e in mine.get_json()["events"])
+        reports = web.get(
+            f"/api/v1/learners/{berit}/reports/assignments", headers=people["manager"]
+        )
+        assert reports.status_code == 200 and reports.get_json()["open"] == 1
+    finally:
+        rt.close()
+        delivered.close()
+        failing.close()
+
+
+def test_only_the_dispatcher_still_holding_a_lease_settles_or_extends_its_row(store):
+    with store.refresher_transaction(1_000_000) as tx:
+        tx.enqueue(
+            [
+                NewNotification(
+                    idempotency_key="assigned:1:run:webhook:0123",
+                    channel="webhook",
+                    target="https://hooks.example.com/x",
+                    kind="assigned",
+                    learner_id=None,
+                    payload={},
+                    assignment_ids=(),
+                )
+            ]
+        )
+    lease = 1_000_000
+    first = store.claim_notification(1_000_000, lease)
+    assert first is not None and first.attempts == 1
+    assert store.claim_notification(1_900_000, lease) is None  # still leased
+    assert store.extend_notification_lease(first, 3_000_000)  # a slow send goes on
+    assert store.claim_notification(2_500_000, lease) is None
+    second = store.claim_notification(3_000_001, lease)  # the first went quiet: taken over
+    assert second is not None and second.attempts == 2
+    assert second.lease_token != first.lease_token
+
+    assert not store.extend_notification_lease(first, 9_000_000)
+    late = store.settle_notification(
+        first, now_us=3_100_000, outcome="sent", detail="late", duration_ms=1.0
+    )
+    assert late is False
+    assert store.settle_notification(
+        second, now_us=3_200_000, outcome="sent", detail="HTTP 200", duration_ms=1.0
+    )
+    assert [(d["attempt"], d["detail"]) for d in store.notification_deliveries(second.id)] == [
+        (2, "HTTP 200")
+    ]

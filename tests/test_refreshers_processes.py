@@ -29,6 +29,7 @@ pytestmark = pytest.mark.server
 
 LISTENING = "https://lrs-bridge.dev/competency/active-listening"
 EMPATHY = "https://lrs-bridge.dev/competency/empathy"
+SECRET = "webhook-key"
 
 
 def learner_evidence(n: int, competency: str) -> dict[str, Any]:
@@ -89,8 +90,95 @@ def rows(database_url: str, query: str) -> list[Any]:
 
 
 @pytest.fixture
+def smtp() -> Iterator[SmtpReceiver]:
+    yield from running_smtp()
+
+
+@pytest.fixture
 def slow_smtp() -> Iterator[SmtpReceiver]:
     yield from running_smtp(delay=0.2)
+
+
+@pytest.fixture
+def slower_than_the_lease() -> Iterator[SmtpReceiver]:
+    yield from running_smtp(delay=1.5)  # each DATA; the lease below is 1 s
+
+
+def test_two_dispatchers_and_an_smtp_server_slower_than_the_lease_send_each_message_once(
+    database_url: str, slower_than_the_lease: SmtpReceiver, tmp_path: Path
+) -> None:
+    smtp = slower_than_the_lease
+    learners = 8
+    seed(database_url, learners, [LISTENING])
+    env = cli_env(database_url, smtp_url=smtp.url, notification_lease_seconds="1")
+    run_cli(env, "refreshers", "scan", "--at", "2026-05-01T00:00:00Z")
+
+    def dispatcher(name: str) -> subprocess.Popen[bytes]:
+        with (tmp_path / f"{name}.log").open("wb") as log:
+            return subprocess.Popen(
+                [sys.executable, "-m", "lrs_bridge.cli", "notifications", "dispatch", "--json"],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=log,
+            )
+
+    first = dispatcher("first")
+    deadline = time.monotonic() + 30
+    while smtp.mailbox.started < 1 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(1.1)  # every lease the first took at its start has run out by now
+    second = dispatcher("second")
+    outputs = [proc.communicate(timeout=120)[0] for proc in (first, second)]
+    time.sleep(0.2)
+
+    reports = [json.loads(out.decode().strip().splitlines()[-1]) for out in outputs]
+    received = Counter(smtp.mailbox.message_ids())
+    assert len(received) == learners and set(received.values()) == {1}, received
+    assert [r["sent"] > 0 for r in reports] == [True, True]  # both took part
+    assert sum(r["sent"] for r in reports) == learners
+    assert rows(database_url, "SELECT status, count(*) FROM notifications GROUP BY status") == [
+        ("sent", learners)
+    ]
+    attempts = rows(database_url, "SELECT count(*) FROM delivery_attempts")
+    assert attempts[0][0] == learners  # and no settle by a dispatcher that lost its lease
+
+
+def test_a_real_scan_in_the_future_needs_force_and_dispatch_at_simulates_later(
+    database_url: str, smtp: SmtpReceiver
+) -> None:
+    seed(database_url, 2, [LISTENING])
+    env = cli_env(database_url)
+    future = "2030-01-01T00:00:00Z"
+
+    refused = subprocess.run(
+        [sys.executable, "-m", "lrs_bridge.cli", "refreshers", "scan", "--at", future],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+    assert refused.returncode == 2
+    assert "in the future" in refused.stderr and "--dry-run" in refused.stderr
+    assert "--force" in refused.stderr
+    assert rows(database_url, "SELECT count(*) FROM refresher_assignments")[0][0] == 0
+    preview = json.loads(run_cli(env, "refreshers", "scan", "--at", future, "--dry-run", "--json"))
+    assert len(preview["created"]) == 2
+    # No channel is configured: the notifications wait for one, and the scan says so.
+    forced = json.loads(run_cli(env, "refreshers", "scan", "--at", future, "--force", "--json"))
+    assert len(forced["created"]) == 2 and forced["waiting"] == 2
+
+    mail = cli_env(database_url, smtp_url=smtp.url)
+    now = json.loads(run_cli(mail, "notifications", "dispatch", "--json"))
+    assert (now["routed"], now["sent"]) == (2, 2)  # as soon as there is a channel
+    text = run_cli(mail, "refreshers", "scan", "--at", "2030-01-20T00:00:00Z", "--force")
+    assert "2 reminded" in text and "2 notifications queued, 0 waiting for a channel" in text
+    # The reminders are due at their simulated time, not now.
+    assert json.loads(run_cli(mail, "notifications", "dispatch", "--json"))["sent"] == 0
+    later = json.loads(
+        run_cli(mail, "notifications", "dispatch", "--at", "2030-01-20T00:00:01Z", "--json")
+    )
+    assert later["sent"] == 2 and later["outbox"] == {"routed": 2, "sent": 4}
+    assert len(smtp.mailbox.messages) == 4
 
 
 def test_scan_cli_at_a_given_time_with_dry_run_and_json(database_url: str) -> None:
@@ -165,10 +253,11 @@ def test_two_schedulers_on_one_postgresql_create_and_send_each_thing_once(
     engine.dispose()
     learners = 150
     seed(postgres_url, learners, [LISTENING, EMPATHY])
-    hook = WebhookReceiver()
+    hook = WebhookReceiver(SECRET)
     env = cli_env(
         postgres_url,
         webhook_urls=hook.url,
+        webhook_secret=SECRET,
         refresher_scan_seconds="1",
         dispatch_seconds="1",
     )
@@ -220,9 +309,13 @@ def test_the_scheduler_started_by_serve_runs_the_refresher_jobs(
 ) -> None:
     """The same jobs run in ``lrs-bridge scheduler``: one process, real clock."""
     seed(database_url, 2, [LISTENING])
-    hook = WebhookReceiver()
+    hook = WebhookReceiver(SECRET)
     env = cli_env(
-        database_url, webhook_urls=hook.url, refresher_scan_seconds="1", dispatch_seconds="1"
+        database_url,
+        webhook_urls=hook.url,
+        webhook_secret=SECRET,
+        refresher_scan_seconds="1",
+        dispatch_seconds="1",
     )
     log = (tmp_path / "scheduler.log").open("wb")
     proc = subprocess.Popen(
