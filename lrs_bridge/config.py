@@ -94,7 +94,8 @@ class Settings:
     notification_max_attempts: int = 8
     #: First retry delay; each further retry doubles it (capped at one hour).
     notification_backoff_seconds: int = 30
-    #: How long a dispatcher reserves a notification it is sending; after a crash the
+    #: How long a dispatcher's claim on the notification it is sending lasts; it is
+    #: extended every third of this while the send goes on, and after a crash the
     #: notification is sent again once this has passed.
     notification_lease_seconds: int = 120
 
