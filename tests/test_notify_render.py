@@ -528,22 +528,68 @@ def test_webhook_body_is_canonical_json_with_the_agreed_fields() -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "secret", "expected"),
+    ("body", "secret", "key", "timestamp", "expected"),
     [
-        # RFC 4231, test case 2
+        # Computed with `printf '%s' '<t>.<key>.<body>' | openssl dgst -sha256 -hmac <secret>`.
         (
-            b"what do ya want for nothing?",
+            b'{"x":1}',
             "Jefe",
-            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+            "assigned:42:run-9f3a",
+            1_800_000_000,
+            "t=1800000000,v1=e55d1418431fa1d7317bb98884e8b181732f2669194d97a2bc38b0aa228a4c7e",
         ),
-        (b"", "k", "sha256=" + hmac.new(b"k", b"", hashlib.sha256).hexdigest()),
+        (
+            b"",
+            "k",
+            "k",
+            0,
+            "t=0,v1=a38b274cea4ff0c571c4244b08e282ec1d30407a378361199d9d0d6bbcf7a01e",
+        ),
     ],
 )
-def test_sign_known_answers(body: bytes, secret: str, expected: str) -> None:
-    assert sign(body, secret) == expected
+def test_sign_known_answers(
+    body: bytes, secret: str, key: str, timestamp: int, expected: str
+) -> None:
+    assert sign(body, secret, idempotency_key=key, timestamp=timestamp) == expected
 
 
 def test_sign_matches_an_independent_hmac_of_the_webhook_body() -> None:
-    body = webhook_body(make_digest())
-    expected = hmac.new("s3cret-ü".encode(), body, hashlib.sha256).hexdigest()
-    assert hmac.compare_digest(sign(body, "s3cret-ü"), f"sha256={expected}")
+    digest = make_digest()
+    body = webhook_body(digest)
+    signed = b"1800000000." + digest.idempotency_key.encode() + b"." + body
+    expected = hmac.new("s3cret-ü".encode(), signed, hashlib.sha256).hexdigest()
+    header = sign(body, "s3cret-ü", idempotency_key=digest.idempotency_key, timestamp=1_800_000_000)
+    assert hmac.compare_digest(header, f"t=1800000000,v1={expected}")
+
+
+@pytest.mark.parametrize("language", i18n.SUPPORTED)
+def test_a_managers_digest_about_several_reports_names_each_one(language: str) -> None:
+    ola = Person(name="Ola Nordmann", email="ola@example.com", language="nb")
+    aino = Person(name="Aino Virtanen", email="aino@example.com", language="fi")
+    items = (
+        make_item(7, learner_id=42, learner=ola),
+        make_item(8, learner_id=43, learner=aino),
+        make_item(9, learner_id=43, learner=aino),
+    )
+    digest = make_digest(language, "escalation", items)
+    strings = i18n.catalogue(language)
+
+    message = render_email(digest, sender="lrs-bridge <noreply@example.com>")
+
+    assert message["Subject"] == strings.team_subject.format(people=2, count=3)
+    text, html = parts(message)
+    assert strings.team_intro.format(people=2, count=3) in text
+    assert text.count(f"{strings.learner}: Ola Nordmann") == 1
+    assert text.count(f"{strings.learner}: Aino Virtanen") == 2
+    assert html.count("Aino Virtanen") == 2
+    hooked = orjson.loads(webhook_body(digest))
+    assert [item["learner"]["id"] for item in hooked["items"]] == [42, 43, 43]
+    assert digest_from_dict(to_dict(digest)) == digest
+
+
+def test_a_managers_digest_about_one_report_reads_as_before() -> None:
+    ola = Person(name="Ola Nordmann", email="ola@example.com", language="en")
+    digest = make_digest("en", "escalation", (make_item(7, learner_id=42, learner=ola),))
+    message = render_email(digest, sender="lrs-bridge <noreply@example.com>")
+    assert message["Subject"] == "Ola Nordmann has an overdue refresher"
+    assert "Learner:" not in parts(message)[0]

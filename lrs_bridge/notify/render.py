@@ -22,7 +22,7 @@ import orjson
 
 from lrs_bridge.notify import i18n
 from lrs_bridge.notify.ics import refresher_calendar, utc_datetime
-from lrs_bridge.notify.model import Digest, Kind, Person
+from lrs_bridge.notify.model import AssignmentItem, Digest, Kind, Person
 from lrs_bridge.xapi.timefmt import format_timestamp_us
 
 EVENTS: dict[Kind, str] = {
@@ -189,6 +189,32 @@ def _timestamp(value_us: int | None) -> str | None:
     return None if value_us is None else format_timestamp_us(value_us)
 
 
+def _webhook_item(item: AssignmentItem, language: str) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "assignment_id": item.assignment_id,
+        "competency": {
+            "id": item.competency_id,
+            "name": i18n.pick_name(item.competency_name, language),
+            "names": dict(item.competency_name),
+        },
+        "activity": {
+            "id": item.activity_id,
+            "name": i18n.pick_name(item.activity_name, language),
+            "names": dict(item.activity_name),
+            "launch_url": item.launch_url,
+            "method": item.method,
+            "duration": item.duration,
+        },
+        "due": format_timestamp_us(item.due_us),
+        "last_evidence": _timestamp(item.last_evidence_us),
+        "stale_at": _timestamp(item.stale_at_us),
+        "status": item.status,
+    }
+    if item.learner is not None:  # a manager's digest: whose refresher it is
+        entry["learner"] = {"id": item.learner_id, **_person_json(item.learner)}
+    return entry
+
+
 def webhook_body(digest: Digest) -> bytes:
     """The canonical JSON body of the webhook for ``digest`` (sorted keys, UTF-8).
 
@@ -203,31 +229,6 @@ def webhook_body(digest: Digest) -> bytes:
         "language": language,
         "learner": {"id": digest.learner_id, **_person_json(digest.learner)},
         "recipient": _person_json(digest.recipient),
-        "items": [
-            {
-                "assignment_id": item.assignment_id,
-                "competency": {
-                    "id": item.competency_id,
-                    "name": i18n.pick_name(item.competency_name, language),
-                    "names": dict(item.competency_name),
-                },
-                "activity": {
-                    "id": item.activity_id,
-                    "name": i18n.pick_name(item.activity_name, language),
-                    "names": dict(item.activity_name),
-                    "launch_url": item.launch_url,
-                    "method": item.method,
-                    "duration": item.duration,
-                },
-                "due": format_timestamp_us(item.due_us),
-                "last_evidence": _timestamp(item.last_evidence_us),
-                "stale_at": _timestamp(item.stale_at_us),
-                "status": item.status,
-                "learner": {"id": item.learner_id, **_person_json(item.learner)}
-                if item.learner is not None
-                else None,
-            }
-            for item in digest.items
-        ],
+        "items": [_webhook_item(item, language) for item in digest.items],
     }
     return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)

@@ -546,8 +546,7 @@ class RefresherService:
                     )
                 ]
             )
-            tx.enqueue(queued)
-            return sum(1 for item in queued if item.status == "pending")
+            return len(tx.enqueue(queued))
 
     def _get(self, assignment_id: int) -> Assignment:
         found = self.store.assignment(assignment_id)
