@@ -139,7 +139,7 @@ def credentials_list(ctx: click.Context) -> None:
 @click.argument("key")
 @click.pass_context
 def credentials_disable(ctx: click.Context, key: str) -> None:
-    """Disable a credential (effective within auth_cache_seconds)."""
+    """Disable a credential (effective in every process within a second)."""
     with _runtime(ctx) as runtime:
         runtime.store.set_credential_disabled(key, True)
     click.echo(f"disabled {key}")

@@ -17,7 +17,6 @@ from lrs_bridge.api.access import authenticated, require_admin
 from lrs_bridge.api.openapi import openapi_document
 from lrs_bridge.api.schemas import ConfigChangeSchema, LearnerSchema, LearnerUpdateSchema
 from lrs_bridge.api.xapi import runtime
-from lrs_bridge.api.xapi_request import read_xapi_request
 from lrs_bridge.auth import Principal
 from lrs_bridge.competency.framework import (
     framework_from_case,
@@ -259,8 +258,7 @@ def team_competencies(team: str) -> Response:
 @blueprint.get("/openapi.json")
 def openapi() -> Response:
     """The OpenAPI document of this API; any valid credential may read it."""
-    key, secret = read_xapi_request(request).basic_credentials()
-    runtime().authenticator.authenticate(key, secret)
+    authenticated()
     return jsonify(openapi_document())
 
 

@@ -68,6 +68,7 @@ from lrs_bridge.store.tables import (
     statement_keys,
     statements,
 )
+from lrs_bridge.store.throttle import ThrottleQueries
 from lrs_bridge.xapi.timefmt import format_timestamp_us
 
 logger = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ def _stored(row: Any) -> StoredStatement:
     )
 
 
-class SqlStore(AssignmentQueries, PrivacyQueries):
+class SqlStore(AssignmentQueries, PrivacyQueries, ThrottleQueries):
     """Statements and credentials in one relational database.
 
     It is given an engine and does not own it (the caller disposes of it).
