@@ -27,7 +27,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from lrs_bridge.store.assignments import erase_learner_assignments
 from lrs_bridge.store.base import StateReducer, StorePart
-from lrs_bridge.store.ledger import recompute_states
+from lrs_bridge.store.pairs import recompute_pairs
 from lrs_bridge.store.tables import (
     attachment_chunks,
     attachments,
@@ -104,7 +104,7 @@ def erase_learner(
         delete(competency_state).where(competency_state.c.learner_id == learner_id)
     ).rowcount
     if reduce is not None and others:
-        recompute_states(conn, others, reduce, now_us)
+        recompute_pairs(conn, others, reduce, now_us)
 
     removed_documents = 0
     for part in _chunks(keys):
