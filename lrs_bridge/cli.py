@@ -309,13 +309,18 @@ def serve(
 @learners.command("erase")
 @click.argument("learner_id", type=int)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--dry-run", is_flag=True, help="Only count what would be erased.")
 @click.pass_context
-def learners_erase(ctx: click.Context, learner_id: int, yes: bool) -> None:
+def learners_erase(ctx: click.Context, learner_id: int, yes: bool, dry_run: bool) -> None:
     """Erase a learner: statements, documents, evidence, assignments, identifiers."""
     with _runtime(ctx) as runtime:
         learner = runtime.store.learner_by_id(learner_id)
         if learner is None:
             raise BadRequest(f"no learner {learner_id}", field="learner_id")
+        if dry_run:
+            counts = runtime.privacy.erase(learner_id, "cli", dry_run=True)
+            click.echo(orjson.dumps(counts, option=orjson.OPT_INDENT_2).decode())
+            return
         if not yes:
             click.confirm(
                 f"Erase learner {learner_id} ({learner['name'] or 'no name'}, "

@@ -51,6 +51,14 @@ def _engine() -> CompetencyEngine:
     return source.current()
 
 
+def _flag(name: str) -> bool:
+    """A boolean query parameter: ``true`` or ``false`` (absent: false)."""
+    value = request.args.get(name, "false").lower()
+    if value not in ("true", "false"):
+        raise BadRequest(f"parameter {name!r} must be true or false", field=name)
+    return value == "true"
+
+
 def _time(value_us: int | None) -> str | None:
     return None if value_us is None else format_timestamp_us(value_us)
 
@@ -346,10 +354,14 @@ def edit_collection_item(collection: str, item_id: str) -> Response:
 def learner(learner_id: int) -> Response:
     """One learner; PATCH changes profile fields (name, email, team, manager_id, language);
     DELETE erases the person: statements, documents, evidence, assignments, notifications
-    and identifiers, leaving an audit record without personal data."""
+    and identifiers, leaving an audit record without personal data (``?dry_run=true``
+    only counts)."""
     if request.method == "DELETE":
         caller = require_admin()
-        return jsonify(runtime().privacy.erase(learner_id, f"credential:{caller.key}"))
+        dry_run = _flag("dry_run")
+        return jsonify(
+            runtime().privacy.erase(learner_id, f"credential:{caller.key}", dry_run=dry_run)
+        )
     if request.method == "GET":
         _reader(own_learner=learner_id)
     else:
