@@ -12,9 +12,11 @@ from typing import Any
 
 import orjson
 
+from lrs_bridge.auth import create_credential
 from lrs_bridge.runtime import Runtime
 from lrs_bridge.xapi.pseudonymise import ERASED_HOMEPAGE
 from lrs_bridge.xapi.timefmt import parse_timestamp_us
+from tests.conftest import headers
 from tests.factories import COMPLETED, agent, aligned, voiding
 
 LISTENING = "https://lrs-bridge.dev/competency/active-listening"
@@ -258,6 +260,31 @@ def _agents(statement: dict[str, Any]) -> list[dict[str, Any]]:
             found.append(context[name])
             found.extend(context[name].get("member", []))
     return found
+
+
+def test_statements_sent_with_the_learners_own_credential_lose_their_authority(app, client, creds):
+    auth = creds.make("all,admin", name="dpo")
+    facts = populate(client, auth)
+    runtime: Runtime = app.extensions["lrs_bridge"]
+    record, secret = create_credential(
+        runtime.store,
+        name="Kari Nordmann",
+        scopes="statements/write",
+        now_us=parse_timestamp_us("2026-04-01T00:00:00Z"),
+        key="kari-own",
+        secret="kari-secret",
+        learner_id=facts["kari"],
+    )
+    sent = aligned(agent("ola"), LISTENING, when="2026-04-02T10:00:00Z")
+    post(client, headers(record.key, secret), [sent])
+
+    erased = client.delete(f"/api/v1/learners/{facts['kari']}", headers=auth)
+
+    assert erased.status_code == 200, erased.get_json()
+    kept = stored(client, auth, sent["id"])
+    assert kept["actor"] == agent("ola")
+    assert kept["authority"]["account"]["homePage"] == ERASED_HOMEPAGE
+    assert "kari" not in json.dumps(kept).lower()
 
 
 def test_a_dry_run_counts_exactly_what_erasure_removes_and_changes_nothing(client, creds):
