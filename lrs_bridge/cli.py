@@ -22,7 +22,7 @@ from lrs_bridge.errors import BadRequest, LrsBridgeError
 from lrs_bridge.observability import configure_logging
 from lrs_bridge.runtime import Runtime, build_runtime
 from lrs_bridge.services.competencies import CompetencyEngine
-from lrs_bridge.services.directory import email_keys, parse_directory_csv
+from lrs_bridge.services.directory import email_keys, import_directory
 from lrs_bridge.store.migrate import upgrade
 from lrs_bridge.xapi.timefmt import now_us, parse_timestamp_us
 
@@ -224,11 +224,13 @@ def learners() -> None:
 def learners_import(ctx: click.Context, csv_file: Any) -> None:
     """Import learners from CSV: name, email, accounts (homePage|name;…), team, manager_email,
     language. IFIs already seen in statements are linked, and their learners merged."""
-    entries = parse_directory_csv(csv_file.read())
+    text = csv_file.read()
     with _runtime(ctx) as runtime:
         engine = _engine(runtime)
-        counts = runtime.store.import_directory(entries, engine.reduce, now_us)
-    click.echo(", ".join(f"{name} {number}" for name, number in counts.items()))
+        result = import_directory(runtime.store, text, engine.reduce, now_us)
+    click.echo(", ".join(f"{name} {number}" for name, number in result.counts.items()))
+    for warning in result.warnings:
+        click.echo(f"warning: {warning['message']}", err=True)
 
 
 @cli.command()

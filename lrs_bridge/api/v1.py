@@ -26,7 +26,7 @@ from lrs_bridge.competency.framework import (
 from lrs_bridge.errors import BadRequest, Forbidden, NotFound
 from lrs_bridge.services.admin import ConfigService, explain
 from lrs_bridge.services.competencies import CompetencyEngine
-from lrs_bridge.services.directory import parse_directory_csv
+from lrs_bridge.services.directory import import_directory, public_learner
 from lrs_bridge.xapi.extract import agent_key
 from lrs_bridge.xapi.timefmt import format_timestamp_us, now_us
 from lrs_bridge.xapi.validate import validate_agent, validate_statement
@@ -94,7 +94,7 @@ def find_learners() -> Response:
     found = runtime().store.learner_by_agent_key(key) if key else None
     if found is None:
         raise NotFound("no learner has this agent's identifier")
-    return jsonify(found)
+    return jsonify(public_learner(found))
 
 
 @blueprint.get("/learners/<int:learner_id>/competencies")
@@ -125,7 +125,7 @@ def learner_competencies(learner_id: int) -> Response:
                 ],
             }
         )
-    return jsonify({"learner": learner, "competencies": rows})
+    return jsonify({"learner": public_learner(learner), "competencies": rows})
 
 
 # -- admin -------------------------------------------------------------------------------------
@@ -218,10 +218,8 @@ def _csv_field(value: str) -> str:
 
 
 def _import(text: str) -> Response:
-    entries = parse_directory_csv(text)
-    counts = runtime().store.import_directory(entries, _engine().reduce, now_us)
-    learners = [runtime().store.learner_by_agent_key(entry.agent_keys[0]) for entry in entries]
-    return jsonify({"counts": counts, "learners": learners})
+    result = import_directory(runtime().store, text, _engine().reduce, now_us)
+    return jsonify(dataclasses.asdict(result))
 
 
 def _list_learners() -> Response:
@@ -231,7 +229,8 @@ def _list_learners() -> Response:
     except ValueError:
         raise BadRequest("limit and offset must be integers", field="limit") from None
     team = request.args.get("team")
-    return jsonify({"learners": runtime().store.list_learners(team, limit, offset)})
+    learners = runtime().store.list_learners(team, limit, offset)
+    return jsonify({"learners": [public_learner(learner) for learner in learners]})
 
 
 @blueprint.get("/teams/<team>/competencies")
@@ -375,7 +374,7 @@ def learner(learner_id: int) -> Response:
     found = runtime().store.learner_by_id(learner_id)
     if found is None:
         raise NotFound(f"no learner {learner_id}")
-    return jsonify(found)
+    return jsonify(public_learner(found))
 
 
 @blueprint.get("/erasures")

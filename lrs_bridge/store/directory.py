@@ -116,6 +116,21 @@ def _merge(conn: Connection, source: int, *, into: int) -> set[Pair]:
     return {(into, competency) for competency in competencies}
 
 
+def known_emails(conn: Connection, emails: Sequence[str]) -> set[str]:
+    """Which of these e-mail addresses (lower-cased) belong to a learner."""
+    wanted = sorted({email.lower() for email in emails})
+    found: set[str] = set()
+    for start in range(0, len(wanted), 5000):
+        found.update(
+            conn.execute(
+                select(func.lower(learners.c.email)).where(
+                    func.lower(learners.c.email).in_(wanted[start : start + 5000])
+                )
+            ).scalars()
+        )
+    return found
+
+
 def list_learners(conn: Connection, team: str | None, limit: int, offset: int) -> list[Any]:
     """Learners ordered by id, optionally of one team."""
     query = select(learners).order_by(learners.c.id).limit(limit).offset(offset)

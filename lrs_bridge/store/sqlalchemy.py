@@ -374,6 +374,11 @@ class SqlStore(AssignmentQueries, PrivacyQueries, ThrottleQueries):
         with self._write(serialise_statements=True) as conn:
             return import_entries(conn, entries, reduce, clock())
 
+    def known_emails(self, emails: Sequence[str]) -> set[str]:
+        """The lower-cased addresses among ``emails`` that belong to a learner."""
+        with self._read() as conn:
+            return directory.known_emails(conn, emails)
+
     # -- competency configuration and directory ---------------------------------------------
 
     def active_config(self) -> dict[str, Any] | None:
