@@ -232,6 +232,7 @@ class Authenticator:
         self._pepper = secrets.token_bytes(32)
         self._cache: dict[str, _Verified] = {}
         self._lock = threading.Lock()
+        _dummy_hash()  # made now, so that no request pays for it
 
     def authenticate(self, key: str, secret: str, address: str | None = None) -> Principal:
         """The principal for ``key``/``secret``: ``Unauthorized``, or ``TooManyRequests``
