@@ -4,6 +4,9 @@ A memory-hard hash makes a stolen table useless, but costs tens of milliseconds:
 much for every request of an LMS posting statements one by one. :class:`Authenticator`
 therefore remembers a successful verification for ``cache_seconds`` under a keyed digest
 (a per-process random pepper), so the secret is neither stored nor recomputed per request.
+The cached credential is re-read (one indexed row) every :data:`RECHECK_SECONDS`, so a
+disabled credential stops working in every process within a second. Because scrypt is
+costly, failures are throttled per key and per client address (:class:`ThrottlePolicy`).
 """
 
 from __future__ import annotations
@@ -11,14 +14,16 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import hmac
+import math
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Collection, Iterable
+from typing import Any, Protocol
 
-from lrs_bridge.errors import BadRequest, Forbidden, Unauthorized
+from lrs_bridge.errors import BadRequest, Forbidden, TooManyRequests, Unauthorized
 from lrs_bridge.store.base import CredentialRecord, CredentialStore
+from lrs_bridge.xapi.timefmt import now_us
 
 #: Scopes of xAPI Communication §4 (OAuth scope list) plus ``admin`` for the admin API.
 SCOPES = frozenset(
@@ -103,6 +108,11 @@ class Principal:
         if not check(self):
             raise Forbidden(f"this credential may not {what}", scopes=sorted(self.scopes))
 
+    def is_admin(self) -> bool:
+        """The one admin check (``/metrics``, ``/api/v1``): the ``admin`` scope itself;
+        ``all`` covers the xAPI resources only."""
+        return "admin" in self.scopes
+
     def has_scope(self, scope: str) -> bool:
         """Whether ``scope`` is granted, directly or through ``all``."""
         return scope in self.scopes or "all" in self.scopes
@@ -147,30 +157,148 @@ def new_key_pair() -> tuple[str, str]:
     return secrets.token_urlsafe(12), secrets.token_urlsafe(24)
 
 
-class Authenticator:
-    """Checks HTTP Basic credentials against the store, caching successes briefly."""
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ThrottlePolicy:
+    """How many failed attempts a key and a client address may make per window.
 
-    def __init__(self, store: CredentialStore, *, cache_seconds: int = 60) -> None:
+    A key that fails ``max_per_key`` times in ``window_seconds``, or an address that fails
+    ``max_per_address`` times, gets 429 for the rest of that window before any scrypt runs.
+    A credential already verified in this process (cached) is not throttled: checking it
+    costs no scrypt, and an attacker hammering its key must not lock out its LMS.
+    """
+
+    max_per_key: int = 10
+    max_per_address: int = 50
+    window_seconds: int = 60
+
+
+class FailureCounter(Protocol):
+    """Failed attempts per bucket, shared by every process (the database)."""
+
+    def auth_failures(self, buckets: Collection[str], since_us: int) -> dict[str, tuple[int, int]]:
+        """``bucket → (failures, window start)`` of windows started after ``since_us``."""
+        ...
+
+    def add_auth_failure(self, buckets: Collection[str], now_us: int, window_us: int) -> None:
+        """Count one failure in each bucket."""
+        ...
+
+
+#: How often a cached credential is re-read (one indexed row), so that disabling it takes
+#: effect in every process within a second.
+RECHECK_SECONDS = 0.5
+
+_DUMMY_HASH: list[str] = []
+
+
+def _dummy_hash() -> str:
+    """A real scrypt hash nobody knows the secret of, for unknown keys (made once)."""
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(hash_secret(secrets.token_urlsafe(24)))
+    return _DUMMY_HASH[0]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class _Verified:
+    probe: bytes
+    expires: float
+    checked: float
+    secret_hash: str
+    principal: Principal
+
+
+class Authenticator:
+    """Checks HTTP Basic credentials against the store, caching successes briefly.
+
+    Unknown keys are verified against a dummy hash, so they cost what a wrong secret costs
+    and a caller cannot tell which keys exist by timing. Failures are counted per key and
+    per client address in ``failures`` (see :class:`ThrottlePolicy`).
+    """
+
+    def __init__(
+        self,
+        store: CredentialStore,
+        *,
+        cache_seconds: int = 60,
+        failures: FailureCounter | None = None,
+        throttle: ThrottlePolicy | None = None,
+        recheck_seconds: float = RECHECK_SECONDS,
+    ) -> None:
         self._store = store
         self._cache_seconds = cache_seconds
+        self._failures = failures
+        self._throttle = throttle or ThrottlePolicy()
+        self._recheck_seconds = recheck_seconds
         self._pepper = secrets.token_bytes(32)
-        self._cache: dict[str, tuple[bytes, float, Principal]] = {}
+        self._cache: dict[str, _Verified] = {}
         self._lock = threading.Lock()
+        _dummy_hash()  # made now, so that no request pays for it
 
-    def authenticate(self, key: str, secret: str) -> Principal:
-        """The principal for ``key``/``secret``, or ``Unauthorized``."""
+    def authenticate(self, key: str, secret: str, address: str | None = None) -> Principal:
+        """The principal for ``key``/``secret``: ``Unauthorized``, or ``TooManyRequests``
+        after too many failures of this key or from this ``address``."""
         probe = hmac.new(self._pepper, f"{key}\0{secret}".encode(), hashlib.sha256).digest()
         now = time.monotonic()
         cached = self._cache.get(key)
-        if cached and cached[1] > now and hmac.compare_digest(cached[0], probe):
-            return cached[2]
+        if cached and cached.expires > now and hmac.compare_digest(cached.probe, probe):
+            if now - cached.checked < self._recheck_seconds or self._still_valid(cached, now):
+                return cached.principal
+        buckets = self._buckets(key, address)
+        self._refuse_if_throttled(buckets)
         record = self._store.credential_by_key(key)
-        if record is None or record.disabled or not verify_secret(secret, record.secret_hash):
+        matches = verify_secret(secret, record.secret_hash if record else _dummy_hash())
+        if record is None or record.disabled or not matches:
+            self._count_failure(buckets)
             raise Unauthorized("invalid credentials")
         principal = _principal(record)
         with self._lock:
-            self._cache[key] = (probe, now + self._cache_seconds, principal)
+            self._cache[key] = _Verified(
+                probe=probe,
+                expires=now + self._cache_seconds,
+                checked=now,
+                secret_hash=record.secret_hash,
+                principal=principal,
+            )
         return principal
+
+    def _still_valid(self, cached: _Verified, now: float) -> bool:
+        """Re-read a cached credential: still enabled, same secret? Drops it otherwise."""
+        record = self._store.credential_by_key(cached.principal.key)
+        with self._lock:
+            if record is None or record.disabled or record.secret_hash != cached.secret_hash:
+                self._cache.pop(cached.principal.key, None)
+                return False
+            self._cache[cached.principal.key] = dataclasses.replace(cached, checked=now)
+        return True
+
+    def _refuse_if_throttled(self, buckets: dict[str, int]) -> None:
+        if self._failures is None:
+            return
+        window_us = self._throttle.window_seconds * 1_000_000
+        now = now_us()
+        counts = self._failures.auth_failures(list(buckets), now - window_us)
+        for bucket, limit in buckets.items():
+            failures, started = counts.get(bucket, (0, now))
+            if failures >= limit:
+                wait = max(1, math.ceil((started + window_us - now) / 1_000_000))
+                what = "this key" if bucket.startswith("key:") else "this address"
+                raise TooManyRequests(
+                    f"too many failed attempts for {what}; retry in {wait} s", retry_after=wait
+                )
+
+    def _count_failure(self, buckets: dict[str, int]) -> None:
+        if self._failures is not None:
+            window_us = self._throttle.window_seconds * 1_000_000
+            self._failures.add_auth_failure(list(buckets), now_us(), window_us)
+
+    def _buckets(self, key: str, address: str | None) -> dict[str, int]:
+        """The failure buckets of an attempt and their limits (a key is stored as a digest,
+        so a secret pasted into the key field is never written down)."""
+        digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+        buckets = {f"key:{digest}": self._throttle.max_per_key}
+        if address:
+            buckets[f"addr:{address[:64]}"] = self._throttle.max_per_address
+        return buckets
 
 
 def _principal(record: CredentialRecord) -> Principal:

@@ -22,7 +22,7 @@ from lrs_bridge.errors import BadRequest, LrsBridgeError
 from lrs_bridge.observability import configure_logging
 from lrs_bridge.runtime import Runtime, build_runtime
 from lrs_bridge.services.competencies import CompetencyEngine
-from lrs_bridge.services.directory import email_keys, parse_directory_csv
+from lrs_bridge.services.directory import email_keys, import_directory
 from lrs_bridge.store.migrate import upgrade
 from lrs_bridge.xapi.timefmt import now_us, parse_timestamp_us
 
@@ -139,7 +139,7 @@ def credentials_list(ctx: click.Context) -> None:
 @click.argument("key")
 @click.pass_context
 def credentials_disable(ctx: click.Context, key: str) -> None:
-    """Disable a credential (effective within auth_cache_seconds)."""
+    """Disable a credential (effective in every process within a second)."""
     with _runtime(ctx) as runtime:
         runtime.store.set_credential_disabled(key, True)
     click.echo(f"disabled {key}")
@@ -224,11 +224,13 @@ def learners() -> None:
 def learners_import(ctx: click.Context, csv_file: Any) -> None:
     """Import learners from CSV: name, email, accounts (homePage|name;…), team, manager_email,
     language. IFIs already seen in statements are linked, and their learners merged."""
-    entries = parse_directory_csv(csv_file.read())
+    text = csv_file.read()
     with _runtime(ctx) as runtime:
         engine = _engine(runtime)
-        counts = runtime.store.import_directory(entries, engine.reduce, now_us)
-    click.echo(", ".join(f"{name} {number}" for name, number in counts.items()))
+        result = import_directory(runtime.store, text, engine.reduce, now_us)
+    click.echo(", ".join(f"{name} {number}" for name, number in result.counts.items()))
+    for warning in result.warnings:
+        click.echo(f"warning: {warning['message']}", err=True)
 
 
 @cli.command()
@@ -309,13 +311,18 @@ def serve(
 @learners.command("erase")
 @click.argument("learner_id", type=int)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--dry-run", is_flag=True, help="Only count what would be erased.")
 @click.pass_context
-def learners_erase(ctx: click.Context, learner_id: int, yes: bool) -> None:
+def learners_erase(ctx: click.Context, learner_id: int, yes: bool, dry_run: bool) -> None:
     """Erase a learner: statements, documents, evidence, assignments, identifiers."""
     with _runtime(ctx) as runtime:
         learner = runtime.store.learner_by_id(learner_id)
         if learner is None:
             raise BadRequest(f"no learner {learner_id}", field="learner_id")
+        if dry_run:
+            counts = runtime.privacy.erase(learner_id, "cli", dry_run=True)
+            click.echo(orjson.dumps(counts, option=orjson.OPT_INDENT_2).decode())
+            return
         if not yes:
             click.confirm(
                 f"Erase learner {learner_id} ({learner['name'] or 'no name'}, "

@@ -55,8 +55,15 @@ class Settings:
     #: Largest page a statement query returns (and the page size when ``limit=0``).
     max_page_size: int = 500
     #: Seconds a verified credential is remembered in-process, so that a slow password hash
-    #: is not computed on every request; a disabled credential stops working within this time.
+    #: is not computed on every request. It is re-read every half second meanwhile, so a
+    #: disabled credential stops working in every process within a second.
     auth_cache_seconds: int = 60
+    #: Failed attempts one key may make per ``auth_failure_window_seconds`` before 429.
+    auth_max_failures_per_key: int = 10
+    #: Failed attempts one client address may make per window before 429.
+    auth_max_failures_per_address: int = 50
+    #: The fixed window in which failed attempts are counted (from its first failure).
+    auth_failure_window_seconds: int = 60
     #: ``account.homePage`` of the authority Agent the LRS writes for each credential.
     authority_homepage: str = DEFAULT_AUTHORITY_HOMEPAGE
     #: Directory for Prometheus multi-process files; empty means single-process metrics.
@@ -130,6 +137,9 @@ class SettingsSchema(Schema):
     attachment_dir = fields.String(validate=validate.Length(min=1))
     max_page_size = fields.Integer(validate=validate.Range(min=1, max=10_000))
     auth_cache_seconds = fields.Integer(validate=validate.Range(min=0))
+    auth_max_failures_per_key = fields.Integer(validate=validate.Range(min=1))
+    auth_max_failures_per_address = fields.Integer(validate=validate.Range(min=1))
+    auth_failure_window_seconds = fields.Integer(validate=validate.Range(min=1))
     authority_homepage = fields.String(validate=validate.Regexp(r"^[A-Za-z][A-Za-z0-9+.-]*:"))
     metrics_dir = fields.String()
     default_version = fields.String(validate=validate.OneOf(["1.0.3", "2.0.0"]))

@@ -12,6 +12,7 @@ the CLI prints them. Nothing here imports Flask or a database driver.
      ├── Conflict                          409: e.g. a statement id reused with other content
      ├── PreconditionFailed                412
      ├── PayloadTooLarge                   413: a request body over the configured limit
+     ├── TooManyRequests                   429: throttled, ``retry_after`` seconds
      └── StoreUnavailable (ConnectionError) 503: the database cannot be reached right now
 """
 
@@ -95,6 +96,16 @@ class PayloadTooLarge(LrsBridgeError):
     """A request body is larger than the configured limit (``limit`` bytes)."""
 
     code = "payload_too_large"
+
+
+class TooManyRequests(LrsBridgeError):
+    """Too many failed attempts: the caller must wait ``retry_after`` seconds."""
+
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int, **details: Any) -> None:
+        super().__init__(message, retry_after=retry_after, **details)
+        self.retry_after = retry_after
 
 
 class StoreUnavailable(LrsBridgeError, ConnectionError):

@@ -6,7 +6,7 @@ import dataclasses
 
 from sqlalchemy import Engine
 
-from lrs_bridge.auth import Authenticator
+from lrs_bridge.auth import Authenticator, ThrottlePolicy
 from lrs_bridge.config import Settings
 from lrs_bridge.services.assignment_statements import AssignmentStatementSink
 from lrs_bridge.services.competencies import EngineSource
@@ -63,7 +63,16 @@ def build_runtime(settings: Settings) -> Runtime:
         engine=engine,
         store=store,
         attachments=attachments,
-        authenticator=Authenticator(store, cache_seconds=settings.auth_cache_seconds),
+        authenticator=Authenticator(
+            store,
+            cache_seconds=settings.auth_cache_seconds,
+            failures=store,
+            throttle=ThrottlePolicy(
+                max_per_key=settings.auth_max_failures_per_key,
+                max_per_address=settings.auth_max_failures_per_address,
+                window_seconds=settings.auth_failure_window_seconds,
+            ),
+        ),
         statements=StatementService(
             store,
             clock=now_us,

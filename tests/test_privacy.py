@@ -12,12 +12,16 @@ from typing import Any
 
 import orjson
 
+from lrs_bridge.auth import create_credential
 from lrs_bridge.runtime import Runtime
+from lrs_bridge.xapi.pseudonymise import ERASED_HOMEPAGE
 from lrs_bridge.xapi.timefmt import parse_timestamp_us
+from tests.conftest import headers
 from tests.factories import COMPLETED, agent, aligned, voiding
 
 LISTENING = "https://lrs-bridge.dev/competency/active-listening"
 MENTORED = "http://id.tincanapi.com/verb/mentored"
+PLANNED = "http://activitystrea.ms/schema/1.0/plan"
 KARI_ACCOUNT = {"homePage": "https://lms.example.com", "name": "kari.n"}
 
 
@@ -77,7 +81,24 @@ def populate(client, auth) -> dict[str, Any]:
     }
     team = aligned(group, LISTENING, when="2026-03-01T10:00:00Z")
     olas_own = aligned(agent("ola"), LISTENING, when="2026-03-05T10:00:00Z")
-    post(client, auth, [own, by_account, mentored, instructed, team, olas_own])
+    in_team = aligned(agent("ola"), LISTENING, when="2026-03-06T10:00:00Z") | {
+        "context": {
+            "team": {"objectType": "Group", "member": [kari_account, agent("per")]},
+            "contextActivities": {"other": [{"id": LISTENING}]},
+        }
+    }
+    planned = {
+        "id": str(uuid.uuid4()),
+        "actor": agent("ola"),
+        "verb": {"id": PLANNED},
+        "object": {
+            "objectType": "SubStatement",
+            "actor": agent("kari"),
+            "verb": {"id": COMPLETED},
+            "object": {"id": "https://lms.example.com/courses/listening"},
+        },
+    }
+    post(client, auth, [own, by_account, mentored, instructed, team, olas_own, in_team, planned])
     void = voiding(own["id"])
     post(client, auth, [void])
     for who in ("kari", "ola"):
@@ -102,8 +123,12 @@ def populate(client, auth) -> dict[str, Any]:
     return {
         "kari": kari_id,
         "ola": ola_id,
-        "erased": {own["id"], by_account["id"], mentored["id"], instructed["id"], team["id"]},
-        "kept": {olas_own["id"], void["id"]},
+        # Kari is the actor (also as a group member) or the object Agent: deleted.
+        "erased": {own["id"], by_account["id"], mentored["id"], team["id"]},
+        # Kari only appears in Ola's statements (instructor, team, SubStatement): kept.
+        "pseudonymised": {instructed["id"], in_team["id"], planned["id"]},
+        "kept": {olas_own["id"], void["id"], instructed["id"], in_team["id"], planned["id"]},
+        "colleague_evidence": {instructed["id"], in_team["id"]},
     }
 
 
@@ -179,6 +204,112 @@ def test_erasure_removes_every_statement_and_record_that_identifies_the_learner(
     )
 
 
+def stored(client, auth, statement_id: str) -> dict[str, Any]:
+    response = client.get(
+        "/xapi/statements", query_string={"statementId": statement_id}, headers=auth
+    )
+    assert response.status_code == 200
+    found: dict[str, Any] = response.get_json()
+    return found
+
+
+def test_erasure_replaces_the_learner_in_colleagues_statements_and_keeps_their_evidence(
+    client, creds
+):
+    auth = creds.make("all,admin", name="dpo")
+    facts = populate(client, auth)
+
+    record = client.delete(f"/api/v1/learners/{facts['kari']}", headers=auth).get_json()
+
+    assert record["counts"]["pseudonymised"] == len(facts["pseudonymised"])
+    kept = [stored(client, auth, sid) for sid in facts["pseudonymised"]]
+    text = json.dumps(kept).lower()
+    assert "kari" not in text
+    stand_ins = {
+        json.dumps(agent_json["account"])
+        for statement in kept
+        for agent_json in _agents(statement)
+        if agent_json.get("account", {}).get("homePage") == ERASED_HOMEPAGE
+    }
+    assert len(stand_ins) == 1  # one stand-in per erasure, wherever Kari was
+    assert kept[0]["actor"]["mbox"] == "mailto:ola@example.com"  # the colleague stays
+    per = [m for s in kept for m in s.get("context", {}).get("team", {}).get("member", [])]
+    assert agent("per") in per
+    # The query keys followed: Kari's identifiers find nothing, the stand-in finds them.
+    for who in (agent("kari"), {"objectType": "Agent", "account": KARI_ACCOUNT}):
+        assert statements_about(client, auth, who) == []
+    stand_in = {"objectType": "Agent", "account": json.loads(stand_ins.pop())}
+    assert {s["id"] for s in statements_about(client, auth, stand_in)} == facts["pseudonymised"]
+    # Ola keeps the evidence of his own statements in which Kari only appeared.
+    ola = client.get(f"/api/v1/learners/{facts['ola']}/competencies", headers=auth).get_json()
+    trail = {e["statement_id"] for c in ola["competencies"] for e in c["evidence"]}
+    assert facts["colleague_evidence"] <= trail
+
+
+def _agents(statement: dict[str, Any]) -> list[dict[str, Any]]:
+    found = []
+    for value in (statement.get("actor"), statement.get("object")):
+        if isinstance(value, dict):
+            found.append(value)
+            found.extend(value.get("member", []))
+            if value.get("objectType") == "SubStatement":
+                found.extend(_agents(value))
+    context = statement.get("context", {})
+    for name in ("instructor", "team"):
+        if name in context:
+            found.append(context[name])
+            found.extend(context[name].get("member", []))
+    return found
+
+
+def test_statements_sent_with_the_learners_own_credential_lose_their_authority(app, client, creds):
+    auth = creds.make("all,admin", name="dpo")
+    facts = populate(client, auth)
+    runtime: Runtime = app.extensions["lrs_bridge"]
+    record, secret = create_credential(
+        runtime.store,
+        name="Kari Nordmann",
+        scopes="statements/write",
+        now_us=parse_timestamp_us("2026-04-01T00:00:00Z"),
+        key="kari-own",
+        secret="kari-secret",
+        learner_id=facts["kari"],
+    )
+    sent = aligned(agent("ola"), LISTENING, when="2026-04-02T10:00:00Z")
+    post(client, headers(record.key, secret), [sent])
+
+    erased = client.delete(f"/api/v1/learners/{facts['kari']}", headers=auth)
+
+    assert erased.status_code == 200, erased.get_json()
+    kept = stored(client, auth, sent["id"])
+    assert kept["actor"] == agent("ola")
+    assert kept["authority"]["account"]["homePage"] == ERASED_HOMEPAGE
+    assert "kari" not in json.dumps(kept).lower()
+
+
+def test_a_dry_run_counts_exactly_what_erasure_removes_and_changes_nothing(client, creds):
+    auth = creds.make("all,admin", name="dpo")
+    facts = populate(client, auth)
+    before = {s["id"] for s in statements_about(client, auth, agent("kari"))}
+
+    dry = client.delete(
+        f"/api/v1/learners/{facts['kari']}", query_string={"dry_run": "true"}, headers=auth
+    )
+
+    assert dry.status_code == 200, dry.get_json()
+    assert dry.get_json()["dry_run"] is True
+    assert client.get(f"/api/v1/learners/{facts['kari']}", headers=auth).status_code == 200
+    assert {s["id"] for s in statements_about(client, auth, agent("kari"))} == before != set()
+    assert client.get("/api/v1/erasures", headers=auth).get_json()["erasures"] == []
+    real = client.delete(f"/api/v1/learners/{facts['kari']}", headers=auth).get_json()
+    assert dry.get_json()["counts"] == real["counts"]
+    assert real["counts"]["statements"] == len(facts["erased"])
+    bad = client.delete(
+        f"/api/v1/learners/{facts['ola']}", query_string={"dry_run": "yes"}, headers=auth
+    )
+    assert bad.status_code == 400
+
+
 def test_erasure_needs_the_admin_scope_and_an_existing_learner(client, creds):
     auth = creds.make("all,admin", name="dpo")
     facts = populate(client, auth)
@@ -224,6 +355,16 @@ def test_cli_erase_and_export(app, client, creds, database_url, tmp_path: Path):
         check=True,
     )
     assert "mailto:" not in exported.read_text()
+    dry = subprocess.run(
+        [sys.executable, "-m", "lrs_bridge.cli", "learners", "erase", str(facts["kari"])]
+        + ["--dry-run"],
+        env=run_env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert json.loads(dry.stdout)["counts"]["statements"] == len(facts["erased"])
+    assert client.get(f"/api/v1/learners/{facts['kari']}", headers=auth).status_code == 200
     erased = subprocess.run(
         [sys.executable, "-m", "lrs_bridge.cli", "learners", "erase", str(facts["kari"]), "--yes"],
         env=run_env,

@@ -11,14 +11,16 @@ from lrs_bridge.errors import Forbidden
 
 
 def authenticated() -> Principal:
-    """The authenticated caller (``Unauthorized`` without valid credentials)."""
+    """The authenticated caller (``Unauthorized`` without valid credentials, 429 after too
+    many failures of the key or from this client address)."""
     key, secret = read_xapi_request(request).basic_credentials()
-    return runtime().authenticator.authenticate(key, secret)
+    return runtime().authenticator.authenticate(key, secret, request.remote_addr)
 
 
 def require_admin() -> Principal:
-    """The caller, who must hold the ``admin`` scope."""
+    """The caller, who must hold the ``admin`` scope (``Principal.is_admin``): the one admin
+    check of ``/api/v1`` and ``/metrics``."""
     caller = authenticated()
-    if "admin" not in caller.scopes:
+    if not caller.is_admin():
         raise Forbidden("this needs the admin scope")
     return caller

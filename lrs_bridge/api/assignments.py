@@ -56,7 +56,7 @@ def _may_read(principal: Principal, learner_id: int) -> bool:
 
 
 def _may_act(principal: Principal, assignment: Assignment) -> bool:
-    return "admin" in principal.scopes or principal.learner_id == assignment.learner_id
+    return principal.is_admin() or principal.learner_id == assignment.learner_id
 
 
 def _actor(principal: Principal) -> str:

@@ -17,6 +17,7 @@ from lrs_bridge.errors import (
     PayloadTooLarge,
     PreconditionFailed,
     StoreUnavailable,
+    TooManyRequests,
     Unauthorized,
 )
 
@@ -30,6 +31,7 @@ STATUS_BY_ERROR: tuple[tuple[type[LrsBridgeError], int], ...] = (
     (Conflict, 409),
     (PreconditionFailed, 412),
     (PayloadTooLarge, 413),
+    (TooManyRequests, 429),
     (StoreUnavailable, 503),
 )
 
@@ -50,6 +52,8 @@ def error_response(error: LrsBridgeError) -> Response:
         response.headers["WWW-Authenticate"] = 'Basic realm="lrs-bridge"'
     if response.status_code == 503:
         response.headers["Retry-After"] = "5"
+    if isinstance(error, TooManyRequests):
+        response.headers["Retry-After"] = str(error.retry_after)
     return response
 
 

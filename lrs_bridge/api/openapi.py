@@ -59,6 +59,7 @@ def _op(summary: str, scope: str, body: str | None = None, **extra: Any) -> dict
             "400": {"$ref": "#/components/responses/BadRequest"},
             "401": {"description": "missing or invalid credentials"},
             "403": {"description": "the credential lacks the scope"},
+            "429": {"description": "too many failed attempts; wait `Retry-After` seconds"},
         },
         **extra,
     }
@@ -117,9 +118,26 @@ def openapi_document() -> dict[str, Any]:
                 "get": _op("One learner with every identifier", read),
                 "patch": _op("Change profile fields", "admin", "LearnerUpdate"),
                 "delete": _op(
-                    "Erase the person: statements, documents, evidence, assignments; "
-                    "leaves an audit record without personal data",
+                    "Erase the person: statements where they are actor or object, documents, "
+                    "evidence, assignments; where they only appear (instructor, team, "
+                    "sub-statement, authority) a stand-in agent replaces them; leaves an audit "
+                    "record without personal data. ?dry_run=true only returns the counts",
                     "admin",
+                    parameters=[
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        },
+                        {
+                            "name": "dry_run",
+                            "in": "query",
+                            "required": False,
+                            "description": "true: count what would be erased, change nothing",
+                            "schema": {"type": "boolean", "default": False},
+                        },
+                    ],
                 ),
             },
             "/learners/import": {"post": _op("Import a directory CSV (text/csv)", "admin")},

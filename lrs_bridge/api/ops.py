@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify
 
+from lrs_bridge.api.access import require_admin
 from lrs_bridge.api.xapi import runtime
-from lrs_bridge.api.xapi_request import read_xapi_request
-from lrs_bridge.errors import Forbidden
 from lrs_bridge.observability import Metrics, state_exposition
 
 blueprint = Blueprint("ops", __name__)
@@ -28,10 +27,7 @@ def readyz() -> Response:
 @blueprint.get("/metrics")
 def metrics() -> Response:
     """Prometheus exposition; needs a credential with the ``admin`` scope."""
-    key, secret = read_xapi_request(request).basic_credentials()
-    principal = runtime().authenticator.authenticate(key, secret)
-    if not principal.has_scope("admin"):
-        raise Forbidden("metrics need the admin scope")
+    require_admin()
     instruments: Metrics = current_app.extensions["lrs_bridge.metrics"]
     body, content_type = instruments.exposition()
     store = runtime().store

@@ -17,7 +17,6 @@ from lrs_bridge.api.access import authenticated, require_admin
 from lrs_bridge.api.openapi import openapi_document
 from lrs_bridge.api.schemas import ConfigChangeSchema, LearnerSchema, LearnerUpdateSchema
 from lrs_bridge.api.xapi import runtime
-from lrs_bridge.api.xapi_request import read_xapi_request
 from lrs_bridge.auth import Principal
 from lrs_bridge.competency.framework import (
     framework_from_case,
@@ -27,7 +26,7 @@ from lrs_bridge.competency.framework import (
 from lrs_bridge.errors import BadRequest, Forbidden, NotFound
 from lrs_bridge.services.admin import ConfigService, explain
 from lrs_bridge.services.competencies import CompetencyEngine
-from lrs_bridge.services.directory import parse_directory_csv
+from lrs_bridge.services.directory import import_directory, public_learner
 from lrs_bridge.xapi.extract import agent_key
 from lrs_bridge.xapi.timefmt import format_timestamp_us, now_us
 from lrs_bridge.xapi.validate import validate_agent, validate_statement
@@ -50,6 +49,14 @@ def _engine() -> CompetencyEngine:
     if source is None:
         raise NotFound("the competency engine is off on this server")
     return source.current()
+
+
+def _flag(name: str) -> bool:
+    """A boolean query parameter: ``true`` or ``false`` (absent: false)."""
+    value = request.args.get(name, "false").lower()
+    if value not in ("true", "false"):
+        raise BadRequest(f"parameter {name!r} must be true or false", field=name)
+    return value == "true"
 
 
 def _time(value_us: int | None) -> str | None:
@@ -87,7 +94,7 @@ def find_learners() -> Response:
     found = runtime().store.learner_by_agent_key(key) if key else None
     if found is None:
         raise NotFound("no learner has this agent's identifier")
-    return jsonify(found)
+    return jsonify(public_learner(found))
 
 
 @blueprint.get("/learners/<int:learner_id>/competencies")
@@ -118,7 +125,7 @@ def learner_competencies(learner_id: int) -> Response:
                 ],
             }
         )
-    return jsonify({"learner": learner, "competencies": rows})
+    return jsonify({"learner": public_learner(learner), "competencies": rows})
 
 
 # -- admin -------------------------------------------------------------------------------------
@@ -211,10 +218,8 @@ def _csv_field(value: str) -> str:
 
 
 def _import(text: str) -> Response:
-    entries = parse_directory_csv(text)
-    counts = runtime().store.import_directory(entries, _engine().reduce, now_us)
-    learners = [runtime().store.learner_by_agent_key(entry.agent_keys[0]) for entry in entries]
-    return jsonify({"counts": counts, "learners": learners})
+    result = import_directory(runtime().store, text, _engine().reduce, now_us)
+    return jsonify(dataclasses.asdict(result))
 
 
 def _list_learners() -> Response:
@@ -224,7 +229,8 @@ def _list_learners() -> Response:
     except ValueError:
         raise BadRequest("limit and offset must be integers", field="limit") from None
     team = request.args.get("team")
-    return jsonify({"learners": runtime().store.list_learners(team, limit, offset)})
+    learners = runtime().store.list_learners(team, limit, offset)
+    return jsonify({"learners": [public_learner(learner) for learner in learners]})
 
 
 @blueprint.get("/teams/<team>/competencies")
@@ -259,8 +265,7 @@ def team_competencies(team: str) -> Response:
 @blueprint.get("/openapi.json")
 def openapi() -> Response:
     """The OpenAPI document of this API; any valid credential may read it."""
-    key, secret = read_xapi_request(request).basic_credentials()
-    runtime().authenticator.authenticate(key, secret)
+    authenticated()
     return jsonify(openapi_document())
 
 
@@ -348,10 +353,14 @@ def edit_collection_item(collection: str, item_id: str) -> Response:
 def learner(learner_id: int) -> Response:
     """One learner; PATCH changes profile fields (name, email, team, manager_id, language);
     DELETE erases the person: statements, documents, evidence, assignments, notifications
-    and identifiers, leaving an audit record without personal data."""
+    and identifiers, leaving an audit record without personal data (``?dry_run=true``
+    only counts)."""
     if request.method == "DELETE":
         caller = require_admin()
-        return jsonify(runtime().privacy.erase(learner_id, f"credential:{caller.key}"))
+        dry_run = _flag("dry_run")
+        return jsonify(
+            runtime().privacy.erase(learner_id, f"credential:{caller.key}", dry_run=dry_run)
+        )
     if request.method == "GET":
         _reader(own_learner=learner_id)
     else:
@@ -365,7 +374,7 @@ def learner(learner_id: int) -> Response:
     found = runtime().store.learner_by_id(learner_id)
     if found is None:
         raise NotFound(f"no learner {learner_id}")
-    return jsonify(found)
+    return jsonify(public_learner(found))
 
 
 @blueprint.get("/erasures")

@@ -53,7 +53,7 @@ def runtime() -> Runtime:
 
 def authenticate(xreq: XapiRequest) -> Principal:
     key, secret = xreq.basic_credentials()
-    principal = runtime().authenticator.authenticate(key, secret)
+    principal = runtime().authenticator.authenticate(key, secret, request.remote_addr)
     g.principal = principal
     return principal
 

@@ -21,6 +21,7 @@ from lrs_bridge.services.competencies import (
 )
 from lrs_bridge.store.base import Clock, LedgerPoint
 from lrs_bridge.store.sqlalchemy import SqlStore
+from lrs_bridge.xapi.person import ifi_label
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -40,7 +41,7 @@ def explain(engine: CompetencyEngine, statement: dict[str, Any]) -> dict[str, An
     drafts = engine.evidence_for(statement)
     return {
         "rules_fired": fired,
-        "learners": sorted({key for key, _ in learners_of(statement)}),
+        "learners": sorted({ifi_label(key) for key, _ in learners_of(statement)}),
         "evidence": [
             {
                 "competency": d.competency_id,

@@ -1,22 +1,32 @@
-"""Parsing the learner directory CSV (validated with marshmallow, errors name row and column).
+"""The learner directory CSV: parsing (validated with marshmallow, errors name row and
+column), importing with warnings, and learners as answers show them.
 
 Columns: ``name, email, accounts, team, manager_email, language``. ``accounts`` lists platform
 accounts as ``homePage|name`` separated by ``;``. An e-mail address yields both its ``mbox``
 and its ``mbox_sha1sum`` IFI, because tools send either.
+
+A row that imports but will not work as meant (a ``manager_email`` that matches nobody, so
+no manager is set; a language without notification templates, so e-mails go out in English)
+gets a warning naming the row, instead of being silently half-applied.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from lrs_bridge.errors import BadRequest
+from lrs_bridge.notify.i18n import DEFAULT_LANGUAGE, SUPPORTED, pick_language
+from lrs_bridge.store.base import Clock, StateReducer
 from lrs_bridge.store.directory import DirectoryEntry
 from lrs_bridge.xapi.extract import agent_key
+from lrs_bridge.xapi.person import ifi_label
 
 COLUMNS = ("name", "email", "accounts", "team", "manager_email", "language")
 
@@ -95,3 +105,88 @@ def parse_directory_csv(text: str) -> list[DirectoryEntry]:
             )
         )
     return entries
+
+
+class DirectoryStore(Protocol):
+    """What importing the directory needs from the store."""
+
+    def import_directory(
+        self, entries: Sequence[DirectoryEntry], reduce: StateReducer, clock: Clock
+    ) -> dict[str, int]:
+        """Import the entries in one transaction; counts created/updated/merged."""
+        ...
+
+    def known_emails(self, emails: Sequence[str]) -> set[str]:
+        """The lower-cased addresses among ``emails`` that belong to a learner."""
+        ...
+
+    def learner_by_agent_key(self, agent_key: str) -> dict[str, Any] | None:
+        """The learner an identifier belongs to."""
+        ...
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ImportResult:
+    """Counts, one warning per doubtful row, and the imported learners (in row order)."""
+
+    counts: dict[str, int]
+    warnings: list[dict[str, Any]]
+    learners: list[dict[str, Any]]
+
+
+def import_directory(
+    store: DirectoryStore, text: str, reduce: StateReducer, clock: Clock
+) -> ImportResult:
+    """Parse and import a directory CSV, and warn about rows that only half apply."""
+    entries = parse_directory_csv(text)
+    counts = store.import_directory(entries, reduce, clock)
+    managers = [e.manager_email for e in entries if e.manager_email and e.email]
+    known = store.known_emails(managers) if managers else set()
+    learners = [store.learner_by_agent_key(entry.agent_keys[0]) for entry in entries]
+    return ImportResult(
+        counts=counts,
+        warnings=directory_warnings(entries, known),
+        learners=[public_learner(learner) for learner in learners if learner is not None],
+    )
+
+
+def _has_templates(language: str) -> bool:
+    primary = language.replace("_", "-").split("-", 1)[0].lower()
+    return pick_language(language) != DEFAULT_LANGUAGE or primary in ("en", "eng")
+
+
+def directory_warnings(entries: Sequence[DirectoryEntry], known: set[str]) -> list[dict[str, Any]]:
+    """Warnings for rows (numbered from 1, as errors are) that import but will not work as
+    meant; ``known`` holds the lower-cased e-mail addresses of every learner."""
+    warnings = []
+    allowed = ", ".join(SUPPORTED)
+    for row, entry in enumerate(entries, start=1):
+        manager = entry.manager_email
+        if manager and (not entry.email or manager.lower() not in known):
+            warnings.append(
+                {
+                    "row": row,
+                    "field": "manager_email",
+                    "message": f"row {row}: manager_email {manager} matches no learner, "
+                    "so no manager is set (import the manager, then this row again)"
+                    if entry.email
+                    else f"row {row}: manager_email needs the row's own email to link it",
+                }
+            )
+        if entry.language and not _has_templates(entry.language):
+            warnings.append(
+                {
+                    "row": row,
+                    "field": "language",
+                    "message": f"row {row}: language {entry.language!r} has no notification "
+                    f"templates, so messages go out in {DEFAULT_LANGUAGE}; "
+                    f"languages with templates: {allowed}",
+                    "allowed": list(SUPPORTED),
+                }
+            )
+    return warnings
+
+
+def public_learner(learner: dict[str, Any]) -> dict[str, Any]:
+    """A learner as answers and the CLI show it: identifiers in their documented form."""
+    return {**learner, "ifis": [ifi_label(key) for key in learner.get("ifis", [])]}

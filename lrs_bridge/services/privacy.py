@@ -31,8 +31,16 @@ class PrivacyService:
         self.clock = clock
         self.attachments = attachments
 
-    def erase(self, learner_id: int, requested_by: str) -> dict[str, Any]:
-        """Erase a learner and everything that identifies them; returns the audit record."""
+    def erase(self, learner_id: int, requested_by: str, *, dry_run: bool = False) -> dict[str, Any]:
+        """Erase a learner and everything that identifies them; returns the audit record.
+
+        ``dry_run`` only counts what would go, so an operator sees the scale first.
+        """
+        if dry_run:
+            counts = self.store.erasure_counts(learner_id)
+            if counts is None:
+                raise NotFound(f"no learner {learner_id}")
+            return {"dry_run": True, "counts": counts}
         reduce = self.engines.current().reduce if self.engines is not None else None
         record = self.store.erase_learner(
             learner_id, requested_by=requested_by, now_us=self.clock(), reduce=reduce

@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from lrs_bridge.store.base import StateReducer
-from lrs_bridge.store.ledger import Pair, recompute_states
+from lrs_bridge.store.ledger import Pair
+from lrs_bridge.store.pairs import recompute_pairs
 from lrs_bridge.store.tables import competency_state, evidence, learner_ifis, learners
 
 
@@ -94,7 +95,7 @@ def import_entries(
                     .where(learners.c.id == by_email[entry.email.lower()])
                     .values(manager_id=manager)
                 )
-    recompute_states(conn, touched, reduce, now_us)
+    recompute_pairs(conn, touched, reduce, now_us)
     return counts
 
 
@@ -113,6 +114,21 @@ def _merge(conn: Connection, source: int, *, into: int) -> set[Pair]:
     conn.execute(update(learners).where(learners.c.manager_id == source).values(manager_id=into))
     conn.execute(delete(learners).where(learners.c.id == source))
     return {(into, competency) for competency in competencies}
+
+
+def known_emails(conn: Connection, emails: Sequence[str]) -> set[str]:
+    """Which of these e-mail addresses (lower-cased) belong to a learner."""
+    wanted = sorted({email.lower() for email in emails})
+    found: set[str] = set()
+    for start in range(0, len(wanted), 5000):
+        found.update(
+            conn.execute(
+                select(func.lower(learners.c.email)).where(
+                    func.lower(learners.c.email).in_(wanted[start : start + 5000])
+                )
+            ).scalars()
+        )
+    return found
 
 
 def list_learners(conn: Connection, team: str | None, limit: int, offset: int) -> list[Any]:

@@ -1,25 +1,34 @@
 """Erasure of one learner (the right to be forgotten), and the instance's pseudonym key.
 
 Erasure runs in one write transaction serialised with ingest, so it either removes
-everything that identifies the learner or nothing. What goes:
+everything that identifies the learner or nothing. It sorts the statements that mention
+one of the learner's identifiers:
 
-* every statement that itself mentions one of the learner's identifiers: as actor, object,
-  group member, instructor, team or in a SubStatement. Statements that only *inherit* the
-  learner's keys through a StatementRef (a voiding statement, a comment on their statement)
-  lose those index rows but stay, because they carry no personal data themselves;
-* the evidence those statements gave other learners (their states are recomputed), and all
-  of the learner's own evidence and states;
-* their documents (State, Agent Profile), refresher assignments and notifications, their own
-  credentials, and the directory entry with all identifiers.
+* **theirs**: they are the actor or the object (an Agent, or a member of the Group): the
+  statement is deleted, with the evidence it gave anyone (those states are recomputed);
+* **someone else's that names them** (instructor, team, context agents and groups, a
+  SubStatement, or the authority of a statement sent with their own credential): the
+  statement stays, with the learner replaced by one agent of this erasure (a random
+  ``urn:lrs-bridge:erased`` account, not the HMAC of their identifier, which anyone with
+  the instance key and their e-mail address could recompute). Its query keys follow, so a
+  query by the learner's identifier no longer finds it, and the colleague keeps its evidence;
+* statements that only *inherit* the learner's keys through a StatementRef (a voiding
+  statement) lose those index rows but stay, because they carry no personal data.
 
-What stays is one ``erasures`` row with a random id, who asked, when and how many rows of
-each kind went: no identifier, name or learner id.
+Then go all of the learner's own evidence and states, their documents (State, Agent
+Profile), refresher assignments and notifications, own credentials, and the directory entry
+with all identifiers. What stays is one ``erasures`` row with a random id, who asked, when
+and how many rows of each kind went: no identifier, name or learner id.
+
+:func:`plan_erasure` counts all of that without changing anything (the dry run).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import uuid
+from collections import Counter
 from typing import Any
 
 import orjson
@@ -27,7 +36,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from lrs_bridge.store.assignments import erase_learner_assignments
 from lrs_bridge.store.base import StateReducer, StorePart
-from lrs_bridge.store.ledger import recompute_states
+from lrs_bridge.store.pairs import recompute_pairs
 from lrs_bridge.store.tables import (
     attachment_chunks,
     attachments,
@@ -45,11 +54,108 @@ from lrs_bridge.store.tables import (
     statement_keys,
     statements,
 )
-from lrs_bridge.xapi.extract import index_statement
+from lrs_bridge.xapi.extract import agent_key, index_statement
+from lrs_bridge.xapi.pseudonymise import erased_agent, replace_person
 
 
 def _chunks(values: list[Any], size: int = 5000) -> list[list[Any]]:
     return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+@dataclasses.dataclass(kw_only=True)
+class ErasurePlan:
+    """What erasing one learner touches (see the module doc)."""
+
+    keys: list[str]
+    credential_ids: list[int]
+    #: Statements deleted: the learner is actor or object.
+    own: list[int] = dataclasses.field(default_factory=list)
+    #: seq → (statement, keys to replace in it): statements kept with a stand-in agent.
+    named: dict[int, tuple[dict[str, Any], set[str]]] = dataclasses.field(default_factory=dict)
+    #: Statements that only inherit the learner's keys through a StatementRef.
+    inherited: list[int] = dataclasses.field(default_factory=list)
+    counts: dict[str, int] = dataclasses.field(default_factory=dict)
+
+
+def plan_erasure(conn: Connection, learner_id: int) -> ErasurePlan:
+    """Sort the statements and count every row an erasure removes; changes nothing."""
+    plan = ErasurePlan(
+        keys=list(
+            conn.execute(
+                select(learner_ifis.c.agent_key).where(learner_ifis.c.learner_id == learner_id)
+            ).scalars()
+        ),
+        credential_ids=list(
+            conn.execute(
+                select(credentials.c.id).where(credentials.c.learner_id == learner_id)
+            ).scalars()
+        ),
+    )
+    mentioned: set[int] = set()
+    for part in _chunks([f"agent|{k}" for k in plan.keys]):
+        mentioned.update(
+            conn.execute(
+                select(statement_keys.c.seq).where(statement_keys.c.key.in_(part)).distinct()
+            ).scalars()
+        )
+    authored: set[int] = set()
+    if plan.credential_ids:
+        authored.update(
+            conn.execute(
+                select(statements.c.seq).where(statements.c.authority_id.in_(plan.credential_ids))
+            ).scalars()
+        )
+    wanted = set(plan.keys)
+    for part in _chunks(sorted(mentioned | authored)):
+        for seq, text in conn.execute(
+            select(statements.c.seq, statements.c.statement).where(statements.c.seq.in_(part))
+        ):
+            statement = orjson.loads(text)
+            agents = index_statement(statement).agents
+            if any(narrow for key, narrow in agents.items() if key in wanted):
+                plan.own.append(seq)
+                continue
+            replace = wanted & set(agents)
+            authority = statement.get("authority")
+            if seq in authored and isinstance(authority, dict):
+                replace.add(agent_key(authority) or "")
+            if replace:
+                plan.named[seq] = (statement, replace)
+            else:
+                plan.inherited.append(seq)
+    plan.counts = _count(conn, learner_id, plan)
+    return plan
+
+
+def _count(conn: Connection, learner_id: int, plan: ErasurePlan) -> dict[str, int]:
+    own = set(plan.own)
+    evidence_rows = sum(
+        conn.execute(select(func.count()).where(evidence.c.seq.in_(part))).scalar_one()
+        for part in _chunks(plan.own)
+    )
+    evidence_rows += sum(
+        1
+        for seq in conn.execute(
+            select(evidence.c.seq).where(evidence.c.learner_id == learner_id)
+        ).scalars()
+        if seq not in own
+    )
+
+    def rows(condition: Any) -> int:
+        return int(conn.execute(select(func.count()).where(condition)).scalar_one())
+
+    return {
+        "statements": len(plan.own),
+        "pseudonymised": len(plan.named),
+        "evidence": evidence_rows,
+        "competency_states": rows(competency_state.c.learner_id == learner_id),
+        "documents": sum(rows(documents.c.agent_key.in_(p)) for p in _chunks(plan.keys)),
+        "attachments": len(_orphaned_attachments(conn, plan.own)),
+        "assignments": rows(refresher_assignments.c.learner_id == learner_id),
+        "notifications": rows(notifications.c.learner_id == learner_id),
+        "credentials": len(plan.credential_ids),
+        "identifiers": len(plan.keys),
+    }
 
 
 def erase_learner(
@@ -61,32 +167,11 @@ def erase_learner(
     reduce: StateReducer | None,
 ) -> dict[str, Any]:
     """Erase one learner (see the module doc); returns the audit record."""
-    keys = list(
-        conn.execute(
-            select(learner_ifis.c.agent_key).where(learner_ifis.c.learner_id == learner_id)
-        ).scalars()
-    )
-    mentioned: set[int] = set()
-    for part in _chunks([f"agent|{k}" for k in keys]):
-        mentioned.update(
-            conn.execute(
-                select(statement_keys.c.seq).where(statement_keys.c.key.in_(part)).distinct()
-            ).scalars()
-        )
-    own: list[int] = []
-    inherited: list[int] = []
-    wanted = set(keys)
-    for part in _chunks(sorted(mentioned)):
-        for seq, text in conn.execute(
-            select(statements.c.seq, statements.c.statement).where(statements.c.seq.in_(part))
-        ):
-            index = index_statement(orjson.loads(text))
-            (own if wanted & set(index.agents) else inherited).append(seq)
-    counts: dict[str, int] = {"statements": len(own)}
-
+    plan = plan_erasure(conn, learner_id)
+    erasure_id = str(uuid.uuid4())
     # Other learners lose the evidence the erased statements gave them.
     others: set[tuple[int, str]] = set()
-    for part in _chunks(own):
+    for part in _chunks(plan.own):
         others.update(
             (row.learner_id, row.competency_id)
             for row in conn.execute(
@@ -95,103 +180,115 @@ def erase_learner(
                 )
             )
         )
-    removed = 0
-    for part in _chunks(own):
-        removed += conn.execute(delete(evidence).where(evidence.c.seq.in_(part))).rowcount
-    removed += conn.execute(delete(evidence).where(evidence.c.learner_id == learner_id)).rowcount
-    counts["evidence"] = removed
-    counts["competency_states"] = conn.execute(
-        delete(competency_state).where(competency_state.c.learner_id == learner_id)
-    ).rowcount
+    for part in _chunks(plan.own):
+        conn.execute(delete(evidence).where(evidence.c.seq.in_(part)))
+    conn.execute(delete(evidence).where(evidence.c.learner_id == learner_id))
+    conn.execute(delete(competency_state).where(competency_state.c.learner_id == learner_id))
     if reduce is not None and others:
-        recompute_states(conn, others, reduce, now_us)
+        recompute_pairs(conn, others, reduce, now_us)
 
-    removed_documents = 0
-    for part in _chunks(keys):
-        removed_documents += conn.execute(
-            delete(documents).where(documents.c.agent_key.in_(part))
-        ).rowcount
-    counts["documents"] = removed_documents
-    counts["attachments"], record_files = _erase_attachments(conn, own)
-    for part in _chunks(own):
+    for part in _chunks(plan.keys):
+        conn.execute(delete(documents).where(documents.c.agent_key.in_(part)))
+    record_files = _erase_attachments(conn, plan.own)
+    for part in _chunks(plan.own):
         conn.execute(delete(statement_keys).where(statement_keys.c.seq.in_(part)))
         conn.execute(delete(statements).where(statements.c.seq.in_(part)))
-    for part in _chunks(inherited):
+    _replace_in_statements(conn, plan, erased_agent(uuid.uuid4().hex))
+    erased_keys = [f"agent|{k}" for k in plan.keys]
+    for part in _chunks(plan.inherited):
         conn.execute(
             delete(statement_keys).where(
-                statement_keys.c.seq.in_(part),
-                statement_keys.c.key.in_([f"agent|{k}" for k in keys]),
+                statement_keys.c.seq.in_(part), statement_keys.c.key.in_(erased_keys)
             )
         )
 
-    counts["assignments"] = conn.execute(
-        select(func.count()).where(refresher_assignments.c.learner_id == learner_id)
-    ).scalar_one()
-    counts["notifications"] = conn.execute(
-        select(func.count()).where(notifications.c.learner_id == learner_id)
-    ).scalar_one()
     erase_learner_assignments(conn, learner_id)
-    counts["credentials"] = conn.execute(
-        delete(credentials).where(credentials.c.learner_id == learner_id)
-    ).rowcount
+    conn.execute(delete(credentials).where(credentials.c.learner_id == learner_id))
     conn.execute(
         update(learners).where(learners.c.manager_id == learner_id).values(manager_id=None)
     )
-    counts["identifiers"] = conn.execute(
-        delete(learner_ifis).where(learner_ifis.c.learner_id == learner_id)
-    ).rowcount
+    conn.execute(delete(learner_ifis).where(learner_ifis.c.learner_id == learner_id))
     conn.execute(delete(learners).where(learners.c.id == learner_id))
     record = {
-        "id": str(uuid.uuid4()),
+        "id": erasure_id,
         "at_us": now_us,
         "requested_by": requested_by,
-        "counts": counts,
+        "counts": plan.counts,
     }
-    # Not part of the audit row: the service deletes these files after the commit.
-    record_with_files = {**record, "files": record_files}
     conn.execute(
         insert(erasures),
         {
-            "id": record["id"],
+            "id": erasure_id,
             "at_us": now_us,
             "requested_by": requested_by,
-            "counts": orjson.dumps(counts).decode(),
+            "counts": orjson.dumps(plan.counts).decode(),
         },
     )
-    return record_with_files
+    # Not part of the audit row: the service deletes these files after the commit.
+    return {**record, "files": record_files}
 
 
-def _erase_attachments(conn: Connection, seqs: list[int]) -> tuple[int, list[str]]:
-    """Unlink the erased statements' attachments and remove content nobody else links.
+def _replace_in_statements(conn: Connection, plan: ErasurePlan, stand_in: dict[str, Any]) -> None:
+    """Put ``stand_in`` where the learner was in statements that stay, JSON and keys alike."""
+    stand_in_key = f"agent|{agent_key(stand_in)}"
+    for seq, (statement, keys) in plan.named.items():
+        conn.execute(
+            update(statements)
+            .where(statements.c.seq == seq)
+            .values(statement=orjson.dumps(replace_person(statement, keys, stand_in)).decode())
+        )
+        conn.execute(
+            delete(statement_keys).where(
+                statement_keys.c.seq == seq,
+                statement_keys.c.key.in_([f"agent|{k}" for k in sorted(keys)]),
+            )
+        )
+        conn.execute(insert(statement_keys), {"key": stand_in_key, "seq": seq, "narrow": False})
+    if plan.credential_ids:
+        conn.execute(
+            update(statements)
+            .where(statements.c.authority_id.in_(plan.credential_ids))
+            .values(authority_id=None)
+        )
 
-    Returns how many contents went and the hashes of those kept in the file store (their
-    files are deleted after the commit; a crash in between leaves an unreferenced file,
-    never a reference without content).
-    """
-    hashes: set[str] = set()
+
+def _orphaned_attachments(conn: Connection, seqs: list[int]) -> list[str]:
+    """Attachment contents only these statements link (nobody else needs them)."""
+    own_links: Counter[str] = Counter()
     for part in _chunks(seqs):
-        hashes.update(
+        own_links.update(
             conn.execute(
                 select(statement_attachments.c.sha2).where(
                     statement_attachments.c.statement_seq.in_(part)
                 )
             ).scalars()
         )
+    if not own_links:
+        return []
+    all_links: dict[str, int] = dict(
+        conn.execute(
+            select(statement_attachments.c.sha2, func.count())
+            .where(statement_attachments.c.sha2.in_(sorted(own_links)))
+            .group_by(statement_attachments.c.sha2)
+        ).all()
+    )
+    return sorted(sha2 for sha2, links in own_links.items() if all_links.get(sha2) == links)
+
+
+def _erase_attachments(conn: Connection, seqs: list[int]) -> list[str]:
+    """Unlink the erased statements' attachments and remove content nobody else links.
+
+    Returns the hashes of removed contents kept in the file store (their files are deleted
+    after the commit; a crash in between leaves an unreferenced file, never a reference
+    without content).
+    """
+    orphans = _orphaned_attachments(conn, seqs)
+    for part in _chunks(seqs):
         conn.execute(
             delete(statement_attachments).where(statement_attachments.c.statement_seq.in_(part))
         )
-    if not hashes:
-        return 0, []
-    still_linked = set(
-        conn.execute(
-            select(statement_attachments.c.sha2)
-            .where(statement_attachments.c.sha2.in_(sorted(hashes)))
-            .distinct()
-        ).scalars()
-    )
-    orphans = sorted(hashes - still_linked)
     if not orphans:
-        return 0, []
+        return []
     files = list(
         conn.execute(
             select(attachments.c.sha2).where(
@@ -201,7 +298,7 @@ def _erase_attachments(conn: Connection, seqs: list[int]) -> tuple[int, list[str
     )
     conn.execute(delete(attachment_chunks).where(attachment_chunks.c.sha2.in_(orphans)))
     conn.execute(delete(attachments).where(attachments.c.sha2.in_(orphans)))
-    return len(orphans), files
+    return files
 
 
 def list_erasures(conn: Connection, limit: int = 100) -> list[dict[str, Any]]:
@@ -251,6 +348,12 @@ class PrivacyQueries(StorePart):
                 now_us=now_us,
                 reduce=reduce,
             )
+
+    def erasure_counts(self, learner_id: int) -> dict[str, int] | None:
+        """What erasing a learner would remove, changing nothing; None: no such learner."""
+        with self._read() as conn:
+            exists = conn.execute(select(learners.c.id).where(learners.c.id == learner_id)).first()
+            return None if exists is None else plan_erasure(conn, learner_id).counts
 
     def erasures(self, limit: int = 100) -> list[dict[str, Any]]:
         """The erasure audit trail, newest first."""

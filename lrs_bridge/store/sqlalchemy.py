@@ -68,6 +68,7 @@ from lrs_bridge.store.tables import (
     statement_keys,
     statements,
 )
+from lrs_bridge.store.throttle import ThrottleQueries
 from lrs_bridge.xapi.timefmt import format_timestamp_us
 
 logger = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ def _stored(row: Any) -> StoredStatement:
     )
 
 
-class SqlStore(AssignmentQueries, PrivacyQueries):
+class SqlStore(AssignmentQueries, PrivacyQueries, ThrottleQueries):
     """Statements and credentials in one relational database.
 
     It is given an engine and does not own it (the caller disposes of it).
@@ -372,6 +373,11 @@ class SqlStore(AssignmentQueries, PrivacyQueries):
         """Import learners (see ``store/directory.py``) in one transaction."""
         with self._write(serialise_statements=True) as conn:
             return import_entries(conn, entries, reduce, clock())
+
+    def known_emails(self, emails: Sequence[str]) -> set[str]:
+        """The lower-cased addresses among ``emails`` that belong to a learner."""
+        with self._read() as conn:
+            return directory.known_emails(conn, emails)
 
     # -- competency configuration and directory ---------------------------------------------
 

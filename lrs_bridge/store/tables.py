@@ -393,3 +393,14 @@ instance_secrets = Table(
     Column("name", String(64), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+#: Failed authentications in the current fixed window, per bucket: ``key:<digest>`` or
+#: ``addr:<client address>``. Shared by every process, so throttling holds across workers.
+auth_failures = Table(
+    "auth_failures",
+    metadata,
+    Column("bucket", String(80), primary_key=True),
+    Column("window_start_us", BigInteger, nullable=False),
+    Column("failures", Integer, nullable=False),
+    Index("ix_auth_failures_window", "window_start_us"),
+)

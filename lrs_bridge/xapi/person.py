@@ -17,6 +17,18 @@ def agent_from_key(agent_key: str) -> dict[str, Any]:
     return {"objectType": "Agent", kind: value}
 
 
+def ifi_label(agent_key: str) -> str:
+    """The documented form of an identifier key, as answers and the CLI show it:
+    ``mbox:mailto:kari@example.com``, ``mbox_sha1sum:…``, ``openid:…`` and
+    ``account:https://lms.example.com|kari.n`` (``homePage|name``, as in the directory CSV;
+    an IRI cannot hold a bare ``|``), never the internal separator of account keys."""
+    kind, _, value = agent_key.partition(":")
+    if kind == "account":
+        home_page, _, name = value.partition("\x1f")
+        return f"account:{home_page}|{name}"
+    return agent_key
+
+
 def _ifi(key: str) -> tuple[str, Any] | None:
     """``agent_key`` → (Agent property, value)."""
     agent = agent_from_key(key)
