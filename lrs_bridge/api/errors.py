@@ -16,6 +16,7 @@ from lrs_bridge.errors import (
     NotFound,
     PayloadTooLarge,
     PreconditionFailed,
+    StoreError,
     StoreUnavailable,
     Unauthorized,
 )
@@ -31,6 +32,7 @@ STATUS_BY_ERROR: tuple[tuple[type[LrsBridgeError], int], ...] = (
     (PreconditionFailed, 412),
     (PayloadTooLarge, 413),
     (StoreUnavailable, 503),
+    (StoreError, 500),
 )
 
 
