@@ -6,6 +6,8 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from lrs_bridge.params import MAX_ID
+
 
 class ConfigChangeSchema(Schema):
     """``PUT /api/v1/config``: a new framework and/or map; what is left out stays."""
@@ -28,7 +30,7 @@ class LearnerUpdateSchema(Schema):
     name = fields.String(validate=validate.Length(min=1, max=300))
     email = fields.Email(allow_none=True)
     team = fields.String(allow_none=True, validate=validate.Length(max=200))
-    manager_id = fields.Integer(allow_none=True)
+    manager_id = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=MAX_ID))
     language = fields.String(allow_none=True, validate=validate.Regexp(r"^[A-Za-z]{2,3}(-\w+)*$"))
 
 
