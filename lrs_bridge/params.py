@@ -7,7 +7,8 @@ A count or an id in a URL is ASCII digits and nothing else, within what the data
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from lrs_bridge.errors import BadRequest
 
@@ -43,3 +44,14 @@ def parse_page(
     if limit == 0:
         raise BadRequest("parameter 'limit' must be at least 1", field="limit")
     return limit, parse_count(args.get("offset"), "offset", default=0, maximum=MAX_ID)
+
+
+def check_no_nul(pairs: Iterable[tuple[str, Any]], what: str = "parameter") -> None:
+    """400 naming the first name or text value holding a NUL character.
+
+    NUL is never meaningful in a name, id or IRI, and PostgreSQL cannot store or even
+    compare text holding it (the driver refuses the query), so it is refused at the edge.
+    """
+    for name, value in pairs:
+        if "\x00" in name or (isinstance(value, str) and "\x00" in value):
+            raise BadRequest(f"{what} {name!r} contains a NUL character", field=name)

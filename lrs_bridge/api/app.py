@@ -16,7 +16,7 @@ from lrs_bridge.api import assignments, ops, v1, xapi
 from lrs_bridge.api.errors import register_error_handlers
 from lrs_bridge.config import load_settings
 from lrs_bridge.observability import Metrics, configure_logging
-from lrs_bridge.params import MAX_ID
+from lrs_bridge.params import MAX_ID, check_no_nul
 from lrs_bridge.runtime import build_runtime
 
 access_log = logging.getLogger("lrs_bridge.access")
@@ -58,6 +58,8 @@ def build_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     def _start() -> None:
         g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
         g.started = time.perf_counter()
+        check_no_nul(request.args.items(multi=True))
+        check_no_nul((request.view_args or {}).items(), "path segment")
 
     @app.after_request
     def _finish(response: Response) -> Response:
