@@ -6,6 +6,8 @@ Run with ``-s`` to see the operation and example counts.
 
 from __future__ import annotations
 
+import os
+
 import hypothesis
 import pytest
 import schemathesis
@@ -15,8 +17,9 @@ from schemathesis.runner import events, from_schema
 
 from tests.factories import agent, aligned
 
-#: Examples per operation: about 30 operations, so well under two minutes per database.
-EXAMPLES = 40
+#: Examples per operation: about 30 operations, so well under two minutes per database
+#: (a deeper run: ``LRS_BRIDGE_TEST_SCHEMATHESIS_EXAMPLES=500``).
+EXAMPLES = int(os.environ.get("LRS_BRIDGE_TEST_SCHEMATHESIS_EXAMPLES", "40"))
 
 
 @schemathesis.serializer("text/csv")
