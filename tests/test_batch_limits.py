@@ -8,6 +8,7 @@ pairs) hit SQLite's expression-depth limit and got ``503 store_unavailable`` for
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 import urllib.error
 import urllib.request
@@ -20,6 +21,9 @@ import pytest
 
 from lrs_bridge import create_app
 from lrs_bridge.config import Settings
+from lrs_bridge.store.base import NewStatement
+from lrs_bridge.xapi.extract import index_statement
+from lrs_bridge.xapi.timefmt import now_us
 from tests.conftest import Credentials, headers
 from tests.factories import agent, aligned, statement
 
@@ -165,3 +169,26 @@ def test_the_limit_holds_through_a_real_server(server):
         "max_batch_statements",
         LIMIT,
     )
+
+
+def test_id_sets_larger_than_sqlites_variable_limit_are_one_parameter(store):
+    """Statement ids in one look-up beyond SQLite's variable limit (32,766 by default, more
+    on this build): the set is one parameter, so its size does not matter."""
+    stored = [statement() for _ in range(3)]
+    store.add_statements(
+        [
+            NewStatement(
+                id=s["id"],
+                statement=s,
+                index=index_statement(s),
+                timestamp_us=None,
+                authority_id=None,
+                version="1.0.0",
+            )
+            for s in stored
+        ],
+        now_us,
+    )
+    count = sqlite3.connect(":memory:").getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) + 1
+    wanted = [str(uuid.uuid4()) for _ in range(count)] + [s["id"] for s in stored]
+    assert set(store.find_statements(wanted)) == {s["id"] for s in stored}

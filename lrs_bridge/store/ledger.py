@@ -58,21 +58,33 @@ def resolve_learners(
             )
         ).all()
     )
-    for key, agent in agents.items():
-        if key in found:
-            continue
-        mbox = agent.get("mbox")
-        learner_id = conn.execute(
-            insert(learners).returning(learners.c.id),
+    missing = [(key, agent) for key, agent in agents.items() if key not in found]
+    if not missing:
+        return found
+    # One multi-row INSERT … RETURNING (ids in parameter order) and one executemany, not two
+    # round trips per new learner: a batch of 500 new learners is common on first import.
+    new_ids = conn.execute(
+        insert(learners).returning(learners.c.id, sort_by_parameter_order=True),
+        [
             {
                 "name": agent.get("name"),
-                "email": mbox[len("mailto:") :] if isinstance(mbox, str) else None,
+                "email": _email_of(agent.get("mbox")),
                 "created_us": now_us,
-            },
-        ).scalar_one()
-        conn.execute(insert(learner_ifis), {"agent_key": key, "learner_id": learner_id})
+            }
+            for _, agent in missing
+        ],
+    ).scalars()
+    for (key, _), learner_id in zip(missing, new_ids, strict=True):
         found[key] = learner_id
+    conn.execute(
+        insert(learner_ifis),
+        [{"agent_key": key, "learner_id": found[key]} for key, _ in missing],
+    )
     return found
+
+
+def _email_of(mbox: Any) -> str | None:
+    return mbox[len("mailto:") :] if isinstance(mbox, str) else None
 
 
 def add_evidence(
