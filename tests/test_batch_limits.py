@@ -21,11 +21,10 @@ import pytest
 
 from lrs_bridge import create_app
 from lrs_bridge.config import Settings
-from lrs_bridge.store.base import NewStatement
-from lrs_bridge.xapi.extract import index_statement
 from lrs_bridge.xapi.timefmt import now_us
 from tests.conftest import Credentials, headers
 from tests.factories import agent, aligned, statement
+from tests.test_store import new
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPETENCIES = [
@@ -175,20 +174,7 @@ def test_id_sets_larger_than_sqlites_variable_limit_are_one_parameter(store):
     """Statement ids in one look-up beyond SQLite's variable limit (32,766 by default, more
     on this build): the set is one parameter, so its size does not matter."""
     stored = [statement() for _ in range(3)]
-    store.add_statements(
-        [
-            NewStatement(
-                id=s["id"],
-                statement=s,
-                index=index_statement(s),
-                timestamp_us=None,
-                authority_id=None,
-                version="1.0.0",
-            )
-            for s in stored
-        ],
-        now_us,
-    )
+    store.add_statements([new(s) for s in stored], now_us)
     count = sqlite3.connect(":memory:").getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) + 1
     wanted = [str(uuid.uuid4()) for _ in range(count)] + [s["id"] for s in stored]
     assert set(store.find_statements(wanted)) == {s["id"] for s in stored}
