@@ -104,7 +104,7 @@ def _op(
     return operation
 
 
-def _with_path_parameters(paths: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def _with_path_parameters(paths: dict[str, dict[str, Any]]) -> None:
     """Declare every ``{name}`` of a path template on each of its operations."""
     for template, operations in paths.items():
         names = re.findall(r"{(\w+)}", template)
@@ -114,13 +114,12 @@ def _with_path_parameters(paths: dict[str, dict[str, Any]]) -> dict[str, dict[st
         ]
         for operation in operations.values():
             operation["parameters"] = declared + operation.get("parameters", [])
-    return paths
 
 
 def openapi_document() -> dict[str, Any]:
     """The whole document."""
     read = "admin, all/read or all"
-    return {
+    document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {"title": "lrs-bridge competency API", "version": "1"},
         "servers": [{"url": "/api/v1"}],
@@ -151,141 +150,139 @@ def openapi_document() -> dict[str, Any]:
                 }
             },
         },
-        "paths": _with_path_parameters(
-            {
-                "/competencies": {"get": _op("The active framework's competencies", read)},
-                "/learners": {
-                    "get": _op(
-                        "Find a learner by ?agent=<xAPI Agent JSON>, or list (team, limit, offset)",
-                        read,
-                        query=_query(
-                            agent={"type": "string", "description": "an xAPI Agent as JSON"},
-                            team={"type": "string"},
-                            limit=_LIMIT,
-                            offset=_OFFSET,
-                        ),
+        "paths": {
+            "/competencies": {"get": _op("The active framework's competencies", read)},
+            "/learners": {
+                "get": _op(
+                    "Find a learner by ?agent=<xAPI Agent JSON>, or list (team, limit, offset)",
+                    read,
+                    query=_query(
+                        agent={"type": "string", "description": "an xAPI Agent as JSON"},
+                        team={"type": "string"},
+                        limit=_LIMIT,
+                        offset=_OFFSET,
                     ),
-                    "post": _op("Add a learner to the directory", "admin", "Learner"),
-                },
-                "/learners/{id}": {
-                    "get": _op("One learner with every identifier", read),
-                    "patch": _op("Change profile fields", "admin", "LearnerUpdate"),
-                    "delete": _op(
-                        "Erase the person: statements, documents, evidence, assignments; "
-                        "leaves an audit record without personal data",
-                        "admin",
+                ),
+                "post": _op("Add a learner to the directory", "admin", "Learner"),
+            },
+            "/learners/{id}": {
+                "get": _op("One learner with every identifier", read),
+                "patch": _op("Change profile fields", "admin", "LearnerUpdate"),
+                "delete": _op(
+                    "Erase the person: statements, documents, evidence, assignments; "
+                    "leaves an audit record without personal data",
+                    "admin",
+                ),
+            },
+            "/learners/import": {
+                "post": _op(
+                    "Import a directory CSV (text/csv)",
+                    "admin",
+                    content={"text/csv": {"schema": {"type": "string"}}},
+                )
+            },
+            "/learners/{id}/competencies": {
+                "get": _op("Level, status, stale_at and evidence trail per competency", read)
+            },
+            "/teams/{team}/competencies": {"get": _op("A team's roll-up per competency", read)},
+            "/config": {
+                "get": _op("The active framework and map documents", "admin"),
+                "put": _op(
+                    "Save a new framework/map version; ?dry_run=true reports the effect",
+                    "admin",
+                    "ConfigChange",
+                    query=_query(dry_run=_DRY_RUN),
+                ),
+            },
+            "/config/{collection}": {
+                "get": _op("rules, policies, methods or framework-competencies", "admin")
+            },
+            "/config/{collection}/{id}": {
+                "get": _op("One item of a collection", "admin"),
+                "put": _op(
+                    "Create or replace it (new version; ?dry_run=true)",
+                    "admin",
+                    query=_query(dry_run=_DRY_RUN),
+                    content=_ANY_JSON,
+                ),
+                "delete": _op(
+                    "Delete it (new version; ?dry_run=true)",
+                    "admin",
+                    query=_query(dry_run=_DRY_RUN),
+                ),
+            },
+            "/config/framework.case.json": {"get": _op("The framework as 1EdTech CASE", read)},
+            "/explain": {
+                "post": _op("Rules and evidence for one statement", "admin", content=_ANY_JSON)
+            },
+            "/learners/{id}/assignments": {
+                "get": _op(
+                    "A learner's refresher assignments (status=open|all|<status,…>)",
+                    f"{read}, the learner's own credential or their manager's",
+                    query=_query(status={"type": "string"}),
+                )
+            },
+            "/learners/{id}/reports/assignments": {
+                "get": _op(
+                    "A manager's overview: open and overdue assignments of direct reports",
+                    f"{read} or the manager's own credential",
+                )
+            },
+            "/teams/{team}/assignments": {
+                "get": _op("A team's open and overdue assignments", read)
+            },
+            "/assignments": {
+                "get": _op(
+                    "All assignments, filtered and paged",
+                    read,
+                    query=_query(
+                        status={"type": "string"},
+                        learner=_ID,
+                        competency={"type": "string"},
+                        team={"type": "string"},
+                        overdue={"type": "string", "enum": ["true", "false"]},
+                        limit=_LIMIT,
+                        offset=_OFFSET,
                     ),
-                },
-                "/learners/import": {
-                    "post": _op(
-                        "Import a directory CSV (text/csv)",
-                        "admin",
-                        content={"text/csv": {"schema": {"type": "string"}}},
-                    )
-                },
-                "/learners/{id}/competencies": {
-                    "get": _op("Level, status, stale_at and evidence trail per competency", read)
-                },
-                "/teams/{team}/competencies": {"get": _op("A team's roll-up per competency", read)},
-                "/config": {
-                    "get": _op("The active framework and map documents", "admin"),
-                    "put": _op(
-                        "Save a new framework/map version; ?dry_run=true reports the effect",
-                        "admin",
-                        "ConfigChange",
-                        query=_query(dry_run=_DRY_RUN),
+                )
+            },
+            "/assignments/{id}": {
+                "get": _op("One assignment with its event trail and notifications", read)
+            },
+            "/assignments/{id}/acknowledge": {
+                "post": _op("The learner has seen it", "the learner's own credential or admin")
+            },
+            "/assignments/{id}/snooze": {
+                "post": _op(
+                    "Move the due date (within refreshers.snooze_max)",
+                    "the learner's own credential or admin",
+                    "Snooze",
+                )
+            },
+            "/assignments/{id}/cancel": {
+                "post": _op("Cancel an open assignment", "admin", "Cancel")
+            },
+            "/assignments/{id}/resend": {"post": _op("Queue its notification again", "admin")},
+            "/erasures": {"get": _op("The erasure audit trail", "admin")},
+            "/exports/statements.jsonl": {
+                "get": _op("Every statement as JSON lines under stable pseudonyms", "admin")
+            },
+            "/notifications": {
+                "get": _op(
+                    "The outbox with counts per status (status=pending|sent|dead)",
+                    "admin",
+                    query=_query(
+                        status={"type": "string", "enum": ["pending", "sent", "dead"]},
+                        limit=_LIMIT,
+                        offset=_OFFSET,
                     ),
-                },
-                "/config/{collection}": {
-                    "get": _op("rules, policies, methods or framework-competencies", "admin")
-                },
-                "/config/{collection}/{id}": {
-                    "get": _op("One item of a collection", "admin"),
-                    "put": _op(
-                        "Create or replace it (new version; ?dry_run=true)",
-                        "admin",
-                        query=_query(dry_run=_DRY_RUN),
-                        content=_ANY_JSON,
-                    ),
-                    "delete": _op(
-                        "Delete it (new version; ?dry_run=true)",
-                        "admin",
-                        query=_query(dry_run=_DRY_RUN),
-                    ),
-                },
-                "/config/framework.case.json": {"get": _op("The framework as 1EdTech CASE", read)},
-                "/explain": {
-                    "post": _op("Rules and evidence for one statement", "admin", content=_ANY_JSON)
-                },
-                "/learners/{id}/assignments": {
-                    "get": _op(
-                        "A learner's refresher assignments (status=open|all|<status,…>)",
-                        f"{read}, the learner's own credential or their manager's",
-                        query=_query(status={"type": "string"}),
-                    )
-                },
-                "/learners/{id}/reports/assignments": {
-                    "get": _op(
-                        "A manager's overview: open and overdue assignments of direct reports",
-                        f"{read} or the manager's own credential",
-                    )
-                },
-                "/teams/{team}/assignments": {
-                    "get": _op("A team's open and overdue assignments", read)
-                },
-                "/assignments": {
-                    "get": _op(
-                        "All assignments, filtered and paged",
-                        read,
-                        query=_query(
-                            status={"type": "string"},
-                            learner=_ID,
-                            competency={"type": "string"},
-                            team={"type": "string"},
-                            overdue={"type": "string", "enum": ["true", "false"]},
-                            limit=_LIMIT,
-                            offset=_OFFSET,
-                        ),
-                    )
-                },
-                "/assignments/{id}": {
-                    "get": _op("One assignment with its event trail and notifications", read)
-                },
-                "/assignments/{id}/acknowledge": {
-                    "post": _op("The learner has seen it", "the learner's own credential or admin")
-                },
-                "/assignments/{id}/snooze": {
-                    "post": _op(
-                        "Move the due date (within refreshers.snooze_max)",
-                        "the learner's own credential or admin",
-                        "Snooze",
-                    )
-                },
-                "/assignments/{id}/cancel": {
-                    "post": _op("Cancel an open assignment", "admin", "Cancel")
-                },
-                "/assignments/{id}/resend": {"post": _op("Queue its notification again", "admin")},
-                "/erasures": {"get": _op("The erasure audit trail", "admin")},
-                "/exports/statements.jsonl": {
-                    "get": _op("Every statement as JSON lines under stable pseudonyms", "admin")
-                },
-                "/notifications": {
-                    "get": _op(
-                        "The outbox with counts per status (status=pending|sent|dead)",
-                        "admin",
-                        query=_query(
-                            status={"type": "string", "enum": ["pending", "sent", "dead"]},
-                            limit=_LIMIT,
-                            offset=_OFFSET,
-                        ),
-                    )
-                },
-                "/notifications/{id}": {
-                    "get": _op("One notification with its delivery log", "admin")
-                },
-                "/notifications/{id}/retry": {
-                    "post": _op("Re-queue a dead-lettered notification", "admin")
-                },
-            }
-        ),
+                )
+            },
+            "/notifications/{id}": {"get": _op("One notification with its delivery log", "admin")},
+            "/notifications/{id}/retry": {
+                "post": _op("Re-queue a dead-lettered notification", "admin")
+            },
+        },
     }
+    _with_path_parameters(document["paths"])
+    return document
