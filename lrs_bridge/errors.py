@@ -13,7 +13,9 @@ the CLI prints them. Nothing here imports Flask or a database driver.
      ├── PreconditionFailed                412
      ├── PayloadTooLarge                   413: a request body over the configured limit
      ├── TooManyRequests                   429: throttled, ``retry_after`` seconds
-     └── StoreUnavailable (ConnectionError) 503: the database cannot be reached right now
+     ├── StoreUnavailable (ConnectionError) 503: the database cannot be reached right now
+     └── StoreError                        500: the database refused for a reason a retry
+                                                will not fix (logged; no driver text shown)
 """
 
 from __future__ import annotations
@@ -112,3 +114,13 @@ class StoreUnavailable(LrsBridgeError, ConnectionError):
     """The database cannot be reached; the caller may retry later."""
 
     code = "store_unavailable"
+
+
+class StoreError(LrsBridgeError):
+    """The database rejected an operation for a reason that a retry would meet again.
+
+    Not an outage, so not a 503: producers retry a 503 for ever. The driver's text is logged,
+    never put in the message (it names tables, columns and values).
+    """
+
+    code = "store_error"

@@ -9,15 +9,32 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, g, request
+from werkzeug.routing import IntegerConverter, Map
 
 import lrs_bridge.api.documents  # noqa: F401 - registers routes
 from lrs_bridge.api import assignments, ops, v1, xapi
 from lrs_bridge.api.errors import register_error_handlers
 from lrs_bridge.config import load_settings
 from lrs_bridge.observability import Metrics, configure_logging
+from lrs_bridge.params import MAX_ID, check_no_nul
 from lrs_bridge.runtime import build_runtime
 
 access_log = logging.getLogger("lrs_bridge.access")
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:…>`` in this app's URLs is a row id: ASCII digits up to :data:`MAX_ID`.
+
+    Werkzeug's own matches any Unicode digit (``\\d``), which ``int`` may then reject, and
+    has no upper bound, so the database would be asked for an id it cannot hold (a 500).
+    Anything else is simply no such resource: 404.
+    """
+
+    regex = r"[0-9]{1,18}"
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def build_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -25,6 +42,7 @@ def build_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     settings = load_settings(overrides)
     configure_logging(settings.log_level)
     app = Flask("lrs_bridge")
+    app.url_map.converters["int"] = RowIdConverter  # before any blueprint adds its rules
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["lrs_bridge"] = build_runtime(settings)
@@ -40,6 +58,8 @@ def build_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     def _start() -> None:
         g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
         g.started = time.perf_counter()
+        check_no_nul(request.args.items(multi=True))
+        check_no_nul((request.view_args or {}).items(), "path segment")
 
     @app.after_request
     def _finish(response: Response) -> Response:

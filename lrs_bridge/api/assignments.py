@@ -22,6 +22,7 @@ from lrs_bridge.api.xapi import runtime
 from lrs_bridge.auth import Principal
 from lrs_bridge.competency.policy import add_duration
 from lrs_bridge.errors import BadRequest, Forbidden, NotFound
+from lrs_bridge.params import MAX_ID, parse_count, parse_page
 from lrs_bridge.services.outbox import describe, describe_for_people
 from lrs_bridge.services.refreshers import RefresherService
 from lrs_bridge.store.assignment_records import OPEN_STATUSES, Assignment
@@ -61,17 +62,6 @@ def _may_act(principal: Principal, assignment: Assignment) -> bool:
 
 def _actor(principal: Principal) -> str:
     return f"credential:{principal.key}"
-
-
-def _page() -> tuple[int, int]:
-    try:
-        limit = int(request.args.get("limit", "100"))
-        offset = int(request.args.get("offset", "0"))
-    except ValueError:
-        raise BadRequest("limit and offset must be integers", field="limit") from None
-    if not 1 <= limit <= _MAX_LIMIT or offset < 0:
-        raise BadRequest(f"limit must be 1..{_MAX_LIMIT} and offset ≥ 0", field="limit")
-    return limit, offset
 
 
 def _status_filter() -> list[str] | None:
@@ -170,7 +160,7 @@ def learner_assignments(learner_id: int) -> Response:
     principal = authenticated()
     if not _may_read(principal, learner_id):
         raise Forbidden("assignments are visible to the learner, their manager and admins")
-    limit, offset = _page()
+    limit, offset = parse_page(request.args, max_limit=_MAX_LIMIT)
     rows = runtime().store.list_assignments(
         learner_ids=[learner_id], status=_status_filter(), limit=limit, offset=offset
     )
@@ -266,12 +256,12 @@ def list_assignments() -> Response:
     principal = authenticated()
     if not principal.scopes & _BROAD_READ:
         raise Forbidden("listing assignments needs the admin, all/read or all scope")
-    limit, offset = _page()
+    limit, offset = parse_page(request.args, max_limit=_MAX_LIMIT)
     learner = request.args.get("learner")
-    if learner is not None and not learner.isdigit():
-        raise BadRequest("learner must be a learner id", field="learner")
     rows = runtime().store.list_assignments(
-        learner_ids=[int(learner)] if learner else None,
+        learner_ids=[parse_count(learner, "learner", default=0, maximum=MAX_ID)]
+        if learner is not None
+        else None,
         team=request.args.get("team"),
         status=_status_filter(),
         competency_id=request.args.get("competency"),
@@ -303,7 +293,7 @@ def list_notifications() -> Response:
     """The outbox, newest first (``status=waiting|pending|sent|dead|routed``), with counts
     per status."""
     require_admin()
-    limit, offset = _page()
+    limit, offset = parse_page(request.args, max_limit=_MAX_LIMIT)
     status = request.args.get("status")
     if status not in (None, "waiting", "pending", "sent", "dead", "routed"):
         raise BadRequest("status must be waiting, pending, sent, dead or routed", field="status")

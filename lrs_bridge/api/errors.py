@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, jsonify, request
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from lrs_bridge.errors import (
     BadRequest,
@@ -16,6 +16,7 @@ from lrs_bridge.errors import (
     NotFound,
     PayloadTooLarge,
     PreconditionFailed,
+    StoreError,
     StoreUnavailable,
     TooManyRequests,
     Unauthorized,
@@ -33,6 +34,7 @@ STATUS_BY_ERROR: tuple[tuple[type[LrsBridgeError], int], ...] = (
     (PayloadTooLarge, 413),
     (TooManyRequests, 429),
     (StoreUnavailable, 503),
+    (StoreError, 500),
 )
 
 
@@ -83,6 +85,18 @@ def register_error_handlers(app: Flask) -> None:
         )
         response.status_code = 400
         return response
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(error: RequestEntityTooLarge) -> Response:
+        # Werkzeug's guard on MAX_CONTENT_LENGTH: answer like every other limit, naming it.
+        limit = request.max_content_length
+        return error_response(
+            PayloadTooLarge(
+                f"the request body exceeds the limit of {limit} bytes (LRS_BRIDGE_MAX_BODY_BYTES)",
+                limit=limit,
+                field="max_body_bytes",
+            )
+        )
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:

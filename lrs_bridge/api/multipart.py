@@ -111,6 +111,7 @@ def _too_large(max_bytes: int) -> PayloadTooLarge:
         f"the multipart/mixed request exceeds the limit of {max_bytes} bytes "
         "(LRS_BRIDGE_MAX_ATTACHMENT_BYTES)",
         limit=max_bytes,
+        field="max_attachment_bytes",
     )
 
 
@@ -191,6 +192,7 @@ class _PartReader:
                     "the statements part exceeds the limit of "
                     f"{self.max_statements_bytes} bytes (LRS_BRIDGE_MAX_BODY_BYTES)",
                     limit=self.max_statements_bytes,
+                    field="max_body_bytes",
                 )
             self.statements.extend(data[start:end])
             return

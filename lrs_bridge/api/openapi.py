@@ -3,6 +3,7 @@ schemas, so the published contract cannot drift from what is validated."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from marshmallow import Schema, fields
@@ -14,6 +15,7 @@ from lrs_bridge.api.schemas import (
     LearnerUpdateSchema,
     SnoozeSchema,
 )
+from lrs_bridge.params import MAX_ID
 
 _TYPES: tuple[tuple[type[fields.Field[Any]], dict[str, Any]], ...] = (
     (fields.Email, {"type": "string", "format": "email"}),
@@ -49,7 +51,36 @@ def schema_to_json(schema: Schema) -> dict[str, Any]:
     }
 
 
-def _op(summary: str, scope: str, body: str | None = None, **extra: Any) -> dict[str, Any]:
+#: Ids in paths: ``<int:…>`` row ids (see ``api/app.py``); larger ones are simply not found.
+_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+_PATH_PARAMETERS: dict[str, dict[str, Any]] = {
+    "id": _ID,
+    "team": {"type": "string", "minLength": 1},
+    "collection": {
+        "type": "string",
+        "enum": ["rules", "policies", "methods", "framework-competencies"],
+    },
+}
+_LIMIT = {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}
+_OFFSET = {"type": "integer", "minimum": 0, "maximum": MAX_ID, "default": 0}
+_DRY_RUN = {"type": "string", "enum": ["true", "false"], "default": "false"}
+_ANY_JSON: dict[str, Any] = {"application/json": {"schema": {}}}
+
+
+def _query(**schemas: dict[str, Any]) -> list[dict[str, Any]]:
+    """Optional query parameters by name."""
+    return [{"name": name, "in": "query", "schema": schema} for name, schema in schemas.items()]
+
+
+def _op(
+    summary: str,
+    scope: str,
+    body: str | None = None,
+    *,
+    query: list[dict[str, Any]] | None = None,
+    content: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One operation; ``body`` names a component schema, ``content`` gives other bodies."""
     operation: dict[str, Any] = {
         "summary": summary,
         "description": f"Needs the `{scope}` scope.",
@@ -59,22 +90,37 @@ def _op(summary: str, scope: str, body: str | None = None, **extra: Any) -> dict
             "400": {"$ref": "#/components/responses/BadRequest"},
             "401": {"description": "missing or invalid credentials"},
             "403": {"description": "the credential lacks the scope"},
+            "404": {"description": "no such resource"},
+            "409": {"description": "conflicts with stored data"},
+            "413": {"description": "the body is over a documented limit, which the body names"},
             "429": {"description": "too many failed attempts; wait `Retry-After` seconds"},
         },
-        **extra,
     }
+    if query:
+        operation["parameters"] = query
     if body:
-        operation["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}},
-        }
+        content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}}
+    if content:
+        operation["requestBody"] = {"required": True, "content": content}
     return operation
+
+
+def _with_path_parameters(paths: dict[str, dict[str, Any]]) -> None:
+    """Declare every ``{name}`` of a path template on each of its operations."""
+    for template, operations in paths.items():
+        names = re.findall(r"{(\w+)}", template)
+        declared = [
+            {"name": name, "in": "path", "required": True, "schema": _PATH_PARAMETERS[name]}
+            for name in names
+        ]
+        for operation in operations.values():
+            operation["parameters"] = declared + operation.get("parameters", [])
 
 
 def openapi_document() -> dict[str, Any]:
     """The whole document."""
     read = "admin, all/read or all"
-    return {
+    document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {"title": "lrs-bridge competency API", "version": "1"},
         "servers": [{"url": "/api/v1"}],
@@ -111,6 +157,12 @@ def openapi_document() -> dict[str, Any]:
                 "get": _op(
                     "Find a learner by ?agent=<xAPI Agent JSON>, or list (team, limit, offset)",
                     read,
+                    query=_query(
+                        agent={"type": "string", "description": "an xAPI Agent as JSON"},
+                        team={"type": "string"},
+                        limit=_LIMIT,
+                        offset=_OFFSET,
+                    ),
                 ),
                 "post": _op("Add a learner to the directory", "admin", "Learner"),
             },
@@ -123,24 +175,24 @@ def openapi_document() -> dict[str, Any]:
                     "sub-statement, authority) a stand-in agent replaces them; leaves an audit "
                     "record without personal data. ?dry_run=true only returns the counts",
                     "admin",
-                    parameters=[
-                        {
-                            "name": "id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "integer"},
-                        },
+                    query=[
                         {
                             "name": "dry_run",
                             "in": "query",
                             "required": False,
                             "description": "true: count what would be erased, change nothing",
                             "schema": {"type": "boolean", "default": False},
-                        },
+                        }
                     ],
                 ),
             },
-            "/learners/import": {"post": _op("Import a directory CSV (text/csv)", "admin")},
+            "/learners/import": {
+                "post": _op(
+                    "Import a directory CSV (text/csv)",
+                    "admin",
+                    content={"text/csv": {"schema": {"type": "string"}}},
+                )
+            },
             "/learners/{id}/competencies": {
                 "get": _op("Level, status, stale_at and evidence trail per competency", read)
             },
@@ -151,6 +203,7 @@ def openapi_document() -> dict[str, Any]:
                     "Save a new framework/map version; ?dry_run=true reports the effect",
                     "admin",
                     "ConfigChange",
+                    query=_query(dry_run=_DRY_RUN),
                 ),
             },
             "/config/{collection}": {
@@ -158,15 +211,27 @@ def openapi_document() -> dict[str, Any]:
             },
             "/config/{collection}/{id}": {
                 "get": _op("One item of a collection", "admin"),
-                "put": _op("Create or replace it (new version; ?dry_run=true)", "admin"),
-                "delete": _op("Delete it (new version; ?dry_run=true)", "admin"),
+                "put": _op(
+                    "Create or replace it (new version; ?dry_run=true)",
+                    "admin",
+                    query=_query(dry_run=_DRY_RUN),
+                    content=_ANY_JSON,
+                ),
+                "delete": _op(
+                    "Delete it (new version; ?dry_run=true)",
+                    "admin",
+                    query=_query(dry_run=_DRY_RUN),
+                ),
             },
             "/config/framework.case.json": {"get": _op("The framework as 1EdTech CASE", read)},
-            "/explain": {"post": _op("Rules and evidence for one statement", "admin")},
+            "/explain": {
+                "post": _op("Rules and evidence for one statement", "admin", content=_ANY_JSON)
+            },
             "/learners/{id}/assignments": {
                 "get": _op(
                     "A learner's refresher assignments (status=open|all|<status,…>)",
                     f"{read}, the learner's own credential or their manager's",
+                    query=_query(status={"type": "string"}),
                 )
             },
             "/learners/{id}/reports/assignments": {
@@ -180,8 +245,17 @@ def openapi_document() -> dict[str, Any]:
             },
             "/assignments": {
                 "get": _op(
-                    "All assignments (status, learner, competency, team, overdue, limit, offset)",
+                    "All assignments, filtered and paged",
                     read,
+                    query=_query(
+                        status={"type": "string"},
+                        learner=_ID,
+                        competency={"type": "string"},
+                        team={"type": "string"},
+                        overdue={"type": "string", "enum": ["true", "false"]},
+                        limit=_LIMIT,
+                        offset=_OFFSET,
+                    ),
                 )
             },
             "/assignments/{id}": {
@@ -209,6 +283,14 @@ def openapi_document() -> dict[str, Any]:
                 "get": _op(
                     "The outbox with counts per status (status=waiting|pending|sent|dead|routed)",
                     "admin",
+                    query=_query(
+                        status={
+                            "type": "string",
+                            "enum": ["waiting", "pending", "sent", "dead", "routed"],
+                        },
+                        limit=_LIMIT,
+                        offset=_OFFSET,
+                    ),
                 )
             },
             "/notifications/{id}": {"get": _op("One notification with its delivery log", "admin")},
@@ -217,3 +299,5 @@ def openapi_document() -> dict[str, Any]:
             },
         },
     }
+    _with_path_parameters(document["paths"])
+    return document

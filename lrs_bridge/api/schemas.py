@@ -4,14 +4,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_load,
+    validate,
+    validates_schema,
+)
+
+from lrs_bridge.params import MAX_ID, check_no_nul
 
 
-class ConfigChangeSchema(Schema):
-    """``PUT /api/v1/config``: a new framework and/or map; what is left out stays."""
+class _Body(Schema):
+    """A request body: unknown fields refused, and no NUL in any text (``params.py``)."""
 
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def _no_nul(self, data: Any, **kwargs: Any) -> Any:
+        if isinstance(data, dict):
+            for name, value in data.items():
+                texts = value if isinstance(value, list) else [value]
+                check_no_nul((str(name), text) for text in texts)
+        return data
+
+
+class ConfigChangeSchema(_Body):
+    """``PUT /api/v1/config``: a new framework and/or map; what is left out stays."""
 
     framework = fields.Dict(load_default=None)
     framework_case = fields.Dict(load_default=None)
@@ -19,24 +41,18 @@ class ConfigChangeSchema(Schema):
     note = fields.String(load_default=None, validate=validate.Length(max=2000))
 
 
-class LearnerUpdateSchema(Schema):
+class LearnerUpdateSchema(_Body):
     """``PATCH /api/v1/learners/<id>``: profile fields to change (identifiers: import)."""
-
-    class Meta:
-        unknown = RAISE
 
     name = fields.String(validate=validate.Length(min=1, max=300))
     email = fields.Email(allow_none=True)
     team = fields.String(allow_none=True, validate=validate.Length(max=200))
-    manager_id = fields.Integer(allow_none=True)
+    manager_id = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=MAX_ID))
     language = fields.String(allow_none=True, validate=validate.Regexp(r"^[A-Za-z]{2,3}(-\w+)*$"))
 
 
-class LearnerSchema(Schema):
+class LearnerSchema(_Body):
     """``POST /api/v1/learners``: one person of the directory and their identifiers."""
-
-    class Meta:
-        unknown = RAISE
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=300))
     email = fields.Email(load_default=None)
@@ -50,11 +66,8 @@ class LearnerSchema(Schema):
     language = fields.String(load_default=None, validate=validate.Regexp(r"^[A-Za-z]{2,3}(-\w+)*$"))
 
 
-class SnoozeSchema(Schema):
+class SnoozeSchema(_Body):
     """``POST /api/v1/assignments/<id>/snooze``: a new due date, or how much later."""
-
-    class Meta:
-        unknown = RAISE
 
     until = fields.String(metadata={"description": "ISO 8601 timestamp"})
     by = fields.String(
@@ -68,10 +81,7 @@ class SnoozeSchema(Schema):
             raise ValidationError("Give exactly one of until or by.", "until")
 
 
-class CancelSchema(Schema):
+class CancelSchema(_Body):
     """``POST /api/v1/assignments/<id>/cancel``: an optional note for the trail."""
-
-    class Meta:
-        unknown = RAISE
 
     note = fields.String(load_default=None, validate=validate.Length(max=2000))

@@ -24,6 +24,7 @@ from lrs_bridge.competency.framework import (
     framework_to_dict,
 )
 from lrs_bridge.errors import BadRequest, Forbidden, NotFound
+from lrs_bridge.params import parse_page
 from lrs_bridge.services.admin import ConfigService, explain
 from lrs_bridge.services.competencies import CompetencyEngine
 from lrs_bridge.services.directory import import_directory, public_learner
@@ -223,11 +224,7 @@ def _import(text: str) -> Response:
 
 
 def _list_learners() -> Response:
-    try:
-        limit = min(int(request.args.get("limit", "100")), 1000)
-        offset = int(request.args.get("offset", "0"))
-    except ValueError:
-        raise BadRequest("limit and offset must be integers", field="limit") from None
+    limit, offset = parse_page(request.args)
     team = request.args.get("team")
     learners = runtime().store.list_learners(team, limit, offset)
     return jsonify({"learners": [public_learner(learner) for learner in learners]})

@@ -134,8 +134,11 @@ class _StatementBody:
 def _statement_body(xreq: XapiRequest, version: str) -> Iterator[_StatementBody]:
     """The statements of a PUT/POST, with the attachment parts of a multipart/mixed body
     (spooled to files that exist until the ``with`` block ends)."""
+    settings = runtime().settings
     if xreq.content_type == "application/json":
-        items, is_array = decode_statements(xreq.body, version=version)
+        items, is_array = decode_statements(
+            xreq.body, version=version, max_statements=settings.max_batch_statements
+        )
         yield _StatementBody(statements=items, is_array=is_array, attachments={})
         return
     if xreq.content_type != "multipart/mixed":
@@ -148,7 +151,6 @@ def _statement_body(xreq: XapiRequest, version: str) -> Iterator[_StatementBody]
             "attachment content cannot be sent with the alternate request syntax",
             field="Content-Type",
         )
-    settings = runtime().settings
     # Not the app-wide limit (max_body_bytes): Werkzeug guards the stream with this one, and
     # receive_statements checks it too, with a message naming the setting.
     request.max_content_length = settings.max_attachment_bytes
@@ -160,7 +162,9 @@ def _statement_body(xreq: XapiRequest, version: str) -> Iterator[_StatementBody]
         max_statements_bytes=settings.max_body_bytes,
         spool_directory=runtime().attachments.spool_directory(),
     ) as body:
-        items, is_array = decode_statements(body.statements, version=version)
+        items, is_array = decode_statements(
+            body.statements, version=version, max_statements=settings.max_batch_statements
+        )
         yield _StatementBody(statements=items, is_array=is_array, attachments=body.attachments)
 
 

@@ -17,6 +17,7 @@ from flask import Request
 from werkzeug.datastructures import Headers
 
 from lrs_bridge.errors import BadRequest, Unauthorized
+from lrs_bridge.params import check_no_nul
 from lrs_bridge.xapi.validate import version_family
 
 VERSION_HEADER = "X-Experience-API-Version"
@@ -70,6 +71,7 @@ class XapiRequest:
 
 
 def _single_valued(pairs: list[tuple[str, str]], where: str) -> dict[str, str]:
+    check_no_nul(pairs, where)
     args: dict[str, str] = {}
     for name, value in pairs:
         if name in args:

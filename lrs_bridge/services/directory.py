@@ -69,42 +69,51 @@ def _account_keys(text: str, row: int) -> list[str]:
 
 def parse_directory_csv(text: str) -> list[DirectoryEntry]:
     """Directory entries from CSV text with a header row; 400 naming the row and column."""
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in ("name", "email") if c not in (reader.fieldnames or [])]
-    if missing:
-        raise BadRequest(f"the CSV needs a header with {', '.join(missing)}", field="header")
-    entries = []
+    if "\x00" in text:
+        raise BadRequest("the CSV contains a NUL character", field="csv")
+    # newline="": the csv module reads line ends itself, so a quoted field may hold one.
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        missing = [c for c in ("name", "email") if c not in (reader.fieldnames or [])]
+        if missing:
+            raise BadRequest(f"the CSV needs a header with {', '.join(missing)}", field="header")
+        return [_entry(number, raw) for number, raw in enumerate(reader, start=1)]
+    except csv.Error as error:
+        row = f"row {reader.line_num - 1}" if reader.line_num > 1 else "the header"
+        raise BadRequest(f"{row} is not valid CSV: {error}", field="csv") from None
+
+
+def _entry(number: int, raw: dict[str | None, Any]) -> DirectoryEntry:
+    """One data row (``number`` from 1); a short row's missing cells are empty."""
     schema = _RowSchema()
-    for number, raw in enumerate(reader, start=1):
-        cleaned: dict[str, Any] = {k: (v.strip() or None) for k, v in raw.items() if k}
-        cleaned["accounts"] = cleaned.get("accounts") or ""
-        try:
-            row = schema.load(cleaned)
-        except ValidationError as error:
-            column, messages = next(iter(error.messages_dict.items()))
-            raise BadRequest(
-                f"row {number}, column {column}: {' '.join(map(str, messages))}",
-                field=f"rows[{number}].{column}",
-            ) from None
-        keys = _account_keys(row["accounts"], number)
-        if row["email"]:
-            keys = email_keys(row["email"]) + keys
-        if not keys:
-            raise BadRequest(
-                f"row {number}: a learner needs an email or an account",
-                field=f"rows[{number}].email",
-            )
-        entries.append(
-            DirectoryEntry(
-                name=row["name"],
-                email=row["email"],
-                agent_keys=tuple(keys),
-                team=row["team"],
-                manager_email=row["manager_email"],
-                language=row["language"],
-            )
+    cleaned: dict[str, Any] = {
+        k: (v.strip() or None) if isinstance(v, str) else None for k, v in raw.items() if k
+    }
+    cleaned["accounts"] = cleaned.get("accounts") or ""
+    try:
+        row = schema.load(cleaned)
+    except ValidationError as error:
+        column, messages = next(iter(error.messages_dict.items()))
+        raise BadRequest(
+            f"row {number}, column {column}: {' '.join(map(str, messages))}",
+            field=f"rows[{number}].{column}",
+        ) from None
+    keys = _account_keys(row["accounts"], number)
+    if row["email"]:
+        keys = email_keys(row["email"]) + keys
+    if not keys:
+        raise BadRequest(
+            f"row {number}: a learner needs an email or an account",
+            field=f"rows[{number}].email",
         )
-    return entries
+    return DirectoryEntry(
+        name=row["name"],
+        email=row["email"],
+        agent_keys=tuple(keys),
+        team=row["team"],
+        manager_email=row["manager_email"],
+        language=row["language"],
+    )
 
 
 class DirectoryStore(Protocol):

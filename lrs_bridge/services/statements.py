@@ -17,6 +17,7 @@ import orjson
 
 from lrs_bridge.auth import Principal, authority_agent, system_agent
 from lrs_bridge.errors import BadRequest, Conflict, InvalidStatement, NotFound
+from lrs_bridge.params import parse_count
 from lrs_bridge.services.attachments import carried_attachments, check_parts_used, check_signatures
 from lrs_bridge.services.competencies import EngineSource, TlaAssertions
 from lrs_bridge.services.completion import Completer
@@ -361,10 +362,7 @@ class StatementService:
                 raise BadRequest("parameter 'agent' must be JSON", field="agent") from None
             validate_agent(agent_json, version=version, path="agent")
             agent = agent_key(agent_json)
-        limit_text = args.get("limit", "0")
-        if not limit_text.isdigit():
-            raise BadRequest("parameter 'limit' must be a non-negative integer", field="limit")
-        limit = int(limit_text)
+        limit = parse_count(args.get("limit"), "limit", default=0)
         query = StatementQuery(
             agent_key=agent,
             related_agents=_bool_param(args, "related_agents"),
@@ -392,7 +390,9 @@ class StatementService:
         """GET /statements without an id: one page plus the ``more`` link."""
         principal.require(Principal.can_read_statements, "read statements")
         if set(args) & {"statementId", "voidedStatementId"}:
-            raise BadRequest("statementId/voidedStatementId cannot be used here")
+            raise BadRequest(
+                "statementId/voidedStatementId cannot be used here", field="statementId"
+            )
         query, carried = self.parse_query(args, version=version, principal=principal)
         options = read_options(carried)
         page: StatementPage = self.store.query_statements(query, self.clock)
@@ -415,7 +415,9 @@ class StatementService:
 def check_single_parameters(args: Mapping[str, str]) -> None:
     """With ``statementId``/``voidedStatementId`` only ``attachments`` and ``format`` may appear."""
     if "statementId" in args and "voidedStatementId" in args:
-        raise BadRequest("use either statementId or voidedStatementId, not both")
+        raise BadRequest(
+            "use either statementId or voidedStatementId, not both", field="voidedStatementId"
+        )
     extra = sorted(set(args) - _SINGLE_PARAMETERS)
     if extra:
         raise BadRequest(

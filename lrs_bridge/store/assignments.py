@@ -39,6 +39,7 @@ from lrs_bridge.store.assignment_records import (
     record_from_row,
 )
 from lrs_bridge.store.base import NewStatement, StateRow
+from lrs_bridge.store.sets import member_param, member_sql
 from lrs_bridge.store.tables import (
     assignment_events,
     competency_state,
@@ -562,13 +563,8 @@ def erase_learner_assignments(conn: Connection, learner_id: int) -> None:
     conn.execute(delete(refresher_assignments).where(a.learner_id == learner_id))
 
 
-_OPEN_PAIRS_PG = (
-    "SELECT learner_id, competency_id FROM refresher_assignments "
-    "WHERE closed_us IS NULL AND learner_id = ANY(%s)"
-)
-_OPEN_PAIRS_SQLITE = (
-    "SELECT learner_id, competency_id FROM refresher_assignments "
-    "WHERE closed_us IS NULL AND learner_id IN ({marks})"
+_OPEN_PAIRS = (
+    "SELECT learner_id, competency_id FROM refresher_assignments WHERE closed_us IS NULL AND "
 )
 
 
@@ -590,11 +586,9 @@ def close_completed(
     if not learner_ids:
         return
     # The hot path: one prepared driver-level probe, no expression building per batch.
-    if conn.dialect.name == "postgresql":
-        probe = conn.exec_driver_sql(_OPEN_PAIRS_PG, (learner_ids,))
-    else:
-        marks = ", ".join("?" * len(learner_ids))
-        probe = conn.exec_driver_sql(_OPEN_PAIRS_SQLITE.format(marks=marks), tuple(learner_ids))
+    probe = conn.exec_driver_sql(
+        _OPEN_PAIRS + member_sql(conn, "learner_id"), (member_param(conn, learner_ids),)
+    )
     if not any((row[0], row[1]) in after for row in probe):
         return
     tx = AssignmentTx(conn, now_us)

@@ -25,8 +25,8 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lrs_bridge.store.base import Clock, ReceivedAttachment, StoredAttachment
+from lrs_bridge.store.driver_errors import translate_errors
 from lrs_bridge.store.engine import SQLITE_BEGIN
-from lrs_bridge.store.sqlalchemy import translate_errors
 from lrs_bridge.store.tables import attachment_chunks, attachments, statement_attachments
 
 #: Bytes per ``attachment_chunks`` row, and per read when streaming content out.

@@ -25,9 +25,9 @@ from sqlalchemy import Connection, Engine, and_, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from lrs_bridge.store.driver_errors import translate_errors
 from lrs_bridge.store.engine import SQLITE_BEGIN
 from lrs_bridge.store.ledger import learner_by_agent_key
-from lrs_bridge.store.sqlalchemy import translate_errors
 from lrs_bridge.store.tables import (
     activity_definitions,
     credentials,

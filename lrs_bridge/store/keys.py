@@ -12,6 +12,7 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import Connection, insert, literal_column, select, update
 
 from lrs_bridge.store.base import NewStatement, StatementQuery
+from lrs_bridge.store.sets import member
 from lrs_bridge.store.tables import statement_keys, statements
 
 #: Written as a literal so both databases can use the partial index on StatementRefs.
@@ -52,7 +53,7 @@ def _stored_keys(conn: Connection, statement_ids: Collection[str]) -> dict[str, 
     rows = conn.execute(
         select(statements.c.id, statement_keys.c.key, statement_keys.c.narrow)
         .join(statement_keys, statement_keys.c.seq == statements.c.seq)
-        .where(statements.c.id.in_(list(statement_ids)))
+        .where(member(conn, statements.c.id, statement_ids))
     )
     found: dict[str, dict[str, bool]] = {}
     for sid, key, narrow in rows:

@@ -14,6 +14,8 @@ import orjson
 from sqlalchemy import Connection, case, delete, func, insert, null, select, update
 
 from lrs_bridge.store.base import EvidenceDraft, LedgerPoint, StateReducer, StateRow
+from lrs_bridge.store.sets import Pair as Pair  # re-exported: other stores name pairs so
+from lrs_bridge.store.sets import member, rows_of_pairs
 from lrs_bridge.store.tables import (
     competency_configs,
     competency_state,
@@ -22,8 +24,6 @@ from lrs_bridge.store.tables import (
     learners,
     statements,
 )
-
-Pair = tuple[int, str]
 
 # Hot-path SQL, the same on SQLite (3.24+) and PostgreSQL; ``?`` becomes the driver's marker.
 _INSERT_EVIDENCE = (
@@ -54,25 +54,37 @@ def resolve_learners(
     found = dict(
         conn.execute(
             select(learner_ifis.c.agent_key, learner_ifis.c.learner_id).where(
-                learner_ifis.c.agent_key.in_(list(agents))
+                member(conn, learner_ifis.c.agent_key, agents)
             )
         ).all()
     )
-    for key, agent in agents.items():
-        if key in found:
-            continue
-        mbox = agent.get("mbox")
-        learner_id = conn.execute(
-            insert(learners).returning(learners.c.id),
+    missing = [(key, agent) for key, agent in agents.items() if key not in found]
+    if not missing:
+        return found
+    # One multi-row INSERT … RETURNING (ids in parameter order) and one executemany, not two
+    # round trips per new learner: a batch of 500 new learners is common on first import.
+    new_ids = conn.execute(
+        insert(learners).returning(learners.c.id, sort_by_parameter_order=True),
+        [
             {
                 "name": agent.get("name"),
-                "email": mbox[len("mailto:") :] if isinstance(mbox, str) else None,
+                "email": _email_of(agent.get("mbox")),
                 "created_us": now_us,
-            },
-        ).scalar_one()
-        conn.execute(insert(learner_ifis), {"agent_key": key, "learner_id": learner_id})
+            }
+            for _, agent in missing
+        ],
+    ).scalars()
+    for (key, _), learner_id in zip(missing, new_ids, strict=True):
         found[key] = learner_id
+    conn.execute(
+        insert(learner_ifis),
+        [{"agent_key": key, "learner_id": found[key]} for key, _ in missing],
+    )
     return found
+
+
+def _email_of(mbox: Any) -> str | None:
+    return mbox[len("mailto:") :] if isinstance(mbox, str) else None
 
 
 def add_evidence(
@@ -111,12 +123,12 @@ def retract_evidence(conn: Connection, seqs: Collection[int]) -> set[Pair]:
         (row.learner_id, row.competency_id)
         for row in conn.execute(
             select(evidence.c.learner_id, evidence.c.competency_id).where(
-                evidence.c.seq.in_(list(seqs))
+                member(conn, evidence.c.seq, seqs)
             )
         )
     }
     if pairs:
-        conn.execute(delete(evidence).where(evidence.c.seq.in_(list(seqs))))
+        conn.execute(delete(evidence).where(member(conn, evidence.c.seq, seqs)))
     return pairs
 
 
@@ -131,8 +143,8 @@ def recompute_states(
     if not wanted:
         return {}
     points: dict[Pair, list[LedgerPoint]] = defaultdict(list)
-    for learner_id, competency_id, seq, at_us, weight, quality in _rows_of_pairs(
-        conn, "seq, at_us, weight, quality", "evidence", wanted
+    for learner_id, competency_id, seq, at_us, weight, quality in rows_of_pairs(
+        conn, "evidence", ("seq", "at_us", "weight", "quality"), wanted
     ):
         points[(learner_id, competency_id)].append(
             LedgerPoint(seq=seq, at_us=at_us, weight=weight, quality=quality)
@@ -140,27 +152,11 @@ def recompute_states(
     return write_states(conn, wanted, points, reduce, now_us)
 
 
-def _rows_of_pairs(
-    conn: Connection, columns: str, table: str, pairs: Collection[Pair]
-) -> Iterable[Any]:
-    """``learner_id, competency_id, <columns>`` of ``table`` for exactly these pairs.
-
-    An OR of exact pairs, written as driver SQL: each term is a seek on the
-    (learner_id, competency_id) index (a row-value IN list is not, on SQLite), and building
-    it as an expression tree would cost more than the query.
-    """
-    ordered = sorted(pairs)
-    terms = " OR ".join(["(learner_id = ? AND competency_id = ?)"] * len(ordered))
-    query = f"SELECT learner_id, competency_id, {columns} FROM {table} WHERE {terms}"  # noqa: S608
-    params = tuple(value for pair in ordered for value in pair)
-    return conn.exec_driver_sql(_sql(conn, query), params)
-
-
 def states_of(conn: Connection, pairs: Collection[Pair]) -> dict[Pair, StateRow]:
     """The stored states of ``pairs`` (absent pairs have none)."""
     if not pairs:
         return {}
-    columns = "level, last_evidence_us, stale_at_us, evidence_count, stability_days"
+    columns = ("level", "last_evidence_us", "stale_at_us", "evidence_count", "stability_days")
     return {
         (row[0], row[1]): StateRow(
             level=row[2],
@@ -169,7 +165,7 @@ def states_of(conn: Connection, pairs: Collection[Pair]) -> dict[Pair, StateRow]
             evidence_count=row[5],
             stability_days=row[6],
         )
-        for row in _rows_of_pairs(conn, columns, "competency_state", pairs)
+        for row in rows_of_pairs(conn, "competency_state", columns, pairs)
     }
 
 
@@ -179,7 +175,7 @@ def agent_keys_of(conn: Connection, learner_ids: Collection[int]) -> dict[int, s
         return {}
     rows = conn.execute(
         select(learner_ifis.c.learner_id, func.min(learner_ifis.c.agent_key))
-        .where(learner_ifis.c.learner_id.in_(list(learner_ids)))
+        .where(member(conn, learner_ifis.c.learner_id, learner_ids))
         .group_by(learner_ifis.c.learner_id)
     )
     return {learner_id: key for learner_id, key in rows}

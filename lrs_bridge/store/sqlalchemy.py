@@ -26,9 +26,8 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from lrs_bridge.errors import Conflict, NotFound, StoreUnavailable
+from lrs_bridge.errors import Conflict, NotFound
 from lrs_bridge.store import directory, ledger
 from lrs_bridge.store.assignment_records import AssignmentCloser
 from lrs_bridge.store.assignments import close_completed
@@ -46,6 +45,7 @@ from lrs_bridge.store.base import (
     StoredStatement,
 )
 from lrs_bridge.store.directory import DirectoryEntry, import_entries
+from lrs_bridge.store.driver_errors import translate_errors
 from lrs_bridge.store.engine import SQLITE_BEGIN
 from lrs_bridge.store.gate import AdvisoryGate, FileGate, NoGate
 from lrs_bridge.store.keys import batch_keys, key_filters, propagate_to_referrers
@@ -59,6 +59,7 @@ from lrs_bridge.store.ledger import (
 )
 from lrs_bridge.store.privacy import PrivacyQueries
 from lrs_bridge.store.refresher_store import AssignmentQueries
+from lrs_bridge.store.sets import member, member_param, member_sql
 from lrs_bridge.store.tables import (
     competency_state,
     credentials,
@@ -83,23 +84,6 @@ _STORED_COLUMNS = (
     statements.c.authority_id,
     statements.c.voids_id,
 )
-
-
-@contextlib.contextmanager
-def translate_errors() -> Iterator[None]:
-    """Turn driver errors into domain errors (the store's boundary; STYLE rule 5)."""
-    try:
-        yield
-    except IntegrityError as exc:
-        raise Conflict("a record with this identity already exists", reason=str(exc.orig)) from exc
-    except OperationalError as exc:
-        logger.warning("database unavailable: %s", exc.orig)
-        raise StoreUnavailable("the database is unavailable; retry later") from exc
-    except DBAPIError as exc:
-        if exc.connection_invalidated:
-            logger.warning("database connection lost: %s", exc.orig)
-            raise StoreUnavailable("the database connection was lost; retry later") from exc
-        raise
 
 
 def _stored(row: Any) -> StoredStatement:
@@ -174,7 +158,7 @@ class SqlStore(AssignmentQueries, PrivacyQueries, ThrottleQueries):
         if not ids:
             return {}
         with self._read() as conn:
-            rows = conn.execute(select(*_STORED_COLUMNS).where(statements.c.id.in_(list(ids))))
+            rows = conn.execute(select(*_STORED_COLUMNS).where(member(conn, statements.c.id, ids)))
             return {row.id: _stored(row) for row in rows}
 
     def get_statement(self, statement_id: str) -> StoredStatement | None:
@@ -232,7 +216,7 @@ class SqlStore(AssignmentQueries, PrivacyQueries, ThrottleQueries):
             targets = [item.index.voids_id for item in new if item.index.voids_id]
             if targets:
                 # A voiding statement cannot itself be voided (Data §2.3.2).
-                voidable = statements.c.id.in_(targets) & statements.c.voids_id.is_(None)
+                voidable = member(conn, statements.c.id, targets) & statements.c.voids_id.is_(None)
                 target_seqs = conn.execute(select(statements.c.seq).where(voidable)).scalars()
                 pairs |= retract_evidence(conn, list(target_seqs))
                 conn.execute(update(statements).where(voidable).values(voided=True))
@@ -252,11 +236,10 @@ class SqlStore(AssignmentQueries, PrivacyQueries, ThrottleQueries):
         the ids that a stored voiding statement already voids."""
         ids = [item.id for item in items]
         stored_text = format_timestamp_us(stored_us)
-        marks = ", ".join([self._placeholder] * len(ids))
         referrers = conn.exec_driver_sql(
             "SELECT seq, object_key, voids_id FROM statements "  # noqa: S608 - placeholders
-            f"WHERE object_type = 'StatementRef' AND object_key IN ({marks})",
-            tuple(ids),
+            f"WHERE object_type = 'StatementRef' AND {member_sql(conn, 'object_key')}",
+            (member_param(conn, ids),),
         ).all()
         already_voided = {row.object_key for row in referrers if row.voids_id is not None}
         seqs = {item.id: last_seq + n for n, item in enumerate(items, start=1)}

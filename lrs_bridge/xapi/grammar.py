@@ -160,6 +160,19 @@ def string(what: str) -> Check:
     return check
 
 
+def text(what: str) -> Check:
+    """A JSON string the LRS keeps as database text (a name, an account): no NUL, which
+    PostgreSQL can neither store nor compare."""
+
+    def check(value: Any) -> None:
+        if not isinstance(value, str):
+            raise Fail(f"{what} must be a string")
+        if "\x00" in value:
+            raise Fail(f"{what} must not contain a NUL character")
+
+    return check
+
+
 def boolean(what: str) -> Check:
     """A real JSON boolean (not 0/1 nor "true")."""
 

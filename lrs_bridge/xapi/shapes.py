@@ -21,12 +21,12 @@ class Grammar:
         self.v2 = v2
         account = Shape(
             "an account",
-            {"homePage": g.iri("account homePage"), "name": g.string("account name")},
+            {"homePage": g.iri("account homePage"), "name": g.text("account name")},
             ("homePage", "name"),
         )
         agent_props: dict[str, g.Check] = {
             "objectType": g.const("Agent"),
-            "name": g.string("an Agent name"),
+            "name": g.text("an Agent name"),
             "mbox": g.mbox,
             "mbox_sha1sum": g.mbox_sha1sum,
             "openid": g.iri("openid"),
@@ -39,7 +39,7 @@ class Grammar:
             {
                 **agent_props,
                 "objectType": g.const("Group"),
-                "name": g.string("a Group name"),
+                "name": g.text("a Group name"),
                 "member": self.members,
             },
             ("objectType",),

@@ -12,7 +12,7 @@ from typing import Any, Final
 
 import orjson
 
-from lrs_bridge.errors import BadRequest, InvalidStatement
+from lrs_bridge.errors import BadRequest, InvalidStatement, PayloadTooLarge
 from lrs_bridge.xapi.grammar import Fail
 from lrs_bridge.xapi.shapes import GRAMMARS, Grammar
 
@@ -49,11 +49,14 @@ def version_family(header_value: str) -> str:
     return family
 
 
-def decode_statements(body: bytes | str, *, version: str) -> tuple[list[dict[str, Any]], bool]:
+def decode_statements(
+    body: bytes | str, *, version: str, max_statements: int | None = None
+) -> tuple[list[dict[str, Any]], bool]:
     """Parse a POST/PUT body into statements, exactly as sent, and say if it was an array.
 
     Nothing is normalised, so stored statements read back byte-for-byte equivalent. An
     empty array is accepted (the spec defines no minimum; the caller stores nothing).
+    An array longer than ``max_statements`` is refused (413) before any is validated.
     Statement ids repeated inside one batch are rejected (xAPI 2.0 suite, 4.1.6.1), and
     every statement is validated (:func:`validate_statement`), its path naming its position.
     """
@@ -72,6 +75,13 @@ def decode_statements(body: bytes | str, *, version: str) -> tuple[list[dict[str
         return [data], False
     if not isinstance(data, list):
         raise InvalidStatement("$", "the body must be a Statement object or an array of them")
+    if max_statements is not None and len(data) > max_statements:
+        raise PayloadTooLarge(
+            f"a batch may hold at most {max_statements} statements, this one has {len(data)} "
+            "(LRS_BRIDGE_MAX_BATCH_STATEMENTS)",
+            limit=max_statements,
+            field="max_batch_statements",
+        )
     seen: set[str] = set()
     for index, item in enumerate(data):
         if not isinstance(item, dict):
