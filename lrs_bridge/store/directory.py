@@ -14,8 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from lrs_bridge.store.base import StateReducer
-from lrs_bridge.store.ledger import Pair
-from lrs_bridge.store.pairs import recompute_pairs
+from lrs_bridge.store.ledger import Pair, recompute_states
 from lrs_bridge.store.tables import competency_state, evidence, learner_ifis, learners
 
 
@@ -95,7 +94,7 @@ def import_entries(
                     .where(learners.c.id == by_email[entry.email.lower()])
                     .values(manager_id=manager)
                 )
-    recompute_pairs(conn, touched, reduce, now_us)
+    recompute_states(conn, touched, reduce, now_us)
     return counts
 
 

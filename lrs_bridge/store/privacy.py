@@ -36,7 +36,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from lrs_bridge.store.assignments import erase_learner_assignments
 from lrs_bridge.store.base import StateReducer, StorePart
-from lrs_bridge.store.pairs import recompute_pairs
+from lrs_bridge.store.ledger import recompute_states
 from lrs_bridge.store.tables import (
     attachment_chunks,
     attachments,
@@ -185,7 +185,7 @@ def erase_learner(
     conn.execute(delete(evidence).where(evidence.c.learner_id == learner_id))
     conn.execute(delete(competency_state).where(competency_state.c.learner_id == learner_id))
     if reduce is not None and others:
-        recompute_pairs(conn, others, reduce, now_us)
+        recompute_states(conn, others, reduce, now_us)
 
     for part in _chunks(plan.keys):
         conn.execute(delete(documents).where(documents.c.agent_key.in_(part)))
