@@ -5,8 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -24,6 +22,7 @@ from lrs_bridge.runtime import Runtime, build_runtime
 from lrs_bridge.services.competencies import CompetencyEngine
 from lrs_bridge.services.directory import email_keys, parse_directory_csv
 from lrs_bridge.store.migrate import upgrade
+from lrs_bridge.supervisor import spawn, supervise
 from lrs_bridge.xapi.timefmt import now_us, parse_timestamp_us
 
 DEMO_NAME = "demo"
@@ -289,21 +288,15 @@ def serve(
         "warning",
         "lrs_bridge:create_app()",
     ]
-    # Own sessions: Ctrl-C reaches only this supervisor, which stops children gracefully.
-    children = [subprocess.Popen(web, env=env, start_new_session=True)]  # noqa: S603
+    # Own sessions, tied to this process's life (lrs_bridge/supervisor.py).
+    children = [spawn(web, env)]
     if settings.scheduler and not no_scheduler:
-        children.append(
-            subprocess.Popen(  # noqa: S603
-                [sys.executable, "-m", "lrs_bridge.cli", "scheduler"],
-                env=env,
-                start_new_session=True,
-            )
-        )
+        children.append(spawn([sys.executable, "-m", "lrs_bridge.cli", "scheduler"], env))
     click.echo(
         f"lrs-bridge serving on http://{settings.host}:{settings.port} "
         f"({settings.workers} workers, scheduler {'on' if len(children) > 1 else 'off'})"
     )
-    sys.exit(_supervise(children))
+    sys.exit(supervise(children))
 
 
 @learners.command("erase")
@@ -405,34 +398,6 @@ def notifications_dispatch(ctx: click.Context, as_json: bool) -> None:
         f"sent {report.sent}, retry later {report.retried}, dead-lettered {report.dead}; "
         f"outbox: {', '.join(f'{k} {v}' for k, v in sorted(counts.items())) or 'empty'}"
     )
-
-
-def _supervise(children: list[subprocess.Popen[bytes]]) -> int:
-    """Wait until a signal or a child exit, then stop every child gracefully."""
-    stopping = {"signal": 0}
-
-    def _on_signal(signum: int, _frame: object) -> None:
-        stopping["signal"] = signum
-
-    signal.signal(signal.SIGINT, _on_signal)
-    signal.signal(signal.SIGTERM, _on_signal)
-    exited = None
-    while not stopping["signal"] and exited is None:
-        exited = next((c for c in children if c.poll() is not None), None)
-        time.sleep(0.2)
-    for child in children:
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 25
-    for child in children:
-        try:
-            child.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-    if exited is not None and not stopping["signal"]:
-        return exited.returncode or 1
-    return 0
 
 
 def main() -> None:
