@@ -95,6 +95,9 @@ class Settings:
     #: How long a dispatcher reserves a notification it is sending; after a crash the
     #: notification is sent again once this has passed.
     notification_lease_seconds: int = 120
+    #: Test only: shifts this process's clock by this many milliseconds, to stand for a host
+    #: whose clock is skewed. Never set it in production.
+    clock_offset_ms: int = 0
 
     @property
     def webhook_targets(self) -> list[str]:
@@ -146,6 +149,7 @@ class SettingsSchema(Schema):
     notification_max_attempts = fields.Integer(validate=validate.Range(min=1, max=100))
     notification_backoff_seconds = fields.Integer(validate=validate.Range(min=1))
     notification_lease_seconds = fields.Integer(validate=validate.Range(min=1))
+    clock_offset_ms = fields.Integer(validate=validate.Range(min=-86_400_000, max=86_400_000))
 
     class Meta:
         unknown = RAISE
