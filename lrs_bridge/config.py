@@ -69,9 +69,11 @@ class Settings:
     competency_engine: bool = True
     #: Store an xAPI TLA ``asserted`` statement whenever a competency state changes.
     emit_competency_statements: bool = False
-    #: Competency framework JSON; empty means the shipped ``config/framework.json``.
+    #: Competency framework JSON; empty means the packaged default
+    #: (``lrs_bridge/defaults/framework.json``; ``config/`` holds a copy to edit).
     framework_file: str = ""
-    #: Competency map (YAML or JSON); empty means the shipped ``config/competency-map.yaml``.
+    #: Competency map (YAML or JSON); empty means the packaged
+    #: default (``lrs_bridge/defaults/competency-map.yaml``).
     competency_map_file: str = ""
     #: Where refresher e-mails go out: ``smtp://host:port``, ``smtp://user:pass@host:587?starttls=true``
     #: or ``smtps://…``; empty means no e-mail channel.
