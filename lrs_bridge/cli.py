@@ -257,12 +257,14 @@ def serve(
 ) -> None:
     """Serve the API with gunicorn and run the scheduler beside it; Ctrl-C stops both."""
     settings = _settings(ctx, host=host, port=port, workers=workers)
-    metrics_dir = settings.metrics_dir or str(Path("var") / f"metrics-{os.getpid()}")
+    metrics_dir = settings.metrics_dir or str(Path(settings.data_dir) / f"metrics-{os.getpid()}")
     shutil.rmtree(metrics_dir, ignore_errors=True)
     Path(metrics_dir).mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env.update(
         {
+            # Absolute values: the children read exactly what this process read.
+            f"{ENV_PREFIX}DATA_DIR": settings.data_dir,
             f"{ENV_PREFIX}DATABASE_URL": settings.database_url,
             f"{ENV_PREFIX}METRICS_DIR": metrics_dir,
             "PROMETHEUS_MULTIPROC_DIR": metrics_dir,
@@ -296,7 +298,10 @@ def serve(
         f"lrs-bridge serving on http://{settings.host}:{settings.port} "
         f"({settings.workers} workers, scheduler {'on' if len(children) > 1 else 'off'})"
     )
-    sys.exit(supervise(children))
+    status = supervise(children)
+    if not settings.metrics_dir:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+    sys.exit(status)
 
 
 @learners.command("erase")

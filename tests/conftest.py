@@ -164,6 +164,7 @@ class ServerProcess:
             os.environ,
             LRS_BRIDGE_DATABASE_URL=database_url,
             LRS_BRIDGE_ACCESS_LOG="0",
+            LRS_BRIDGE_DATA_DIR=str(workdir / "var"),
             **(env or {}),
         )
         self.env = env
