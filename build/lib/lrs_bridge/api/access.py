@@ -1,0 +1,24 @@
+"""Who is calling the ``/api/v1`` endpoints: HTTP Basic authentication and the admin scope."""
+
+from __future__ import annotations
+
+from flask import request
+
+from lrs_bridge.api.xapi import runtime
+from lrs_bridge.api.xapi_request import read_xapi_request
+from lrs_bridge.auth import Principal
+from lrs_bridge.errors import Forbidden
+
+
+def authenticated() -> Principal:
+    """The authenticated caller (``Unauthorized`` without valid credentials)."""
+    key, secret = read_xapi_request(request).basic_credentials()
+    return runtime().authenticator.authenticate(key, secret)
+
+
+def require_admin() -> Principal:
+    """The caller, who must hold the ``admin`` scope."""
+    caller = authenticated()
+    if "admin" not in caller.scopes:
+        raise Forbidden("this needs the admin scope")
+    return caller

@@ -1,0 +1,393 @@
+"""The competency read API under ``/api/v1`` (JSON, HTTP Basic).
+
+Reading competency data needs ``admin``, ``all/read`` or ``all``: it is personal data about
+learners across every tool, broader than any statement scope.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from typing import Any
+
+import orjson
+from flask import Blueprint, Response, jsonify, request
+
+from lrs_bridge.api.access import authenticated, require_admin
+from lrs_bridge.api.openapi import openapi_document
+from lrs_bridge.api.schemas import ConfigChangeSchema, LearnerSchema, LearnerUpdateSchema
+from lrs_bridge.api.xapi import runtime
+from lrs_bridge.api.xapi_request import read_xapi_request
+from lrs_bridge.auth import Principal
+from lrs_bridge.competency.framework import (
+    framework_from_case,
+    framework_to_case,
+    framework_to_dict,
+)
+from lrs_bridge.errors import BadRequest, Forbidden, NotFound
+from lrs_bridge.services.admin import ConfigService, explain
+from lrs_bridge.services.competencies import CompetencyEngine
+from lrs_bridge.services.directory import parse_directory_csv
+from lrs_bridge.xapi.extract import agent_key
+from lrs_bridge.xapi.timefmt import format_timestamp_us, now_us
+from lrs_bridge.xapi.validate import validate_agent, validate_statement
+
+blueprint = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+
+
+def _reader(own_learner: int | None = None) -> Principal:
+    """Broad read rights, or (for ``own_learner``) that learner's own credential."""
+    principal = authenticated()
+    if principal.scopes & {"admin", "all/read", "all"}:
+        return principal
+    if own_learner is not None and principal.learner_id == own_learner:
+        return principal
+    raise Forbidden("competency data needs the admin, all/read or all scope, or your own learner")
+
+
+def _engine() -> CompetencyEngine:
+    source = runtime().competencies
+    if source is None:
+        raise NotFound("the competency engine is off on this server")
+    return source.current()
+
+
+def _time(value_us: int | None) -> str | None:
+    return None if value_us is None else format_timestamp_us(value_us)
+
+
+@blueprint.get("/competencies")
+def competencies() -> Response:
+    """The active framework's competencies with their freshness policy."""
+    _reader()
+    engine = _engine()
+    document = framework_to_dict(engine.framework)
+    return jsonify(
+        {
+            "framework": {"id": document["id"], "name": document["name"]},
+            "competencies": document["competencies"],
+        }
+    )
+
+
+@blueprint.get("/learners")
+def find_learners() -> Response:
+    """``?agent=<xAPI Agent JSON>``: the learner with that identifier; otherwise a page of
+    the directory (``team``, ``limit``, ``offset``)."""
+    _reader()
+    text = request.args.get("agent")
+    if text is None:
+        return _list_learners()
+    try:
+        agent = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        raise BadRequest("parameter 'agent' must be JSON", field="agent") from None
+    validate_agent(agent, version="1.0.3", path="agent")
+    key = agent_key(agent)
+    found = runtime().store.learner_by_agent_key(key) if key else None
+    if found is None:
+        raise NotFound("no learner has this agent's identifier")
+    return jsonify(found)
+
+
+@blueprint.get("/learners/<int:learner_id>/competencies")
+def learner_competencies(learner_id: int) -> Response:
+    """Each competency with evidence: level, status now, last evidence, stale_at, trail."""
+    _reader(own_learner=learner_id)
+    engine = _engine()
+    store = runtime().store
+    learner = store.learner_by_id(learner_id)
+    if learner is None:
+        raise NotFound(f"no learner {learner_id}")
+    now = now_us()
+    rows: list[dict[str, Any]] = []
+    for state in store.learner_competencies(learner_id):
+        competency = engine.framework.get(state["competency_id"])
+        rows.append(
+            {
+                "competency": state["competency_id"],
+                "name": competency.name if competency else None,
+                "level": round(state["level"], 4),
+                "status": engine.status(state["competency_id"], state["stale_at_us"], now),
+                "last_evidence": _time(state["last_evidence_us"]),
+                "stale_at": _time(state["stale_at_us"]),
+                "evidence_count": state["evidence_count"],
+                "evidence": [
+                    {k: v for k, v in item.items() if k != "at_us"} | {"at": _time(item["at_us"])}
+                    for item in state["evidence"]
+                ],
+            }
+        )
+    return jsonify({"learner": learner, "competencies": rows})
+
+
+# -- admin -------------------------------------------------------------------------------------
+
+
+def _config_service() -> ConfigService:
+    source = runtime().competencies
+    if source is None:
+        raise NotFound("the competency engine is off on this server")
+    return ConfigService(runtime().store, source, now_us)
+
+
+def _json_body() -> Any:
+    try:
+        return orjson.loads(request.get_data())
+    except orjson.JSONDecodeError:
+        raise BadRequest("the body must be JSON", field="$") from None
+
+
+@blueprint.get("/config")
+def get_config() -> Response:
+    """The active framework and map documents and their version (None: the shipped files)."""
+    require_admin()
+    return jsonify(_config_service().documents())
+
+
+@blueprint.get("/config/framework.case.json")
+def get_framework_case() -> Response:
+    """The active framework as a 1EdTech CASE package."""
+    _reader()
+    return jsonify(framework_to_case(_engine().framework))
+
+
+@blueprint.put("/config")
+def put_config() -> Response:
+    """Replace the framework and/or map; ``?dry_run=true`` only reports the effect."""
+    principal = require_admin()
+    change = ConfigChangeSchema().load(_json_body())
+    framework_doc = change["framework"]
+    if change["framework_case"] is not None:
+        framework_doc = framework_to_dict(framework_from_case(change["framework_case"]))
+    service = _config_service()
+    framework_doc, map_doc, engine = service.candidate(framework_doc, change["map"])
+    if request.args.get("dry_run", "false").lower() == "true":
+        return jsonify({"valid": True, "dry_run": dataclasses.asdict(service.dry_run(engine))})
+    version = service.apply(framework_doc, map_doc, note=change["note"], created_by=principal.key)
+    response = jsonify({"version": version, "replay": "pending"})
+    response.status_code = 201
+    return response
+
+
+@blueprint.post("/explain")
+def post_explain() -> Response:
+    """Which rules fire for a statement, and the evidence it would give."""
+    require_admin()
+    statement = _json_body()
+    validate_statement(statement, version="1.0.3")
+    return jsonify(explain(_engine(), statement))
+
+
+@blueprint.post("/learners")
+def post_learner() -> Response:
+    """Add a person to the directory (merging learners already seen under their IFIs)."""
+    require_admin()
+    body = LearnerSchema().load(_json_body())
+    csv_line = ",".join(
+        _csv_field(value)
+        for value in (
+            body["name"],
+            body["email"] or "",
+            ";".join(body["accounts"]),
+            body["team"] or "",
+            body["manager_email"] or "",
+            body["language"] or "",
+        )
+    )
+    return _import("name,email,accounts,team,manager_email,language\n" + csv_line + "\n")
+
+
+@blueprint.post("/learners/import")
+def import_learners() -> Response:
+    """Import a directory CSV (``text/csv``): name, email, accounts, team, manager_email,
+    language."""
+    require_admin()
+    return _import(request.get_data(as_text=True))
+
+
+def _csv_field(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+def _import(text: str) -> Response:
+    entries = parse_directory_csv(text)
+    counts = runtime().store.import_directory(entries, _engine().reduce, now_us)
+    learners = [runtime().store.learner_by_agent_key(entry.agent_keys[0]) for entry in entries]
+    return jsonify({"counts": counts, "learners": learners})
+
+
+def _list_learners() -> Response:
+    try:
+        limit = min(int(request.args.get("limit", "100")), 1000)
+        offset = int(request.args.get("offset", "0"))
+    except ValueError:
+        raise BadRequest("limit and offset must be integers", field="limit") from None
+    team = request.args.get("team")
+    return jsonify({"learners": runtime().store.list_learners(team, limit, offset)})
+
+
+@blueprint.get("/teams/<team>/competencies")
+def team_competencies(team: str) -> Response:
+    """A manager's roll-up: per competency, learners by status and the mean level."""
+    _reader()
+    engine = _engine()
+    now = now_us()
+    rollup: dict[str, dict[str, Any]] = {}
+    for competency_id, learner_id, level, stale_at_us in runtime().store.team_rollup(team):
+        entry = rollup.setdefault(
+            competency_id,
+            {
+                "competency": competency_id,
+                "learners": 0,
+                "mean_level": 0.0,
+                "status": {"fresh": 0, "due_soon": 0, "stale": 0, "none": 0},
+                "stale_learners": [],
+            },
+        )
+        entry["learners"] += 1
+        entry["mean_level"] += level
+        state = engine.status(competency_id, stale_at_us, now)
+        entry["status"][state] += 1
+        if state == "stale":
+            entry["stale_learners"].append(learner_id)
+    for entry in rollup.values():
+        entry["mean_level"] = round(entry["mean_level"] / entry["learners"], 4)
+    return jsonify({"team": team, "competencies": list(rollup.values())})
+
+
+@blueprint.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI document of this API; any valid credential may read it."""
+    key, secret = read_xapi_request(request).basic_credentials()
+    runtime().authenticator.authenticate(key, secret)
+    return jsonify(openapi_document())
+
+
+# -- granular configuration edits: each saves a new version (``?dry_run=true`` previews) ----
+
+_COLLECTIONS = {
+    # name: (document, key inside it, "list" of objects with "id" or "dict" by id)
+    "rules": ("map", "rules", "list"),
+    "policies": ("map", "policies", "dict"),
+    "methods": ("map", "methods", "dict"),
+    "framework-competencies": ("framework", "competencies", "list"),
+}
+
+
+def _collection(name: str) -> tuple[str, str, str]:
+    found = _COLLECTIONS.get(name)
+    if found is None:
+        raise NotFound(f"no configuration collection {name!r}; known: {', '.join(_COLLECTIONS)}")
+    return found
+
+
+@blueprint.get("/config/<collection>")
+def get_collection(collection: str) -> Response:
+    """Rules, policies, methods or framework competencies of the active version."""
+    require_admin()
+    document, key, _ = _collection(collection)
+    return jsonify(_config_service().documents()[document][key])
+
+
+@blueprint.route("/config/<collection>/<path:item_id>", methods=["GET", "PUT", "DELETE"])
+def edit_collection_item(collection: str, item_id: str) -> Response:
+    """Read, create/replace or delete one item; writes save a new version."""
+    principal = require_admin()
+    document, key, shape = _collection(collection)
+    service = _config_service()
+    docs = service.documents()
+    items = docs[document][key]
+    if shape == "list":
+        index = next((i for i, item in enumerate(items) if item.get("id") == item_id), None)
+        current = None if index is None else items[index]
+    else:
+        index, current = None, items.get(item_id)
+    if request.method == "GET":
+        if current is None:
+            raise NotFound(f"no {collection} item {item_id!r}")
+        return jsonify(current)
+    changed = copy.deepcopy(docs[document])
+    target = changed[key]
+    if request.method == "DELETE":
+        if current is None:
+            raise NotFound(f"no {collection} item {item_id!r}")
+        if shape == "list":
+            del target[index]
+        else:
+            del target[item_id]
+    else:
+        body = _json_body()
+        if shape == "list":
+            if not isinstance(body, dict):
+                raise BadRequest("the item must be a JSON object", field="$")
+            body = {**body, "id": item_id}
+            if index is None:
+                target.append(body)
+            else:
+                target[index] = body
+        else:
+            target[item_id] = body
+    framework_doc, map_doc, engine = service.candidate(
+        changed if document == "framework" else None, changed if document == "map" else None
+    )
+    if request.args.get("dry_run", "false").lower() == "true":
+        return jsonify({"valid": True, "dry_run": dataclasses.asdict(service.dry_run(engine))})
+    version = service.apply(
+        framework_doc,
+        map_doc,
+        note=f"{request.method} {collection}/{item_id}",
+        created_by=principal.key,
+    )
+    response = jsonify({"version": version, "replay": "pending"})
+    response.status_code = 201 if request.method == "PUT" else 200
+    return response
+
+
+@blueprint.route("/learners/<int:learner_id>", methods=["GET", "PATCH", "DELETE"])
+def learner(learner_id: int) -> Response:
+    """One learner; PATCH changes profile fields (name, email, team, manager_id, language);
+    DELETE erases the person: statements, documents, evidence, assignments, notifications
+    and identifiers, leaving an audit record without personal data."""
+    if request.method == "DELETE":
+        caller = require_admin()
+        return jsonify(runtime().privacy.erase(learner_id, f"credential:{caller.key}"))
+    if request.method == "GET":
+        _reader(own_learner=learner_id)
+    else:
+        require_admin()
+        changes = LearnerUpdateSchema().load(_json_body())
+        manager = changes.get("manager_id")
+        if manager is not None and runtime().store.learner_by_id(manager) is None:
+            raise BadRequest(f"no learner {manager} to be the manager", field="manager_id")
+        if not runtime().store.update_learner(learner_id, changes):
+            raise NotFound(f"no learner {learner_id}")
+    found = runtime().store.learner_by_id(learner_id)
+    if found is None:
+        raise NotFound(f"no learner {learner_id}")
+    return jsonify(found)
+
+
+@blueprint.get("/erasures")
+def list_erasures() -> Response:
+    """The erasure audit trail: id, when, who asked, rows removed per kind."""
+    require_admin()
+    return jsonify(
+        {
+            "erasures": [
+                {**e, "at": format_timestamp_us(e.pop("at_us"))} for e in runtime().store.erasures()
+            ]
+        }
+    )
+
+
+@blueprint.get("/exports/statements.jsonl")
+def export_statements() -> Response:
+    """Every statement as JSON lines with each Agent and Group replaced by a stable
+    pseudonym, for analytics (streamed)."""
+    require_admin()
+    return Response(
+        runtime().privacy.export_lines(pseudonymised=True),
+        mimetype="application/x-ndjson",
+        headers={"Content-Disposition": 'attachment; filename="statements.jsonl"'},
+    )

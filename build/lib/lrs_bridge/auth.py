@@ -1,0 +1,213 @@
+"""Credentials: secrets hashed with scrypt, scopes from the xAPI list plus ``admin``.
+
+A memory-hard hash makes a stolen table useless, but costs tens of milliseconds: far too
+much for every request of an LMS posting statements one by one. :class:`Authenticator`
+therefore remembers a successful verification for ``cache_seconds`` under a keyed digest
+(a per-process random pepper), so the secret is neither stored nor recomputed per request.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from lrs_bridge.errors import BadRequest, Forbidden, Unauthorized
+from lrs_bridge.store.base import CredentialRecord, CredentialStore
+
+#: Scopes of xAPI Communication §4 (OAuth scope list) plus ``admin`` for the admin API.
+SCOPES = frozenset(
+    {
+        "statements/write",
+        "statements/read",
+        "statements/read/mine",
+        "all/read",
+        "all",
+        "state",
+        "define",
+        "profile",
+        "admin",
+    }
+)
+#: The xAPI default when a credential names no scopes.
+DEFAULT_SCOPES = frozenset({"statements/write", "statements/read/mine"})
+
+_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
+
+
+def hash_secret(secret: str) -> str:
+    """A salted scrypt hash in the form ``scrypt$n$r$p$salt$hash``."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(
+        secret.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32
+    )
+    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${salt.hex()}${digest.hex()}"
+
+
+def verify_secret(secret: str, encoded: str) -> bool:
+    """Whether ``secret`` matches a hash made by :func:`hash_secret` (constant time)."""
+    try:
+        scheme, n, r, p, salt, expected = encoded.split("$")
+        if scheme != "scrypt":
+            return False
+        digest = hashlib.scrypt(
+            secret.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=32
+        )
+    except ValueError:
+        return False
+    return hmac.compare_digest(digest.hex(), expected)
+
+
+def parse_scopes(text: str | Iterable[str]) -> frozenset[str]:
+    """Scopes from ``"a,b c"`` or an iterable; unknown scopes are an error naming them."""
+    items = text.replace(",", " ").split() if isinstance(text, str) else list(text)
+    unknown = sorted(set(items) - SCOPES)
+    if unknown:
+        raise BadRequest(
+            f"unknown scope(s) {', '.join(unknown)}; known: {', '.join(sorted(SCOPES))}",
+            field="scopes",
+        )
+    return frozenset(items) or DEFAULT_SCOPES
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Principal:
+    """Who is calling, with what rights."""
+
+    credential_id: int
+    name: str
+    key: str
+    scopes: frozenset[str]
+    #: Set for a learner's own credential.
+    learner_id: int | None = None
+
+    def can_read_statements(self) -> bool:
+        """Whether any statements may be read (all, or only this credential's own)."""
+        return bool(self.scopes & {"statements/read", "statements/read/mine", "all/read", "all"})
+
+    def reads_only_own_statements(self) -> bool:
+        """True when only ``statements/read/mine`` grants reading."""
+        return not self.scopes & {"statements/read", "all/read", "all"}
+
+    def can_write_statements(self) -> bool:
+        """Whether statements may be stored."""
+        return bool(self.scopes & {"statements/write", "all"})
+
+    def require(self, check: Callable[[Principal], bool], what: str) -> None:
+        """Raise ``Forbidden`` naming ``what`` unless ``check`` passes."""
+        if not check(self):
+            raise Forbidden(f"this credential may not {what}", scopes=sorted(self.scopes))
+
+    def has_scope(self, scope: str) -> bool:
+        """Whether ``scope`` is granted, directly or through ``all``."""
+        return scope in self.scopes or "all" in self.scopes
+
+    # -- Document resources, Agents and Activities (Communication §4.2 scope table) ------
+
+    def can_read_documents(self, scope: str) -> bool:
+        """Whether ``state`` or ``profile`` documents (and, for ``profile``, Agents and
+        Activities) may be read: that scope, ``all/read`` or ``all``."""
+        return bool(self.scopes & {scope, "all/read", "all"})
+
+    def can_write_documents(self, scope: str) -> bool:
+        """Whether ``state`` or ``profile`` documents may be changed: that scope or ``all``."""
+        return bool(self.scopes & {scope, "all"})
+
+    @staticmethod
+    def scopes_may_define(scopes: frozenset[str]) -> bool:
+        """Whether statements sent with these scopes may (re)define Activities (``define``)."""
+        return bool(scopes & {"define", "all"})
+
+
+def authority_agent(principal: Principal, homepage: str) -> dict[str, Any]:
+    """The xAPI authority Agent the LRS records for statements sent with this credential."""
+    return {
+        "objectType": "Agent",
+        "name": principal.name,
+        "account": {"homePage": homepage, "name": principal.key},
+    }
+
+
+def system_agent(homepage: str) -> dict[str, Any]:
+    """lrs-bridge itself, as the authority (and instructor) of statements it writes."""
+    return {
+        "objectType": "Agent",
+        "name": "lrs-bridge",
+        "account": {"homePage": homepage, "name": "lrs-bridge"},
+    }
+
+
+def new_key_pair() -> tuple[str, str]:
+    """A fresh random key and secret, safe to show once to an operator."""
+    return secrets.token_urlsafe(12), secrets.token_urlsafe(24)
+
+
+class Authenticator:
+    """Checks HTTP Basic credentials against the store, caching successes briefly."""
+
+    def __init__(self, store: CredentialStore, *, cache_seconds: int = 60) -> None:
+        self._store = store
+        self._cache_seconds = cache_seconds
+        self._pepper = secrets.token_bytes(32)
+        self._cache: dict[str, tuple[bytes, float, Principal]] = {}
+        self._lock = threading.Lock()
+
+    def authenticate(self, key: str, secret: str) -> Principal:
+        """The principal for ``key``/``secret``, or ``Unauthorized``."""
+        probe = hmac.new(self._pepper, f"{key}\0{secret}".encode(), hashlib.sha256).digest()
+        now = time.monotonic()
+        cached = self._cache.get(key)
+        if cached and cached[1] > now and hmac.compare_digest(cached[0], probe):
+            return cached[2]
+        record = self._store.credential_by_key(key)
+        if record is None or record.disabled or not verify_secret(secret, record.secret_hash):
+            raise Unauthorized("invalid credentials")
+        principal = _principal(record)
+        with self._lock:
+            self._cache[key] = (probe, now + self._cache_seconds, principal)
+        return principal
+
+
+def _principal(record: CredentialRecord) -> Principal:
+    return Principal(
+        credential_id=record.id,
+        name=record.name,
+        key=record.key,
+        scopes=record.scopes,
+        learner_id=record.learner_id,
+    )
+
+
+def create_credential(
+    store: CredentialStore,
+    *,
+    name: str,
+    scopes: str | Iterable[str],
+    now_us: int,
+    key: str | None = None,
+    secret: str | None = None,
+    learner_id: int | None = None,
+) -> tuple[CredentialRecord, str]:
+    """Create a credential; returns it and the plain secret (shown once, never stored)."""
+    if not name.strip():
+        raise BadRequest("a credential needs a name", field="name")
+    parsed = parse_scopes(scopes)
+    generated_key, generated_secret = new_key_pair()
+    key = key or generated_key
+    secret = secret or generated_secret
+    if ":" in key:
+        raise BadRequest("a key may not contain ':' (HTTP Basic separator)", field="key")
+    record = store.add_credential(
+        name=name,
+        key=key,
+        secret_hash=hash_secret(secret),
+        scopes=parsed,
+        created_us=now_us,
+        learner_id=learner_id,
+    )
+    return record, secret

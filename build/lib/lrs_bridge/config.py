@@ -1,0 +1,228 @@
+"""Typed settings, loaded once: defaults → TOML file → ``LRS_BRIDGE_*`` environment → overrides.
+
+The TOML file is optional; its path comes from ``LRS_BRIDGE_CONFIG`` (or the ``config_file``
+argument), else it is ``lrs-bridge.toml`` in the data directory if that exists (see
+``paths.py``; relative paths in it are relative to the file). Keys are the field names below,
+in a TOML table ``[lrs_bridge]`` or at the top level. Environment variables are the
+upper-cased field names with the ``LRS_BRIDGE_`` prefix, e.g. ``LRS_BRIDGE_DATABASE_URL``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from lrs_bridge.errors import BadRequest
+from lrs_bridge.paths import (
+    default_data_dir,
+    default_database_url,
+    find_config_file,
+    resolve_paths,
+)
+
+ENV_PREFIX = "LRS_BRIDGE_"
+DEFAULT_AUTHORITY_HOMEPAGE = "urn:lrs-bridge:credentials"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Everything an lrs-bridge process can be told; immutable once loaded."""
+
+    #: Where the process keeps its files (absolute; see ``paths.py`` for the default).
+    data_dir: str = ""
+    #: Empty means the SQLite file ``lrs-bridge.sqlite3`` in ``data_dir``.
+    database_url: str = ""
+    #: SQLite ``synchronous`` pragma: NORMAL survives process crashes in WAL mode;
+    #: FULL also survives power loss at the cost of an fsync per commit.
+    sqlite_synchronous: str = "NORMAL"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    #: Web worker processes; one per core measured best for ingest here (2-core machine).
+    workers: int = dataclasses.field(default_factory=lambda: max(2, os.cpu_count() or 2))
+    #: Threads per worker. CPU-bound Python shares one interpreter lock per process, so more
+    #: threads mostly add contention (and lengthen the statement write gate's hold time).
+    threads: int = 1
+    scheduler: bool = True
+    log_level: str = "INFO"
+    access_log: bool = True
+    #: Largest request body accepted, in bytes.
+    max_body_bytes: int = 16 * 1024 * 1024
+    #: Largest ``multipart/mixed`` statement request (statements plus attachment content),
+    #: in bytes. The statements part itself is still limited by ``max_body_bytes``.
+    max_attachment_bytes: int = 512 * 1024 * 1024
+    #: Where attachment content is kept: ``database`` (chunked rows) or ``file``
+    #: (``attachment_dir``, one file per SHA-2, written atomically).
+    attachment_store: str = "database"
+    #: The file store's directory (``attachment_store = "file"``); empty means
+    #: ``attachments`` in ``data_dir``.
+    attachment_dir: str = ""
+    #: Largest page a statement query returns (and the page size when ``limit=0``).
+    max_page_size: int = 500
+    #: Seconds a verified credential is remembered in-process, so that a slow password hash
+    #: is not computed on every request; a disabled credential stops working within this time.
+    auth_cache_seconds: int = 60
+    #: ``account.homePage`` of the authority Agent the LRS writes for each credential.
+    authority_homepage: str = DEFAULT_AUTHORITY_HOMEPAGE
+    #: Directory for Prometheus multi-process files; empty means single-process metrics.
+    metrics_dir: str = ""
+    #: The xAPI version named in answers to requests that send no usable version header.
+    #: The ADL suites disagree (each expects its own version), so an operator who must pass
+    #: the 1.0.3 suite sets 1.0.3.
+    default_version: str = "2.0.0"
+    #: Evaluate statements against the competency map on ingest.
+    competency_engine: bool = True
+    #: Store an xAPI TLA ``asserted`` statement whenever a competency state changes.
+    emit_competency_statements: bool = False
+    #: Competency framework JSON; empty means the packaged default
+    #: (``lrs_bridge/defaults/framework.json``; ``config/`` holds a copy to edit).
+    framework_file: str = ""
+    #: Competency map (YAML or JSON); empty means the packaged
+    #: default (``lrs_bridge/defaults/competency-map.yaml``).
+    competency_map_file: str = ""
+    #: Where refresher e-mails go out: ``smtp://host:port``, ``smtp://user:pass@host:587?starttls=true``
+    #: or ``smtps://…``; empty means no e-mail channel.
+    smtp_url: str = ""
+    #: The From address of notification e-mails.
+    smtp_from: str = "lrs-bridge <noreply@lrs-bridge.invalid>"
+    #: Comma-separated URLs that receive every notification as a signed JSON POST.
+    webhook_urls: str = ""
+    #: HMAC-SHA256 key for the ``X-LRS-Bridge-Signature`` header of webhook POSTs.
+    webhook_secret: str = ""
+    #: Also store an xAPI statement (TLA ``assigned``) for each new refresher assignment.
+    emit_assignment_statements: bool = False
+    #: How often the scheduler scans for due refreshers and follows up open assignments.
+    refresher_scan_seconds: int = 300
+    #: How often the scheduler delivers what the notification outbox holds.
+    dispatch_seconds: int = 15
+    #: Delivery attempts before a notification is dead-lettered.
+    notification_max_attempts: int = 8
+    #: First retry delay; each further retry doubles it (capped at one hour).
+    notification_backoff_seconds: int = 30
+    #: How long a dispatcher reserves a notification it is sending; after a crash the
+    #: notification is sent again once this has passed.
+    notification_lease_seconds: int = 120
+    #: Test only: shifts this process's clock by this many milliseconds, to stand for a host
+    #: whose clock is skewed. Never set it in production.
+    clock_offset_ms: int = 0
+
+    def __post_init__(self) -> None:
+        # The defaults that live in the data directory, absolute whatever the working directory.
+        data_dir = self.data_dir or str(default_data_dir(os.environ))
+        object.__setattr__(self, "data_dir", data_dir)
+        if not self.database_url:
+            object.__setattr__(self, "database_url", default_database_url(data_dir))
+        if not self.attachment_dir:
+            object.__setattr__(self, "attachment_dir", str(Path(data_dir) / "attachments"))
+
+    @property
+    def webhook_targets(self) -> list[str]:
+        """The configured webhook URLs."""
+        return [url.strip() for url in self.webhook_urls.split(",") if url.strip()]
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the embedded SQLite database is in use."""
+        return self.database_url.startswith("sqlite")
+
+
+class SettingsSchema(Schema):
+    """Validation of every layer's raw values: types, ranges and choices, by field name."""
+
+    data_dir = fields.String()
+    database_url = fields.String(validate=validate.Regexp(r"^(sqlite|postgresql)"))
+    sqlite_synchronous = fields.String(validate=validate.OneOf(["OFF", "NORMAL", "FULL", "EXTRA"]))
+    host = fields.String(validate=validate.Length(min=1))
+    port = fields.Integer(validate=validate.Range(min=1, max=65535))
+    workers = fields.Integer(validate=validate.Range(min=1, max=256))
+    threads = fields.Integer(validate=validate.Range(min=1, max=64))
+    scheduler = fields.Boolean()
+    log_level = fields.String(
+        validate=validate.OneOf(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
+    )
+    access_log = fields.Boolean()
+    max_body_bytes = fields.Integer(validate=validate.Range(min=1024))
+    max_attachment_bytes = fields.Integer(validate=validate.Range(min=1024))
+    attachment_store = fields.String(validate=validate.OneOf(["database", "file"]))
+    attachment_dir = fields.String()
+    max_page_size = fields.Integer(validate=validate.Range(min=1, max=10_000))
+    auth_cache_seconds = fields.Integer(validate=validate.Range(min=0))
+    authority_homepage = fields.String(validate=validate.Regexp(r"^[A-Za-z][A-Za-z0-9+.-]*:"))
+    metrics_dir = fields.String()
+    default_version = fields.String(validate=validate.OneOf(["1.0.3", "2.0.0"]))
+    competency_engine = fields.Boolean()
+    emit_competency_statements = fields.Boolean()
+    framework_file = fields.String()
+    competency_map_file = fields.String()
+    smtp_url = fields.String(validate=validate.Regexp(r"^(smtps?://.+)?$"))
+    smtp_from = fields.String(validate=validate.Length(min=3))
+    webhook_urls = fields.String(
+        validate=validate.Regexp(r"^(https?://[^,\s]+(,\s*https?://[^,\s]+)*)?$")
+    )
+    webhook_secret = fields.String()
+    emit_assignment_statements = fields.Boolean()
+    refresher_scan_seconds = fields.Integer(validate=validate.Range(min=1))
+    dispatch_seconds = fields.Integer(validate=validate.Range(min=1))
+    notification_max_attempts = fields.Integer(validate=validate.Range(min=1, max=100))
+    notification_backoff_seconds = fields.Integer(validate=validate.Range(min=1))
+    notification_lease_seconds = fields.Integer(validate=validate.Range(min=1))
+    clock_offset_ms = fields.Integer(validate=validate.Range(min=-86_400_000, max=86_400_000))
+
+    class Meta:
+        unknown = RAISE
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    config_file: str | os.PathLike[str] | None = None,
+) -> Settings:
+    """Build :class:`Settings` from the layered sources; unknown keys are an error, not ignored."""
+    env = os.environ if environ is None else environ
+    names = {f.name for f in dataclasses.fields(Settings)}
+    cwd = Path.cwd()
+    # Values from the command line and the environment: relative paths are the caller's.
+    given = resolve_paths(
+        {
+            **{n: env[ENV_PREFIX + n.upper()] for n in names if ENV_PREFIX + n.upper() in env},
+            **(overrides or {}),
+        },
+        cwd,
+    )
+    data_dir = Path(given.get("data_dir") or default_data_dir(env))
+    raw: dict[str, Any] = {"data_dir": str(data_dir)}
+    source = "config file"
+
+    path = find_config_file(
+        str(config_file) if config_file else env.get(f"{ENV_PREFIX}CONFIG"), data_dir, cwd
+    )
+    if path is not None:
+        try:
+            document = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise BadRequest(f"cannot read config file {path}: {exc}", field="config") from None
+        table = document.get("lrs_bridge", document)
+        if not isinstance(table, dict):
+            raise BadRequest(f"{path}: [lrs_bridge] must be a table", field="config")
+        raw.update(resolve_paths(table, path.parent))
+        source = f"{path}"
+    raw.update(given)
+    for key in ("sqlite_synchronous", "log_level"):
+        if isinstance(raw.get(key), str):
+            raw[key] = raw[key].upper()
+    try:
+        values = SettingsSchema().load(raw)
+    except ValidationError as error:
+        field, messages = next(iter(error.messages_dict.items()))
+        text = " ".join(map(str, messages)) if isinstance(messages, list) else str(messages)
+        raise BadRequest(
+            f"invalid setting {field!r} ({source} key or {ENV_PREFIX}{field.upper()}): {text}",
+            field=field,
+        ) from None
+    return Settings(**values)

@@ -1,0 +1,93 @@
+"""The objects one process wires together from its settings (built by the app factory or CLI)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from sqlalchemy import Engine
+
+from lrs_bridge.auth import Authenticator
+from lrs_bridge.config import Settings
+from lrs_bridge.services.assignment_statements import AssignmentStatementSink
+from lrs_bridge.services.competencies import EngineSource
+from lrs_bridge.services.documents import DocumentService
+from lrs_bridge.services.outbox import Dispatcher
+from lrs_bridge.services.privacy import PrivacyService
+from lrs_bridge.services.refreshers import RefresherService
+from lrs_bridge.services.statements import StatementService
+from lrs_bridge.store.attachments import AttachmentStore
+from lrs_bridge.store.base import Clock
+from lrs_bridge.store.documents import SqlDocumentStore
+from lrs_bridge.store.engine import make_engine
+from lrs_bridge.store.sqlalchemy import SqlStore
+from lrs_bridge.xapi.timefmt import offset_clock
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Runtime:
+    """Settings plus the store and services built from them."""
+
+    settings: Settings
+    #: This process's clock (the wall clock, shifted only by the test-only clock offset).
+    clock: Clock
+    engine: Engine
+    store: SqlStore
+    #: Attachment content (database chunks or the file store).
+    attachments: AttachmentStore
+    authenticator: Authenticator
+    statements: StatementService
+    competencies: EngineSource | None
+    #: None when the competency engine is off (nothing can go stale).
+    refreshers: RefresherService | None
+    dispatcher: Dispatcher
+    privacy: PrivacyService
+    #: State, Activity/Agent Profile documents, Agents and Activities (Communication §2.3-2.7).
+    documents: DocumentService
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.engine.dispose()
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """Wire a :class:`Runtime`; nothing is connected until first use."""
+    now_us = offset_clock(settings.clock_offset_ms)
+    engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    store = SqlStore(engine)
+    attachments = AttachmentStore(
+        engine, mode=settings.attachment_store, directory=settings.attachment_dir, clock=now_us
+    )
+    competencies = (
+        EngineSource(store, settings.framework_file, settings.competency_map_file)
+        if settings.competency_engine
+        else None
+    )
+    return Runtime(
+        settings=settings,
+        clock=now_us,
+        engine=engine,
+        store=store,
+        attachments=attachments,
+        authenticator=Authenticator(store, cache_seconds=settings.auth_cache_seconds),
+        statements=StatementService(
+            store,
+            clock=now_us,
+            authority_homepage=settings.authority_homepage,
+            max_page_size=settings.max_page_size,
+            competencies=competencies,
+            emit_competency_statements=settings.emit_competency_statements,
+            attachments=attachments,
+        ),
+        competencies=competencies,
+        refreshers=RefresherService(store, competencies, settings, now_us)
+        if competencies is not None
+        else None,
+        dispatcher=Dispatcher(
+            store,
+            settings,
+            now_us,
+            store_statements=AssignmentStatementSink(store, now_us, settings.authority_homepage),
+        ),
+        privacy=PrivacyService(store, competencies, now_us, attachments),
+        documents=DocumentService(SqlDocumentStore(engine), clock=now_us),
+    )

@@ -1,0 +1,1 @@
+"""Use cases: what the web layer and the CLI call. No Flask here."""

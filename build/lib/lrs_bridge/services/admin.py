@@ -1,0 +1,138 @@
+"""Admin use cases of the competency engine: change the map, preview its effect, explain.
+
+A change saves a new version (active at once for new statements); the scheduler then
+replays the statement store under it. A dry run computes, in memory, which learners'
+statuses would differ, without writing anything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from typing import Any
+
+from lrs_bridge.competency.mapping import DIRECT_RULE_ID
+from lrs_bridge.competency.rules import StatementView
+from lrs_bridge.services.competencies import (
+    CompetencyEngine,
+    EngineSource,
+    engine_from_documents,
+    learners_of,
+)
+from lrs_bridge.store.base import Clock, LedgerPoint
+from lrs_bridge.store.sqlalchemy import SqlStore
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DryRun:
+    """What a configuration change would do to competency statuses, as of ``now``."""
+
+    statements_evaluated: int
+    learners_changing_status: int
+    pairs_changing_status: int
+    pairs_before: int
+    pairs_after: int
+
+
+def explain(engine: CompetencyEngine, statement: dict[str, Any]) -> dict[str, Any]:
+    """Which rules fire for a statement and what evidence results, for whom."""
+    fired = [rule.id for rule in engine.map.index.firing(StatementView(statement))]
+    drafts = engine.evidence_for(statement)
+    return {
+        "rules_fired": fired,
+        "learners": sorted({key for key, _ in learners_of(statement)}),
+        "evidence": [
+            {
+                "competency": d.competency_id,
+                "rule": d.rule_id,
+                "direct_alignment": d.rule_id == DIRECT_RULE_ID,
+                "method": d.method,
+                "weight": d.weight,
+                "quality": d.quality,
+            }
+            for d in drafts
+            if d.agent_key == drafts[0].agent_key
+        ],
+    }
+
+
+class ConfigService:
+    """Changing the competency configuration through the admin API."""
+
+    def __init__(self, store: SqlStore, source: EngineSource, clock: Clock) -> None:
+        self.store = store
+        self.source = source
+        self.clock = clock
+
+    def documents(self) -> dict[str, Any]:
+        """The active framework and map documents and their version."""
+        framework_doc, map_doc, version = self.source.documents()
+        return {"version": version, "framework": framework_doc, "map": map_doc}
+
+    def candidate(
+        self, framework_doc: Any | None, map_doc: Any | None
+    ) -> tuple[Any, Any, CompetencyEngine]:
+        """The proposed documents (missing parts: the active ones) and their engine."""
+        active_framework, active_map, _ = self.source.documents()
+        framework_doc = active_framework if framework_doc is None else framework_doc
+        map_doc = active_map if map_doc is None else map_doc
+        return framework_doc, map_doc, engine_from_documents(framework_doc, map_doc)
+
+    def apply(self, framework_doc: Any, map_doc: Any, *, note: str | None, created_by: str) -> int:
+        """Save the (already validated) documents as the new active version."""
+        version = self.store.save_config(
+            framework_doc, map_doc, note=note, created_by=created_by, clock=self.clock
+        )
+        self.source.refresh()
+        return version
+
+    def dry_run(self, engine: CompetencyEngine) -> DryRun:
+        """Evaluate every stored statement under ``engine`` and compare statuses at now."""
+        now = self.clock()
+        current = self.source.current()
+        before = {
+            (learner, competency): current.status(competency, stale_at, now)
+            for learner, competency, _, _, stale_at, _, _ in self.store.all_states()
+        }
+        learner_of = self.store.learner_ids_by_agent_key()
+        points: dict[tuple[int | str, str], list[LedgerPoint]] = defaultdict(list)
+        evaluated = 0
+        for seq, timestamp_us, statement in self.store.iter_statements():
+            evaluated += 1
+            for draft in engine.evidence_for(statement):
+                learner: int | str = learner_of.get(draft.agent_key, draft.agent_key)
+                points[(learner, draft.competency_id)].append(
+                    LedgerPoint(
+                        seq=seq,
+                        at_us=draft.at_us if draft.at_us is not None else timestamp_us,
+                        weight=draft.weight,
+                        quality=draft.quality,
+                    )
+                )
+        after = {}
+        for (learner, competency), pair_points in points.items():
+            state = engine.reduce(competency, pair_points)
+            after[(learner, competency)] = engine.status(competency, state.stale_at_us, now)
+        changed = {
+            pair
+            for pair in set(before) | set(after)
+            if before.get(pair, "none") != after.get(pair, "none")
+        }
+        return DryRun(
+            statements_evaluated=evaluated,
+            learners_changing_status=len({learner for learner, _ in changed}),
+            pairs_changing_status=len(changed),
+            pairs_before=len(before),
+            pairs_after=len(after),
+        )
+
+
+def apply_pending_replay(store: SqlStore, source: EngineSource, clock: Clock) -> int | None:
+    """Scheduler job: replay under the newest version if it has not been yet."""
+    config = store.active_config()
+    if config is None or config["replayed_us"] is not None:
+        return None
+    engine = source.refresh()
+    store.replay_ledger(engine.evidence_for, engine.reduce, clock)
+    store.mark_replayed(config["id"], clock)
+    return int(config["id"])

@@ -1,0 +1,431 @@
+"""The evidence ledger and competency state tables, written inside the ingest transaction.
+
+Functions here take an open connection of the statement write transaction, so evidence
+rows and recomputed states commit with the statements that caused them (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Sequence
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, case, delete, func, insert, null, select, update
+
+from lrs_bridge.store.base import EvidenceDraft, LedgerPoint, StateReducer, StateRow
+from lrs_bridge.store.tables import (
+    competency_configs,
+    competency_state,
+    evidence,
+    learner_ifis,
+    learners,
+    statements,
+)
+
+Pair = tuple[int, str]
+
+# Hot-path SQL, the same on SQLite (3.24+) and PostgreSQL; ``?`` becomes the driver's marker.
+_INSERT_EVIDENCE = (
+    "INSERT INTO evidence (seq, learner_id, competency_id, rule_id, method, weight, quality, "
+    "at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_UPSERT_STATE = (
+    "INSERT INTO competency_state (learner_id, competency_id, level, last_evidence_us, "
+    "stale_at_us, evidence_count, stability_days, updated_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (learner_id, competency_id) DO UPDATE SET level = excluded.level, "
+    "last_evidence_us = excluded.last_evidence_us, stale_at_us = excluded.stale_at_us, "
+    "evidence_count = excluded.evidence_count, stability_days = excluded.stability_days, "
+    "updated_us = excluded.updated_us"
+)
+_DELETE_STATE = "DELETE FROM competency_state WHERE learner_id = ? AND competency_id = ?"
+
+
+def _sql(conn: Connection, text: str) -> str:
+    return text.replace("?", "%s") if conn.dialect.name == "postgresql" else text
+
+
+def resolve_learners(
+    conn: Connection, agents: dict[str, dict[str, Any]], now_us: int
+) -> dict[str, int]:
+    """Learner ids for agent keys, creating a learner for each IFI the directory lacks."""
+    if not agents:
+        return {}
+    found = dict(
+        conn.execute(
+            select(learner_ifis.c.agent_key, learner_ifis.c.learner_id).where(
+                learner_ifis.c.agent_key.in_(list(agents))
+            )
+        ).all()
+    )
+    for key, agent in agents.items():
+        if key in found:
+            continue
+        mbox = agent.get("mbox")
+        learner_id = conn.execute(
+            insert(learners).returning(learners.c.id),
+            {
+                "name": agent.get("name"),
+                "email": mbox[len("mailto:") :] if isinstance(mbox, str) else None,
+                "created_us": now_us,
+            },
+        ).scalar_one()
+        conn.execute(insert(learner_ifis), {"agent_key": key, "learner_id": learner_id})
+        found[key] = learner_id
+    return found
+
+
+def add_evidence(
+    conn: Connection, drafts: Sequence[tuple[int, int, EvidenceDraft]], now_us: int
+) -> dict[Pair, list[int]]:
+    """Insert evidence rows ``(seq, at_us default, draft)``; returns the pairs they touch,
+    each with the seqs of the statements that gave it evidence."""
+    if not drafts:
+        return {}
+    ids = resolve_learners(conn, {d.agent_key: d.agent for _, _, d in drafts}, now_us)
+    rows: dict[tuple[int, int, str], tuple[Any, ...]] = {}
+    for seq, default_at, draft in drafts:
+        learner_id = ids[draft.agent_key]
+        rows[(seq, learner_id, draft.competency_id)] = (
+            seq,
+            learner_id,
+            draft.competency_id,
+            draft.rule_id,
+            draft.method,
+            draft.weight,
+            draft.quality,
+            draft.at_us if draft.at_us is not None else default_at,
+        )
+    conn.exec_driver_sql(_sql(conn, _INSERT_EVIDENCE), list(rows.values()))
+    touched: dict[Pair, list[int]] = defaultdict(list)
+    for seq, learner_id, competency in rows:
+        touched[(learner_id, competency)].append(seq)
+    return touched
+
+
+def retract_evidence(conn: Connection, seqs: Collection[int]) -> set[Pair]:
+    """Delete the evidence of voided statements; returns the pairs that lost evidence."""
+    if not seqs:
+        return set()
+    pairs = {
+        (row.learner_id, row.competency_id)
+        for row in conn.execute(
+            select(evidence.c.learner_id, evidence.c.competency_id).where(
+                evidence.c.seq.in_(list(seqs))
+            )
+        )
+    }
+    if pairs:
+        conn.execute(delete(evidence).where(evidence.c.seq.in_(list(seqs))))
+    return pairs
+
+
+def recompute_states(
+    conn: Connection, pairs: Iterable[Pair], reduce: StateReducer, now_us: int
+) -> dict[Pair, StateRow | None]:
+    """Recompute the state of each pair from all of its evidence rows (order-free).
+
+    Returns the new state of every pair (None: no evidence left).
+    """
+    wanted = set(pairs)
+    if not wanted:
+        return {}
+    points: dict[Pair, list[LedgerPoint]] = defaultdict(list)
+    for learner_id, competency_id, seq, at_us, weight, quality in _rows_of_pairs(
+        conn, "seq, at_us, weight, quality", "evidence", wanted
+    ):
+        points[(learner_id, competency_id)].append(
+            LedgerPoint(seq=seq, at_us=at_us, weight=weight, quality=quality)
+        )
+    return write_states(conn, wanted, points, reduce, now_us)
+
+
+def _rows_of_pairs(
+    conn: Connection, columns: str, table: str, pairs: Collection[Pair]
+) -> Iterable[Any]:
+    """``learner_id, competency_id, <columns>`` of ``table`` for exactly these pairs.
+
+    An OR of exact pairs, written as driver SQL: each term is a seek on the
+    (learner_id, competency_id) index (a row-value IN list is not, on SQLite), and building
+    it as an expression tree would cost more than the query.
+    """
+    ordered = sorted(pairs)
+    terms = " OR ".join(["(learner_id = ? AND competency_id = ?)"] * len(ordered))
+    query = f"SELECT learner_id, competency_id, {columns} FROM {table} WHERE {terms}"  # noqa: S608
+    params = tuple(value for pair in ordered for value in pair)
+    return conn.exec_driver_sql(_sql(conn, query), params)
+
+
+def states_of(conn: Connection, pairs: Collection[Pair]) -> dict[Pair, StateRow]:
+    """The stored states of ``pairs`` (absent pairs have none)."""
+    if not pairs:
+        return {}
+    columns = "level, last_evidence_us, stale_at_us, evidence_count, stability_days"
+    return {
+        (row[0], row[1]): StateRow(
+            level=row[2],
+            last_evidence_us=row[3],
+            stale_at_us=row[4],
+            evidence_count=row[5],
+            stability_days=row[6],
+        )
+        for row in _rows_of_pairs(conn, columns, "competency_state", pairs)
+    }
+
+
+def agent_keys_of(conn: Connection, learner_ids: Collection[int]) -> dict[int, str]:
+    """One IFI key per learner (the smallest), to name them in statements."""
+    if not learner_ids:
+        return {}
+    rows = conn.execute(
+        select(learner_ifis.c.learner_id, func.min(learner_ifis.c.agent_key))
+        .where(learner_ifis.c.learner_id.in_(list(learner_ids)))
+        .group_by(learner_ifis.c.learner_id)
+    )
+    return {learner_id: key for learner_id, key in rows}
+
+
+def write_states(
+    conn: Connection,
+    pairs: Collection[Pair],
+    points: dict[Pair, list[LedgerPoint]],
+    reduce: StateReducer,
+    now_us: int,
+) -> dict[Pair, StateRow | None]:
+    """Replace the state rows of ``pairs``; a pair without evidence has no state row.
+
+    One upsert and one delete, each a single executemany, whatever the number of pairs.
+    """
+    upserts = []
+    removals = []
+    result: dict[Pair, StateRow | None] = {}
+    for pair in pairs:
+        result[pair] = None
+        if points.get(pair):
+            state = reduce(pair[1], points[pair])
+            result[pair] = state
+            upserts.append(
+                (
+                    pair[0],
+                    pair[1],
+                    state.level,
+                    state.last_evidence_us,
+                    state.stale_at_us,
+                    state.evidence_count,
+                    state.stability_days,
+                    now_us,
+                )
+            )
+        else:
+            removals.append(pair)
+    if upserts:
+        conn.exec_driver_sql(_sql(conn, _UPSERT_STATE), upserts)
+    if removals:
+        conn.exec_driver_sql(_sql(conn, _DELETE_STATE), removals)
+    return result
+
+
+def evidence_drafts_in_range(
+    conn: Connection,
+    low_seq: int,
+    high_seq: int,
+    evidence_for: Callable[[dict[str, Any]], list[EvidenceDraft]],
+    silent_verbs: Collection[str] = (),
+) -> tuple[list[tuple[int, int, EvidenceDraft]], int]:
+    """Evidence of the non-voided statements with ``low < seq <= high``, and how many.
+
+    Statements whose verb can never give evidence (``silent_verbs``) are counted but their
+    JSON is neither fetched nor parsed: lifecycle statements are half of a typical store.
+    """
+    text: Any = statements.c.statement
+    if silent_verbs:
+        text = case((statements.c.verb_id.in_(list(silent_verbs)), null()), else_=text)
+    rows = conn.execute(
+        select(statements.c.seq, statements.c.timestamp_us, text.label("statement"))
+        .where(
+            statements.c.seq > low_seq,
+            statements.c.seq <= high_seq,
+            statements.c.voided.is_(False),
+        )
+        .order_by(statements.c.seq)
+    ).all()
+    drafts = [
+        (row.seq, row.timestamp_us, draft)
+        for row in rows
+        if row.statement is not None
+        for draft in evidence_for(orjson.loads(row.statement))
+    ]
+    return drafts, len(rows)
+
+
+def all_pairs_points(conn: Connection) -> dict[Pair, list[LedgerPoint]]:
+    """Every evidence row, grouped by learner × competency (for a full recomputation)."""
+    points: dict[Pair, list[LedgerPoint]] = defaultdict(list)
+    for row in conn.execute(
+        select(
+            evidence.c.learner_id,
+            evidence.c.competency_id,
+            evidence.c.seq,
+            evidence.c.at_us,
+            evidence.c.weight,
+            evidence.c.quality,
+        )
+    ):
+        points[(row.learner_id, row.competency_id)].append(
+            LedgerPoint(seq=row.seq, at_us=row.at_us, weight=row.weight, quality=row.quality)
+        )
+    return points
+
+
+def learner_by_agent_key(conn: Connection, agent_key: str) -> dict[str, Any] | None:
+    """The learner an IFI belongs to, with every IFI linked to them."""
+    row = conn.execute(
+        select(learners)
+        .join(learner_ifis, learner_ifis.c.learner_id == learners.c.id)
+        .where(learner_ifis.c.agent_key == agent_key)
+    ).first()
+    return _learner(conn, row) if row else None
+
+
+def learner_by_id(conn: Connection, learner_id: int) -> dict[str, Any] | None:
+    """One learner with their IFIs."""
+    row = conn.execute(select(learners).where(learners.c.id == learner_id)).first()
+    return _learner(conn, row) if row else None
+
+
+def _learner(conn: Connection, row: Any) -> dict[str, Any]:
+    ifis = conn.execute(
+        select(learner_ifis.c.agent_key)
+        .where(learner_ifis.c.learner_id == row.id)
+        .order_by(learner_ifis.c.agent_key)
+    ).scalars()
+    return {
+        "id": row.id,
+        "name": row.name,
+        "email": row.email,
+        "team": row.team,
+        "manager_id": row.manager_id,
+        "language": row.language,
+        "ifis": list(ifis),
+    }
+
+
+def learner_competencies(conn: Connection, learner_id: int) -> list[dict[str, Any]]:
+    """States of one learner with their evidence trails (statement id, rule, weight…)."""
+    trails: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in conn.execute(
+        select(
+            evidence.c.competency_id,
+            statements.c.id,
+            evidence.c.rule_id,
+            evidence.c.method,
+            evidence.c.weight,
+            evidence.c.quality,
+            evidence.c.at_us,
+        )
+        .join(statements, statements.c.seq == evidence.c.seq)
+        .where(evidence.c.learner_id == learner_id)
+        .order_by(evidence.c.at_us, evidence.c.seq)
+    ):
+        trails[row.competency_id].append(
+            {
+                "statement_id": row.id,
+                "rule": row.rule_id,
+                "method": row.method,
+                "weight": row.weight,
+                "quality": row.quality,
+                "at_us": row.at_us,
+            }
+        )
+    states = conn.execute(
+        select(competency_state).where(competency_state.c.learner_id == learner_id)
+    ).all()
+    return [
+        {
+            "competency_id": state.competency_id,
+            "level": state.level,
+            "last_evidence_us": state.last_evidence_us,
+            "stale_at_us": state.stale_at_us,
+            "evidence_count": state.evidence_count,
+            "stability_days": state.stability_days,
+            "evidence": trails.get(state.competency_id, []),
+        }
+        for state in states
+    ]
+
+
+def all_states(conn: Connection) -> list[tuple[Any, ...]]:
+    """Every state row, ordered (for comparing replay with incremental processing)."""
+    return [
+        tuple(row)
+        for row in conn.execute(
+            select(
+                competency_state.c.learner_id,
+                competency_state.c.competency_id,
+                competency_state.c.level,
+                competency_state.c.last_evidence_us,
+                competency_state.c.stale_at_us,
+                competency_state.c.evidence_count,
+                competency_state.c.stability_days,
+            ).order_by(competency_state.c.learner_id, competency_state.c.competency_id)
+        )
+    ]
+
+
+# -- configuration versions ---------------------------------------------------------------
+
+
+def active_config(conn: Connection) -> dict[str, Any] | None:
+    """The newest competency configuration version, if any was saved."""
+    row = conn.execute(
+        select(competency_configs).order_by(competency_configs.c.id.desc()).limit(1)
+    ).first()
+    if row is None:
+        return None
+    return {
+        "id": row.id,
+        "framework": orjson.loads(row.framework),
+        "map": orjson.loads(row.map),
+        "note": row.note,
+        "created_by": row.created_by,
+        "created_us": row.created_us,
+        "replayed_us": row.replayed_us,
+    }
+
+
+def active_config_id(conn: Connection) -> int | None:
+    """Only the id of the newest version (cheap enough to poll)."""
+    return conn.execute(select(func.max(competency_configs.c.id))).scalar()
+
+
+def save_config(
+    conn: Connection,
+    framework_doc: dict[str, Any],
+    map_doc: dict[str, Any],
+    *,
+    note: str | None,
+    created_by: str | None,
+    now_us: int,
+) -> int:
+    """Store a new version; it becomes active at once, replay marks it applied later."""
+    return int(
+        conn.execute(
+            insert(competency_configs).returning(competency_configs.c.id),
+            {
+                "framework": orjson.dumps(framework_doc).decode(),
+                "map": orjson.dumps(map_doc).decode(),
+                "note": note,
+                "created_by": created_by,
+                "created_us": now_us,
+            },
+        ).scalar_one()
+    )
+
+
+def mark_replayed(conn: Connection, config_id: int, now_us: int) -> None:
+    """Record that evidence and states were rebuilt under this version."""
+    conn.execute(
+        update(competency_configs)
+        .where(competency_configs.c.id == config_id)
+        .values(replayed_us=now_us)
+    )

@@ -1,0 +1,386 @@
+"""The relational schema. Alembic migrations (``store/migrations``) create exactly this.
+
+Design notes:
+
+* ``statements.seq`` is the monotonic sequence behind the ``more`` cursor and ordering;
+  on SQLite it aliases the rowid, on PostgreSQL it is a BIGINT identity.
+* Times are integer microseconds since the epoch (``*_us``): exact, sortable and identical
+  on both databases; the statement JSON keeps the textual form.
+* ``statement_keys`` holds every filter value a statement matches (verb, registration, every
+  agent and activity it mentions, ``narrow`` marking actor/object), including those inherited
+  from the statements it targets through a StatementRef (Communication §2.1.3, "Filter
+  Conditions for StatementRefs", recursive). Each query filter is one index range scan.
+* The full statement is stored as JSON text exactly as it will be returned (``format=exact``),
+  so reads splice stored text into the response without re-encoding.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+metadata = MetaData()
+
+#: A BIGINT that SQLite treats as ``INTEGER`` so that a primary key aliases the rowid.
+SequenceInteger = BigInteger().with_variant(Integer(), "sqlite")
+
+credentials = Table(
+    "credentials",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("key", String(200), nullable=False, unique=True),
+    #: ``scrypt$<n>$<r>$<p>$<salt hex>$<hash hex>``: the secret itself is never stored.
+    Column("secret_hash", String(300), nullable=False),
+    #: Space-separated xAPI scopes plus ``admin``.
+    Column("scopes", Text, nullable=False),
+    Column("created_us", BigInteger, nullable=False),
+    Column("disabled", Boolean, nullable=False, server_default=text("false")),
+    #: A learner's own credential: it may read that learner's competencies and nothing more.
+    Column("learner_id", Integer, ForeignKey("learners.id", name="fk_credentials_learner_id")),
+)
+
+statements = Table(
+    "statements",
+    metadata,
+    Column("seq", SequenceInteger, primary_key=True, autoincrement=True),
+    Column("id", String(36), nullable=False, unique=True),
+    Column("stored_us", BigInteger, nullable=False),
+    Column("timestamp_us", BigInteger, nullable=False),
+    Column("verb_id", Text, nullable=False),
+    Column("actor_key", Text),
+    Column("object_type", String(16), nullable=False),
+    Column("object_key", Text),
+    Column("registration", String(36)),
+    Column("voids_id", String(36)),
+    Column("voided", Boolean, nullable=False, server_default=text("false")),
+    Column("authority_id", Integer, ForeignKey("credentials.id")),
+    Column("version", String(16), nullable=False),
+    Column("statement", Text, nullable=False),
+    Index("ix_statements_stored", "stored_us"),
+    Index(
+        "ix_statements_statement_refs",
+        "object_key",
+        sqlite_where=text("object_type = 'StatementRef'"),
+        postgresql_where=text("object_type = 'StatementRef'"),
+    ),
+    Index("ix_statements_authority_seq", "authority_id", "seq"),
+)
+
+statement_keys = Table(
+    "statement_keys",
+    metadata,
+    #: ``kind|value`` (see ``StatementIndex.match_keys``), own or inherited through a StatementRef.
+    Column("key", Text, primary_key=True),
+    Column("seq", SequenceInteger, ForeignKey("statements.seq"), primary_key=True),
+    Column("narrow", Boolean, nullable=False),
+    # Reading a statement's keys (StatementRef inheritance, deletion) goes by seq.
+    Index("ix_statement_keys_seq", "seq"),
+    # A clustered (key, seq) b-tree on SQLite: no separate rowid table to write.
+    sqlite_with_rowid=False,
+)
+
+# -- competency engine ------------------------------------------------------------------
+
+learners = Table(
+    "learners",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(300)),
+    Column("email", String(320)),
+    Column("team", String(200)),
+    Column("manager_id", Integer, ForeignKey("learners.id")),
+    Column("language", String(35)),
+    Column("created_us", BigInteger, nullable=False),
+)
+
+#: Every IFI (``agent_key``) that identifies a learner: competency state follows the person.
+learner_ifis = Table(
+    "learner_ifis",
+    metadata,
+    Column("agent_key", Text, primary_key=True),
+    Column("learner_id", Integer, ForeignKey("learners.id"), nullable=False, index=True),
+)
+
+#: One row per statement × competency: the evidence ledger (replay rebuilds it exactly).
+evidence = Table(
+    "evidence",
+    metadata,
+    Column("seq", SequenceInteger, ForeignKey("statements.seq"), primary_key=True),
+    Column("learner_id", Integer, ForeignKey("learners.id"), primary_key=True),
+    Column("competency_id", Text, primary_key=True),
+    Column("rule_id", Text, nullable=False),
+    Column("method", String(64), nullable=False),
+    Column("weight", Float, nullable=False),
+    Column("quality", Float, nullable=False),
+    Column("at_us", BigInteger, nullable=False),
+    Index("ix_evidence_learner_competency", "learner_id", "competency_id"),
+)
+
+#: The precomputed state per learner × competency; ``stale_at_us`` is the due index.
+competency_state = Table(
+    "competency_state",
+    metadata,
+    Column("learner_id", Integer, ForeignKey("learners.id"), primary_key=True),
+    Column("competency_id", Text, primary_key=True),
+    Column("level", Float, nullable=False),
+    Column("last_evidence_us", BigInteger),
+    Column("stale_at_us", BigInteger),
+    Column("evidence_count", Integer, nullable=False),
+    Column("stability_days", Float),
+    Column("updated_us", BigInteger, nullable=False),
+    Index("ix_competency_state_stale_at", "stale_at_us"),
+)
+
+#: Versions of the competency framework and map that admins changed through the API; the
+#: newest is active. Without any row the shipped files (or the configured ones) apply.
+competency_configs = Table(
+    "competency_configs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("framework", Text, nullable=False),
+    Column("map", Text, nullable=False),
+    Column("note", Text),
+    Column("created_by", String(200)),
+    Column("created_us", BigInteger, nullable=False),
+    #: When the scheduler rebuilt evidence and states under this version (None: pending).
+    Column("replayed_us", BigInteger),
+)
+
+# -- refresher assignments and notifications ---------------------------------------------------
+
+#: A refresher a learner is asked to do because a competency went (or is going) stale.
+#: Open while ``closed_us`` is NULL; at most one open assignment per learner × competency.
+refresher_assignments = Table(
+    "refresher_assignments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("learner_id", Integer, ForeignKey("learners.id"), nullable=False),
+    Column("competency_id", Text, nullable=False),
+    Column("activity_id", Text, nullable=False),
+    Column("method", String(64), nullable=False),
+    #: assigned | notified | overdue | escalated | completed | cancelled
+    Column("status", String(16), nullable=False),
+    #: JSON: why (which evidence is old, since when) and why this activity.
+    Column("reason", Text, nullable=False),
+    #: The competency's stale_at when assigned: a cancelled assignment suppresses a new one
+    #: until fresh evidence moves stale_at.
+    Column("basis_stale_at_us", BigInteger),
+    Column("created_us", BigInteger, nullable=False),
+    Column("due_us", BigInteger, nullable=False),
+    #: When the follow-up job must look at it next (reminder, escalation); NULL when closed.
+    Column("next_check_us", BigInteger),
+    Column("acknowledged_us", BigInteger),
+    Column("snoozed_us", BigInteger, nullable=False, server_default=text("0")),
+    Column("reminders", Integer, nullable=False, server_default=text("0")),
+    Column("closed_us", BigInteger),
+    #: ``statement:<id>``, ``admin:<credential>`` … what closed it.
+    Column("closed_by", Text),
+    Column("scan_run", String(64)),
+    Index(
+        "ux_refresher_assignments_open",
+        "learner_id",
+        "competency_id",
+        unique=True,
+        sqlite_where=text("closed_us IS NULL"),
+        postgresql_where=text("closed_us IS NULL"),
+    ),
+    Index("ix_refresher_assignments_pair", "learner_id", "competency_id", "basis_stale_at_us"),
+    Index("ix_refresher_assignments_created", "learner_id", "created_us"),
+    Index(
+        "ix_refresher_assignments_next_check",
+        "next_check_us",
+        sqlite_where=text("closed_us IS NULL"),
+        postgresql_where=text("closed_us IS NULL"),
+    ),
+)
+
+#: Every status transition of an assignment, with its cause.
+assignment_events = Table(
+    "assignment_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("assignment_id", Integer, ForeignKey("refresher_assignments.id"), nullable=False),
+    Column("at_us", BigInteger, nullable=False),
+    Column("from_status", String(16)),
+    Column("to_status", String(16), nullable=False),
+    Column("cause", Text, nullable=False),
+    Column("detail", Text),
+    Index("ix_assignment_events_assignment", "assignment_id", "id"),
+)
+
+#: The outbox: a notification is written in the transaction that decided it and delivered
+#: later by the dispatcher (at least once, with a stable idempotency key).
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("channel", String(16), nullable=False),  # email | webhook | xapi
+    Column("target", Text, nullable=False),  # an e-mail address, a URL, "store"
+    Column("kind", String(16), nullable=False),  # assigned | reminder | escalation
+    Column("learner_id", Integer, ForeignKey("learners.id")),
+    #: JSON of :class:`lrs_bridge.notify.model.Digest`.
+    Column("payload", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | sent | dead | cancelled
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("next_attempt_us", BigInteger, nullable=False),
+    #: A dispatcher's claim: others skip the row until then (a crashed one's claim expires).
+    Column("lease_until_us", BigInteger),
+    Column("created_us", BigInteger, nullable=False),
+    Column("sent_us", BigInteger),
+    Column("last_error", Text),
+    Index(
+        "ix_notifications_due",
+        "next_attempt_us",
+        sqlite_where=text("status = 'pending'"),
+        postgresql_where=text("status = 'pending'"),
+    ),
+    Index("ix_notifications_learner", "learner_id"),
+)
+
+#: Which assignments a notification is about (a digest covers several).
+notification_assignments = Table(
+    "notification_assignments",
+    metadata,
+    Column("notification_id", Integer, ForeignKey("notifications.id"), primary_key=True),
+    Column("assignment_id", Integer, ForeignKey("refresher_assignments.id"), primary_key=True),
+    Index("ix_notification_assignments_assignment", "assignment_id"),
+)
+
+#: The delivery log: one row per attempt, with the outcome.
+delivery_attempts = Table(
+    "delivery_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("notification_id", Integer, ForeignKey("notifications.id"), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("at_us", BigInteger, nullable=False),
+    Column("outcome", String(16), nullable=False),  # sent | retry | dead
+    Column("duration_ms", Float),
+    Column("detail", Text),
+    Index("ix_delivery_attempts_notification", "notification_id", "id"),
+)
+
+# -- documents (State, Activity Profile, Agent Profile) ----------------------------------------
+
+#: State, Activity Profile and Agent Profile documents (Communication §2.3, §2.6, §2.7), kept
+#: byte-exact with their Content-Type. ``kind`` is ``state``, ``activity_profile`` or
+#: ``agent_profile``; a key part a kind does not use is '' rather than NULL, because
+#: PostgreSQL treats NULLs in a unique key as distinct (two "no registration" rows would fit).
+documents = Table(
+    "documents",
+    metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("activity_id", Text, primary_key=True),
+    #: ``agent_key`` of the Agent (``xapi.extract.agent_key``), '' for activity profiles.
+    Column("agent_key", Text, primary_key=True),
+    #: A lower-case UUID, '' when none.
+    Column("registration", String(36), primary_key=True),
+    Column("document_id", Text, primary_key=True),
+    Column("content_type", String(255), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    #: SHA-1 hex of ``content`` (Communication §3.1: the ETag, quoted in headers).
+    Column("etag", String(40), nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+    # The id lists with ``since``: one range scan of a context, newest last.
+    Index("ix_documents_since", "kind", "activity_id", "agent_key", "registration", "updated_us"),
+)
+
+#: The canonical Activity definition (Communication §2.5), merged from stored statements up to
+#: ``through_seq``; a read merges only statements stored since (statements are immutable).
+activity_definitions = Table(
+    "activity_definitions",
+    metadata,
+    Column("activity_id", Text, primary_key=True),
+    #: JSON object: the merged ``definition`` ('{}' while no statement defined the activity).
+    Column("definition", Text, nullable=False),
+    Column("through_seq", BigInteger, nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+)
+
+# -- attachments ---------------------------------------------------------------------------------
+
+#: Attachment content (Data §2.4.11), content-addressed by the SHA-2 hex the statements name,
+#: so a file attached to many statements is kept once. ``location`` says where its bytes are:
+#: ``database`` (in ``attachment_chunks``) or ``file`` (the file store, by the same hash). A
+#: row is written, and committed, before any statement that links to it.
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("sha2", String(128), primary_key=True),
+    #: The part's Content-Type, served back with the content.
+    Column("content_type", String(255), nullable=False),
+    Column("length", BigInteger, nullable=False),
+    Column("location", String(16), nullable=False),
+    Column("created_us", BigInteger, nullable=False),
+)
+
+#: The content of ``database`` attachments in ordered chunks of at most 1 MiB, so that neither
+#: writing nor reading an attachment ever holds it whole in memory.
+attachment_chunks = Table(
+    "attachment_chunks",
+    metadata,
+    Column(
+        "sha2",
+        String(128),
+        ForeignKey("attachments.sha2", name="fk_attachment_chunks_sha2", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("n", Integer, primary_key=True, autoincrement=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
+#: Which statements carry which stored content; a statement's rows go with it on erasure.
+statement_attachments = Table(
+    "statement_attachments",
+    metadata,
+    Column(
+        "statement_seq",
+        BigInteger,
+        ForeignKey("statements.seq", name="fk_statement_attachments_seq", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column(
+        "sha2",
+        String(128),
+        ForeignKey("attachments.sha2", name="fk_statement_attachments_sha2"),
+        primary_key=True,
+    ),
+    Index("ix_statement_attachments_sha2", "sha2"),
+)
+
+# -- privacy ---------------------------------------------------------------------------------------
+
+#: The audit trail of erasures: who asked, when, how many rows of each kind went. It holds
+#: no identifier, name or learner id (a random id names the erasure).
+erasures = Table(
+    "erasures",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("at_us", BigInteger, nullable=False),
+    Column("requested_by", String(200), nullable=False),
+    Column("counts", Text, nullable=False),
+)
+
+#: Secrets the instance generates for itself (the pseudonym key of analytics exports).
+instance_secrets = Table(
+    "instance_secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
