@@ -1,4 +1,4 @@
-"""The ``lrs-bridge`` command: serve, scheduler, db upgrade, credentials."""
+"""The ``lrs-bridge`` command: serve, scheduler, db upgrade, credentials, competencies, …"""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from lrs_bridge.errors import BadRequest, LrsBridgeError
 from lrs_bridge.observability import configure_logging
 from lrs_bridge.runtime import Runtime, build_runtime
 from lrs_bridge.services.competencies import CompetencyEngine
+from lrs_bridge.services.config_check import check_files, is_framework_document
 from lrs_bridge.services.directory import email_keys, parse_directory_csv
 from lrs_bridge.store.migrate import upgrade
 from lrs_bridge.supervisor import spawn, supervise
@@ -212,6 +213,26 @@ def competencies_replay(ctx: click.Context, since: str | None) -> None:
     click.echo(f"replayed {done} statements in {elapsed:.1f}s ({done / elapsed:,.0f}/s)")
 
 
+@competencies.command("validate")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--framework",
+    "framework_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Framework to check a map against (default: the configured one).",
+)
+@click.pass_context
+def competencies_validate(ctx: click.Context, file: str, framework_file: str | None) -> None:
+    """Check a competency map (or framework) file; one line names what is wrong (exit 2)."""
+    settings = _settings(ctx)
+    if is_framework_document(Path(file)):
+        checked = check_files(file, settings.competency_map_file)
+    else:
+        checked = check_files(framework_file or settings.framework_file, file)
+    click.echo(checked.summary())
+
+
 @cli.group()
 def learners() -> None:
     """The learner directory."""
@@ -257,6 +278,9 @@ def serve(
 ) -> None:
     """Serve the API with gunicorn and run the scheduler beside it; Ctrl-C stops both."""
     settings = _settings(ctx, host=host, port=port, workers=workers)
+    if settings.competency_engine:
+        # Once here, not in every worker: a typo is one line (main() exits 2), no tracebacks.
+        check_files(settings.framework_file, settings.competency_map_file)
     metrics_dir = settings.metrics_dir or str(Path(settings.data_dir) / f"metrics-{os.getpid()}")
     shutil.rmtree(metrics_dir, ignore_errors=True)
     Path(metrics_dir).mkdir(parents=True, exist_ok=True)

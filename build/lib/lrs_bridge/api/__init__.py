@@ -1,1 +1,0 @@
-"""The HTTP layer: thin Flask blueprints over the services."""

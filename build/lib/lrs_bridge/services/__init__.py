@@ -1,1 +1,0 @@
-"""Use cases: what the web layer and the CLI call. No Flask here."""
