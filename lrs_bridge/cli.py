@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -315,7 +316,7 @@ def serve(
         "lrs_bridge:create_app()",
     ]
     # Own sessions, tied to this process's life (lrs_bridge/supervisor.py).
-    children = [spawn(web, env)]
+    children = [spawn(web, env, death_signal=signal.SIGQUIT)]
     if settings.scheduler and not no_scheduler:
         children.append(spawn([sys.executable, "-m", "lrs_bridge.cli", "scheduler"], env))
     click.echo(

@@ -4,10 +4,13 @@
 terminal reaches only the supervisor, which then stops them gracefully. Own sessions also
 mean that nothing else stops them when the supervisor itself dies (``kill -9``, the OOM
 killer): they would run on as orphans, hold the port and keep writing, and a restarted
-``serve`` could not bind. So each child asks the kernel (Linux ``PR_SET_PDEATHSIG``) for
-SIGTERM when its parent dies, and exits at once if the parent is already gone by then.
-gunicorn's workers follow their master (they watch its pid), and the master closes the
-listening socket when SIGTERM arrives.
+``serve`` could not bind. So each child asks the kernel (Linux ``PR_SET_PDEATHSIG``) for a
+signal when its parent dies, and exits at once if the parent is already gone by then:
+
+* gunicorn gets SIGQUIT, its quick shutdown: the master closes the listening socket and its
+  workers exit at once, so the port is free within about a second. A request in flight is
+  cut, and was never acknowledged: its batch commits whole or not at all.
+* the scheduler gets SIGTERM: it stops after the job it is running, if any.
 """
 
 from __future__ import annotations
@@ -26,13 +29,13 @@ PR_SET_PDEATHSIG = 1
 STOP_SECONDS = 25
 
 
-def _die_with(parent_pid: int) -> Callable[[], None]:
+def _die_with(parent_pid: int, death_signal: signal.Signals) -> Callable[[], None]:
     """A ``preexec_fn``: runs in the child between fork and exec; the setting survives exec."""
 
     def arm() -> None:
         if sys.platform.startswith("linux"):
             libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+            libc.prctl(PR_SET_PDEATHSIG, int(death_signal), 0, 0, 0)
         # The parent may have died between fork and prctl: then nobody will signal us.
         if os.getppid() != parent_pid:
             os._exit(1)
@@ -40,14 +43,19 @@ def _die_with(parent_pid: int) -> Callable[[], None]:
     return arm
 
 
-def spawn(argv: Sequence[str], env: Mapping[str, str]) -> subprocess.Popen[bytes]:
-    """Start a child in its own session that receives SIGTERM when this process dies."""
+def spawn(
+    argv: Sequence[str],
+    env: Mapping[str, str],
+    *,
+    death_signal: signal.Signals = signal.SIGTERM,
+) -> subprocess.Popen[bytes]:
+    """Start a child in its own session that gets ``death_signal`` when this process dies."""
     return subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         list(argv),
         env=dict(env),
         start_new_session=True,
         # preexec_fn is unsafe only with threads, and the supervisor runs none.
-        preexec_fn=_die_with(os.getpid()),
+        preexec_fn=_die_with(os.getpid(), death_signal),
     )
 
 

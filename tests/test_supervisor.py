@@ -67,10 +67,15 @@ def test_kill_9_of_serve_leaves_no_child_and_frees_the_port(tmp_path, scheduler)
     upgrade(engine)
     engine.dispose()
     server = ServerProcess(url, tmp_path, scheduler=scheduler)
+    children: set[int] = set()
     try:
-        children = _descendants(server.proc.pid)
-        # gunicorn's master and its two workers, plus the scheduler when it is on.
-        assert len(children) >= (4 if scheduler else 3), children
+        # gunicorn's master and its two workers (forked one after the other, so the second
+        # may come after the first answers), plus the scheduler when it is on.
+        expected = 4 if scheduler else 3
+        deadline = time.monotonic() + 20
+        while len(children := _descendants(server.proc.pid)) < expected:
+            assert time.monotonic() < deadline, f"children of serve: {children}"
+            time.sleep(0.05)
         os.kill(server.proc.pid, signal.SIGKILL)
         server.proc.wait(timeout=5)
         deadline = time.monotonic() + 2.0
