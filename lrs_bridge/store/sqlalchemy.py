@@ -509,24 +509,31 @@ class SqlStore(AssignmentQueries, PrivacyQueries):
             .limit(query.limit + 1)
         )
         with self._read() as conn:
-            # Read the clock, then probe the gate, both before the query's snapshot: with no
-            # writer inside at the probe, everything stamped up to the clock reading is
-            # committed, and writers entering later stamp later times. (Probing first would
-            # let a writer slip in between and stamp below the reading.)
-            # With a writer inside, the newest stored time is the honest answer; it too is
-            # read before the page, because on PostgreSQL each statement of a READ COMMITTED
-            # transaction sees its own snapshot, and a later one could cover a statement that
-            # the page's snapshot does not show.
-            now = self.stored_clock.now(conn, clock)
-            if self.gate.idle(conn):
-                through = now
-            else:
-                through = conn.execute(select(func.max(s.c.stored_us))).scalar() or 0
+            # Before the page: on PostgreSQL each statement of a READ COMMITTED transaction
+            # sees its own snapshot, and a later one could cover a statement that the page's
+            # snapshot does not show.
+            through = self._consistent_through(conn, clock)
             rows = conn.execute(stmt).all()
         page = [_stored(row) for row in rows[: query.limit]]
         return StatementPage(
             statements=page, has_more=len(rows) > query.limit, consistent_through_us=through
         )
+
+    def consistent_through(self, clock: Clock) -> int:
+        """A time up to which every stored statement is visible to later reads."""
+        with self._read() as conn:
+            return self._consistent_through(conn, clock)
+
+    def _consistent_through(self, conn: Connection, clock: Clock) -> int:
+        # Read the clock, then probe the gate: with no writer inside at the probe, everything
+        # stamped up to the reading is committed, and writers entering later stamp later
+        # times. (Probing first would let a writer slip in between and stamp below the
+        # reading.) With a writer inside, the newest stored time is the honest answer.
+        now = self.stored_clock.now(conn, clock)
+        if self.gate.idle(conn):
+            return now
+        newest = conn.execute(select(func.max(statements.c.stored_us))).scalar()
+        return int(newest or 0)
 
     # -- credentials --------------------------------------------------------------------
 
