@@ -22,6 +22,10 @@ install: $(VENV)/.installed
 dev: $(VENV)/.dev-installed
 
 ## Migrate ./var/lrs-bridge.sqlite3, print the demo credential once, serve with the scheduler.
+## The data directory is ./var and the competency files are the editable copies in ./config.
+run: export LRS_BRIDGE_DATA_DIR := $(CURDIR)/var
+run: export LRS_BRIDGE_FRAMEWORK_FILE ?= $(CURDIR)/config/framework.json
+run: export LRS_BRIDGE_COMPETENCY_MAP_FILE ?= $(CURDIR)/config/competency-map.yaml
 run: install
 	$(BIN)/lrs-bridge db upgrade
 	$(BIN)/lrs-bridge credentials demo

@@ -63,7 +63,12 @@ def fresh_database(kind: str) -> Iterator[str]:
 
 def bench_env(database_url: str) -> dict[str, str]:
     """The environment every lrs-bridge process of the bench gets (no access log)."""
-    return dict(os.environ, LRS_BRIDGE_DATABASE_URL=database_url, LRS_BRIDGE_ACCESS_LOG="0")
+    return dict(
+        os.environ,
+        LRS_BRIDGE_DATABASE_URL=database_url,
+        LRS_BRIDGE_ACCESS_LOG="0",
+        LRS_BRIDGE_DATA_DIR=str(REPO / "var"),  # metrics files stay in the checkout's var/
+    )
 
 
 def cli(database_url: str, *args: str) -> str:

@@ -1,4 +1,4 @@
-"""The ``lrs-bridge`` command: serve, scheduler, db upgrade, credentials."""
+"""The ``lrs-bridge`` command: serve, scheduler, db upgrade, credentials, competencies, …"""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import contextlib
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -22,8 +21,10 @@ from lrs_bridge.errors import BadRequest, LrsBridgeError
 from lrs_bridge.observability import configure_logging
 from lrs_bridge.runtime import Runtime, build_runtime
 from lrs_bridge.services.competencies import CompetencyEngine
+from lrs_bridge.services.config_check import check_files, is_framework_document
 from lrs_bridge.services.directory import email_keys, import_directory
 from lrs_bridge.store.migrate import upgrade
+from lrs_bridge.supervisor import spawn, supervise
 from lrs_bridge.xapi.timefmt import now_us, parse_timestamp_us
 
 DEMO_NAME = "demo"
@@ -213,6 +214,26 @@ def competencies_replay(ctx: click.Context, since: str | None) -> None:
     click.echo(f"replayed {done} statements in {elapsed:.1f}s ({done / elapsed:,.0f}/s)")
 
 
+@competencies.command("validate")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--framework",
+    "framework_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Framework to check a map against (default: the configured one).",
+)
+@click.pass_context
+def competencies_validate(ctx: click.Context, file: str, framework_file: str | None) -> None:
+    """Check a competency map (or framework) file; one line names what is wrong (exit 2)."""
+    settings = _settings(ctx)
+    if is_framework_document(Path(file)):
+        checked = check_files(file, settings.competency_map_file)
+    else:
+        checked = check_files(framework_file or settings.framework_file, file)
+    click.echo(checked.summary())
+
+
 @cli.group()
 def learners() -> None:
     """The learner directory."""
@@ -260,12 +281,17 @@ def serve(
 ) -> None:
     """Serve the API with gunicorn and run the scheduler beside it; Ctrl-C stops both."""
     settings = _settings(ctx, host=host, port=port, workers=workers)
-    metrics_dir = settings.metrics_dir or str(Path("var") / f"metrics-{os.getpid()}")
+    if settings.competency_engine:
+        # Once here, not in every worker: a typo is one line (main() exits 2), no tracebacks.
+        check_files(settings.framework_file, settings.competency_map_file)
+    metrics_dir = settings.metrics_dir or str(Path(settings.data_dir) / f"metrics-{os.getpid()}")
     shutil.rmtree(metrics_dir, ignore_errors=True)
     Path(metrics_dir).mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env.update(
         {
+            # Absolute values: the children read exactly what this process read.
+            f"{ENV_PREFIX}DATA_DIR": settings.data_dir,
             f"{ENV_PREFIX}DATABASE_URL": settings.database_url,
             f"{ENV_PREFIX}METRICS_DIR": metrics_dir,
             "PROMETHEUS_MULTIPROC_DIR": metrics_dir,
@@ -291,21 +317,18 @@ def serve(
         "warning",
         "lrs_bridge:create_app()",
     ]
-    # Own sessions: Ctrl-C reaches only this supervisor, which stops children gracefully.
-    children = [subprocess.Popen(web, env=env, start_new_session=True)]  # noqa: S603
+    # Own sessions, tied to this process's life (lrs_bridge/supervisor.py).
+    children = [spawn(web, env, death_signal=signal.SIGQUIT)]
     if settings.scheduler and not no_scheduler:
-        children.append(
-            subprocess.Popen(  # noqa: S603
-                [sys.executable, "-m", "lrs_bridge.cli", "scheduler"],
-                env=env,
-                start_new_session=True,
-            )
-        )
+        children.append(spawn([sys.executable, "-m", "lrs_bridge.cli", "scheduler"], env))
     click.echo(
         f"lrs-bridge serving on http://{settings.host}:{settings.port} "
         f"({settings.workers} workers, scheduler {'on' if len(children) > 1 else 'off'})"
     )
-    sys.exit(_supervise(children))
+    status = supervise(children)
+    if not settings.metrics_dir:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+    sys.exit(status)
 
 
 @learners.command("erase")
@@ -442,34 +465,6 @@ def _at_option(at: str | None) -> int | None:
     if at_us is None:
         raise BadRequest(f"--at: {at!r} is not an ISO 8601 timestamp", field="at")
     return at_us
-
-
-def _supervise(children: list[subprocess.Popen[bytes]]) -> int:
-    """Wait until a signal or a child exit, then stop every child gracefully."""
-    stopping = {"signal": 0}
-
-    def _on_signal(signum: int, _frame: object) -> None:
-        stopping["signal"] = signum
-
-    signal.signal(signal.SIGINT, _on_signal)
-    signal.signal(signal.SIGTERM, _on_signal)
-    exited = None
-    while not stopping["signal"] and exited is None:
-        exited = next((c for c in children if c.poll() is not None), None)
-        time.sleep(0.2)
-    for child in children:
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 25
-    for child in children:
-        try:
-            child.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-    if exited is not None and not stopping["signal"]:
-        return exited.returncode or 1
-    return 0
 
 
 def main() -> None:

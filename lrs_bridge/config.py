@@ -1,9 +1,10 @@
 """Typed settings, loaded once: defaults → TOML file → ``LRS_BRIDGE_*`` environment → overrides.
 
 The TOML file is optional; its path comes from ``LRS_BRIDGE_CONFIG`` (or the ``config_file``
-argument). Keys are the field names below, in a TOML table ``[lrs_bridge]`` or at the top level.
-Environment variables are the upper-cased field names with the ``LRS_BRIDGE_`` prefix, e.g.
-``LRS_BRIDGE_DATABASE_URL``.
+argument), else it is ``lrs-bridge.toml`` in the data directory if that exists (see
+``paths.py``; relative paths in it are relative to the file). Keys are the field names below,
+in a TOML table ``[lrs_bridge]`` or at the top level. Environment variables are the
+upper-cased field names with the ``LRS_BRIDGE_`` prefix, e.g. ``LRS_BRIDGE_DATABASE_URL``.
 """
 
 from __future__ import annotations
@@ -18,9 +19,14 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from lrs_bridge.errors import BadRequest
+from lrs_bridge.paths import (
+    default_data_dir,
+    default_database_url,
+    find_config_file,
+    resolve_paths,
+)
 
 ENV_PREFIX = "LRS_BRIDGE_"
-DEFAULT_DATABASE_URL = "sqlite:///var/lrs-bridge.sqlite3"
 DEFAULT_AUTHORITY_HOMEPAGE = "urn:lrs-bridge:credentials"
 
 
@@ -28,7 +34,10 @@ DEFAULT_AUTHORITY_HOMEPAGE = "urn:lrs-bridge:credentials"
 class Settings:
     """Everything an lrs-bridge process can be told; immutable once loaded."""
 
-    database_url: str = DEFAULT_DATABASE_URL
+    #: Where the process keeps its files (absolute; see ``paths.py`` for the default).
+    data_dir: str = ""
+    #: Empty means the SQLite file ``lrs-bridge.sqlite3`` in ``data_dir``.
+    database_url: str = ""
     #: SQLite ``synchronous`` pragma: NORMAL survives process crashes in WAL mode;
     #: FULL also survives power loss at the cost of an fsync per commit.
     sqlite_synchronous: str = "NORMAL"
@@ -53,8 +62,9 @@ class Settings:
     #: Where attachment content is kept: ``database`` (chunked rows) or ``file``
     #: (``attachment_dir``, one file per SHA-2, written atomically).
     attachment_store: str = "database"
-    #: The file store's directory (``attachment_store = "file"``).
-    attachment_dir: str = "var/attachments"
+    #: The file store's directory (``attachment_store = "file"``); empty means
+    #: ``attachments`` in ``data_dir``.
+    attachment_dir: str = ""
     #: Largest page a statement query returns (and the page size when ``limit=0``).
     max_page_size: int = 500
     #: Seconds a verified credential is remembered in-process, so that a slow password hash
@@ -79,9 +89,11 @@ class Settings:
     competency_engine: bool = True
     #: Store an xAPI TLA ``asserted`` statement whenever a competency state changes.
     emit_competency_statements: bool = False
-    #: Competency framework JSON; empty means the shipped ``config/framework.json``.
+    #: Competency framework JSON; empty means the packaged default
+    #: (``lrs_bridge/defaults/framework.json``; ``config/`` holds a copy to edit).
     framework_file: str = ""
-    #: Competency map (YAML or JSON); empty means the shipped ``config/competency-map.yaml``.
+    #: Competency map (YAML or JSON); empty means the packaged
+    #: default (``lrs_bridge/defaults/competency-map.yaml``).
     competency_map_file: str = ""
     #: Where refresher e-mails go out: ``smtp://host:port``, ``smtp://user:pass@host:587?starttls=true``
     #: or ``smtps://…``; empty means no e-mail channel.
@@ -108,6 +120,18 @@ class Settings:
     #: extended every third of this while the send goes on, and after a crash the
     #: notification is sent again once this has passed.
     notification_lease_seconds: int = 120
+    #: Test only: shifts this process's clock by this many milliseconds, to stand for a host
+    #: whose clock is skewed. Never set it in production.
+    clock_offset_ms: int = 0
+
+    def __post_init__(self) -> None:
+        # The defaults that live in the data directory, absolute whatever the working directory.
+        data_dir = self.data_dir or str(default_data_dir(os.environ))
+        object.__setattr__(self, "data_dir", data_dir)
+        if not self.database_url:
+            object.__setattr__(self, "database_url", default_database_url(data_dir))
+        if not self.attachment_dir:
+            object.__setattr__(self, "attachment_dir", str(Path(data_dir) / "attachments"))
 
     @property
     def webhook_targets(self) -> list[str]:
@@ -123,6 +147,7 @@ class Settings:
 class SettingsSchema(Schema):
     """Validation of every layer's raw values: types, ranges and choices, by field name."""
 
+    data_dir = fields.String()
     database_url = fields.String(validate=validate.Regexp(r"^(sqlite|postgresql)"))
     sqlite_synchronous = fields.String(validate=validate.OneOf(["OFF", "NORMAL", "FULL", "EXTRA"]))
     host = fields.String(validate=validate.Length(min=1))
@@ -138,7 +163,7 @@ class SettingsSchema(Schema):
     max_batch_statements = fields.Integer(validate=validate.Range(min=1, max=100_000))
     max_attachment_bytes = fields.Integer(validate=validate.Range(min=1024))
     attachment_store = fields.String(validate=validate.OneOf(["database", "file"]))
-    attachment_dir = fields.String(validate=validate.Length(min=1))
+    attachment_dir = fields.String()
     max_page_size = fields.Integer(validate=validate.Range(min=1, max=10_000))
     auth_cache_seconds = fields.Integer(validate=validate.Range(min=0))
     auth_max_failures_per_key = fields.Integer(validate=validate.Range(min=1))
@@ -164,6 +189,7 @@ class SettingsSchema(Schema):
     notification_max_attempts = fields.Integer(validate=validate.Range(min=1, max=100))
     notification_backoff_seconds = fields.Integer(validate=validate.Range(min=1))
     notification_lease_seconds = fields.Integer(validate=validate.Range(min=1))
+    clock_offset_ms = fields.Integer(validate=validate.Range(min=-86_400_000, max=86_400_000))
 
     class Meta:
         unknown = RAISE
@@ -193,22 +219,33 @@ def load_settings(
     """Build :class:`Settings` from the layered sources; unknown keys are an error, not ignored."""
     env = os.environ if environ is None else environ
     names = {f.name for f in dataclasses.fields(Settings)}
-    raw: dict[str, Any] = {}
+    cwd = Path.cwd()
+    # Values from the command line and the environment: relative paths are the caller's.
+    given = resolve_paths(
+        {
+            **{n: env[ENV_PREFIX + n.upper()] for n in names if ENV_PREFIX + n.upper() in env},
+            **(overrides or {}),
+        },
+        cwd,
+    )
+    data_dir = Path(given.get("data_dir") or default_data_dir(env))
+    raw: dict[str, Any] = {"data_dir": str(data_dir)}
     source = "config file"
 
-    path = config_file or env.get(f"{ENV_PREFIX}CONFIG")
-    if path:
+    path = find_config_file(
+        str(config_file) if config_file else env.get(f"{ENV_PREFIX}CONFIG"), data_dir, cwd
+    )
+    if path is not None:
         try:
-            document = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+            document = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise BadRequest(f"cannot read config file {path}: {exc}", field="config") from None
-        raw.update(document.get("lrs_bridge", document))
+        table = document.get("lrs_bridge", document)
+        if not isinstance(table, dict):
+            raise BadRequest(f"{path}: [lrs_bridge] must be a table", field="config")
+        raw.update(resolve_paths(table, path.parent))
         source = f"{path}"
-    for name in names:
-        value = env.get(ENV_PREFIX + name.upper())
-        if value is not None:
-            raw[name] = value
-    raw.update(overrides or {})
+    raw.update(given)
     for key in ("sqlite_synchronous", "log_level"):
         if isinstance(raw.get(key), str):
             raw[key] = raw[key].upper()

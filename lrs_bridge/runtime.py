@@ -16,10 +16,11 @@ from lrs_bridge.services.privacy import PrivacyService
 from lrs_bridge.services.refreshers import RefresherService
 from lrs_bridge.services.statements import StatementService
 from lrs_bridge.store.attachments import AttachmentStore
+from lrs_bridge.store.base import Clock
 from lrs_bridge.store.documents import SqlDocumentStore
 from lrs_bridge.store.engine import make_engine
 from lrs_bridge.store.sqlalchemy import SqlStore
-from lrs_bridge.xapi.timefmt import now_us
+from lrs_bridge.xapi.timefmt import offset_clock
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -27,6 +28,8 @@ class Runtime:
     """Settings plus the store and services built from them."""
 
     settings: Settings
+    #: This process's clock (the wall clock, shifted only by the test-only clock offset).
+    clock: Clock
     engine: Engine
     store: SqlStore
     #: Attachment content (database chunks or the file store).
@@ -48,6 +51,7 @@ class Runtime:
 
 def build_runtime(settings: Settings) -> Runtime:
     """Wire a :class:`Runtime`; nothing is connected until first use."""
+    now_us = offset_clock(settings.clock_offset_ms)
     engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     store = SqlStore(engine)
     attachments = AttachmentStore(
@@ -60,6 +64,7 @@ def build_runtime(settings: Settings) -> Runtime:
     )
     return Runtime(
         settings=settings,
+        clock=now_us,
         engine=engine,
         store=store,
         attachments=attachments,

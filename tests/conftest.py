@@ -159,11 +159,25 @@ def free_port() -> int:
 class ServerProcess:
     """A real ``lrs-bridge serve`` process (gunicorn workers) on a free port."""
 
-    def __init__(self, database_url: str, workdir: Path, workers: int = 2) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        workdir: Path,
+        workers: int = 2,
+        *,
+        scheduler: bool = False,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.database_url = database_url
-        env = dict(os.environ, LRS_BRIDGE_DATABASE_URL=database_url, LRS_BRIDGE_ACCESS_LOG="0")
+        env = dict(
+            os.environ,
+            LRS_BRIDGE_DATABASE_URL=database_url,
+            LRS_BRIDGE_ACCESS_LOG="0",
+            LRS_BRIDGE_DATA_DIR=str(workdir / "var"),
+            **(env or {}),
+        )
         self.env = env
         self.log = (workdir / f"server-{self.port}.log").open("w+b")
         self.proc = subprocess.Popen(
@@ -176,7 +190,7 @@ class ServerProcess:
                 str(self.port),
                 "--workers",
                 str(workers),
-                "--no-scheduler",
+                *([] if scheduler else ["--no-scheduler"]),
             ],
             cwd=workdir,
             env=env,

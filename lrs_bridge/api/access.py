@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import g, request
 
 from lrs_bridge.api.xapi import runtime
 from lrs_bridge.api.xapi_request import read_xapi_request
@@ -12,9 +12,12 @@ from lrs_bridge.errors import Forbidden
 
 def authenticated() -> Principal:
     """The authenticated caller (``Unauthorized`` without valid credentials, 429 after too
-    many failures of the key or from this client address)."""
+    many failures of the key or from this client address); remembered for the request so
+    that the access log names the credential."""
     key, secret = read_xapi_request(request).basic_credentials()
-    return runtime().authenticator.authenticate(key, secret, request.remote_addr)
+    principal = runtime().authenticator.authenticate(key, secret, request.remote_addr)
+    g.principal = principal
+    return principal
 
 
 def require_admin() -> Principal:

@@ -230,6 +230,9 @@ def _get(xreq: XapiRequest, principal: Principal, version: str) -> Response:
         attached = service.attachments_for([found.seq]) if options.attachments else []
         response = _maybe_multipart(body, options, attached)
         response.headers["Last-Modified"] = http_date(found.stored_us)
+        response.headers["X-Experience-API-Consistent-Through"] = format_timestamp_us(
+            service.consistent_through_us()
+        )
         return response
     result: QueryResult = service.query_statements(
         args, version=version, principal=principal, languages=_languages()

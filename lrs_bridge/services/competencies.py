@@ -47,8 +47,10 @@ from lrs_bridge.xapi.extract import agent_key, index_statement
 from lrs_bridge.xapi.person import agent_from_key
 from lrs_bridge.xapi.timefmt import format_timestamp_us
 
-#: The repository's config folder (the default framework and map ship there).
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
+#: The default framework and map, shipped inside the package (package data), so an installed
+#: wheel works without the source tree. The repository's ``config/`` holds identical copies
+#: to edit (a test keeps them equal); point ``framework_file``/``competency_map_file`` at yours.
+DEFAULTS_DIR = Path(__file__).resolve().parents[1] / "defaults"
 
 
 def _policy(config: PolicyConfig) -> Policy:
@@ -249,9 +251,9 @@ def engine_from_documents(framework_doc: Any, map_doc: Any) -> CompetencyEngine:
 
 def file_documents(framework_file: str, map_file: str) -> tuple[Any, Any]:
     """The framework and map documents from files (empty names: the shipped defaults)."""
-    framework_path = Path(framework_file or CONFIG_DIR / "framework.json")
+    framework_path = Path(framework_file or DEFAULTS_DIR / "framework.json")
     framework_doc = orjson.loads(framework_path.read_bytes())
-    return framework_doc, read_map_document(map_file or CONFIG_DIR / "competency-map.yaml")
+    return framework_doc, read_map_document(map_file or DEFAULTS_DIR / "competency-map.yaml")
 
 
 def load_engine(framework_file: str, map_file: str) -> CompetencyEngine:

@@ -379,6 +379,11 @@ class StatementService:
         )
         return query, dict(args)
 
+    def consistent_through_us(self) -> int:
+        """``X-Experience-API-Consistent-Through`` for an answer that is not a query page
+        (a single statement): from the same clock as ``stored``, never the host's own."""
+        return self.store.consistent_through(self.clock)
+
     def query_statements(
         self,
         args: Mapping[str, str],

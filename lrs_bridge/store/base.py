@@ -121,8 +121,9 @@ class StatementStore(Protocol):
         same transaction; ``closer`` (an ``AssignmentCloser``) then closes the open refresher
         assignments that the new evidence completes.
 
-        ``stored`` is taken from ``clock`` inside the write transaction, so stored times
-        increase with commit order and ``consistent_through`` is exact. Raises ``Conflict``
+        ``stored`` is taken inside the write transaction (from ``clock``, or on PostgreSQL
+        from the database's clock), so stored times increase with commit order and
+        ``consistent_through`` is exact. Raises ``Conflict``
         when an id is taken meanwhile by a concurrent writer.
         """
         ...
@@ -133,6 +134,10 @@ class StatementStore(Protocol):
 
     def query_statements(self, query: StatementQuery, clock: Clock) -> StatementPage:
         """One page of non-voided statements matching ``query``, newest first by default."""
+        ...
+
+    def consistent_through(self, clock: Clock) -> int:
+        """A time up to which every stored statement is visible to later reads."""
         ...
 
     def ping(self) -> None:

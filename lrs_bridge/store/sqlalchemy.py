@@ -1,8 +1,9 @@
 """The SQLAlchemy implementation of the store interfaces, for SQLite and PostgreSQL.
 
 Write transactions are serialised (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: a
-transaction-level advisory lock), and ``stored`` is stamped inside them. Sequence numbers,
-stored times and commit order therefore agree, so a reader never sees a later statement
+transaction-level advisory lock), and ``stored`` is stamped inside them, from one clock
+for every host (``store/clock.py``). Sequence numbers, stored times and commit order
+therefore agree, so a reader never sees a later statement
 while an earlier one is still in flight: the ``more`` cursor cannot skip a row that
 commits late, and ``X-Experience-API-Consistent-Through`` is exact.
 """
@@ -44,6 +45,7 @@ from lrs_bridge.store.base import (
     StateRow,
     StoredStatement,
 )
+from lrs_bridge.store.clock import StoredClock
 from lrs_bridge.store.directory import DirectoryEntry, import_entries
 from lrs_bridge.store.driver_errors import translate_errors
 from lrs_bridge.store.engine import SQLITE_BEGIN
@@ -115,6 +117,7 @@ class SqlStore(AssignmentQueries, PrivacyQueries, ThrottleQueries):
             self.gate = FileGate(database + ".write-gate")
         else:
             self.gate = NoGate()
+        self.stored_clock = StoredClock(database_clock=self.is_postgres)
         self._placeholder = "%s" if self.is_postgres else "?"
         self._insert_statement_sql = _insert_sql(
             "statements", _STATEMENT_COLUMNS, self._placeholder
@@ -194,7 +197,7 @@ class SqlStore(AssignmentQueries, PrivacyQueries, ThrottleQueries):
             # scans the table for one query with two aggregates.
             last_seq = conn.exec_driver_sql("SELECT max(seq) FROM statements").scalar() or 0
             last_stored = conn.exec_driver_sql("SELECT max(stored_us) FROM statements").scalar()
-            stored_us = max(clock(), (last_stored or 0) + 1)
+            stored_us = max(self.stored_clock.now(conn, clock), (last_stored or 0) + 1)
             seqs, already_voided = self._insert(conn, new, last_seq, stored_us)
             links = [(seqs[item.id], sha2) for item in new for sha2 in item.attachments]
             if links:  # the content itself was committed before (store/attachments.py)
@@ -495,16 +498,31 @@ class SqlStore(AssignmentQueries, PrivacyQueries, ThrottleQueries):
             .limit(query.limit + 1)
         )
         with self._read() as conn:
-            # Probe before the query's snapshot: with no writer inside, everything stamped
-            # up to now is committed, and later writers stamp later times.
-            through = clock() if self.gate.idle(conn) else None
+            # Before the page: on PostgreSQL each statement of a READ COMMITTED transaction
+            # sees its own snapshot, and a later one could cover a statement that the page's
+            # snapshot does not show.
+            through = self._consistent_through(conn, clock)
             rows = conn.execute(stmt).all()
-            if through is None:
-                through = conn.execute(select(func.max(s.c.stored_us))).scalar() or 0
         page = [_stored(row) for row in rows[: query.limit]]
         return StatementPage(
             statements=page, has_more=len(rows) > query.limit, consistent_through_us=through
         )
+
+    def consistent_through(self, clock: Clock) -> int:
+        """A time up to which every stored statement is visible to later reads."""
+        with self._read() as conn:
+            return self._consistent_through(conn, clock)
+
+    def _consistent_through(self, conn: Connection, clock: Clock) -> int:
+        # Read the clock, then probe the gate: with no writer inside at the probe, everything
+        # stamped up to the reading is committed, and writers entering later stamp later
+        # times. (Probing first would let a writer slip in between and stamp below the
+        # reading.) With a writer inside, the newest stored time is the honest answer.
+        now = self.stored_clock.now(conn, clock)
+        if self.gate.idle(conn):
+            return now
+        newest = conn.execute(select(func.max(statements.c.stored_us))).scalar()
+        return int(newest or 0)
 
     # -- credentials --------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 
 _COMPACT_OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")
 
@@ -48,3 +49,15 @@ def http_date(value_us: int) -> str:
 def now_us() -> int:
     """The wall clock in microseconds since the epoch (the default clock)."""
     return int(datetime.datetime.now(datetime.UTC).timestamp() * 1_000_000)
+
+
+def offset_clock(offset_ms: int) -> Callable[[], int]:
+    """The wall clock shifted by ``offset_ms``: a host whose clock is skewed (tests only)."""
+    if not offset_ms:
+        return now_us
+    offset_us = offset_ms * 1000
+
+    def skewed() -> int:
+        return now_us() + offset_us
+
+    return skewed
