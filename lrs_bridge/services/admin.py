@@ -35,10 +35,15 @@ class DryRun:
 
 
 def explain(engine: CompetencyEngine, statement: dict[str, Any]) -> dict[str, Any]:
-    """Which rules fire for a statement and what evidence results, for whom."""
-    fired = [rule.id for rule in engine.map.index.firing(StatementView(statement))]
+    """Which rules fire for a statement and what evidence results, for whom; or why it is
+    ignored (``ignored`` names the verb and the setting)."""
+    ignored = engine.ignored(statement)
+    fired = (
+        [] if ignored else [rule.id for rule in engine.map.index.firing(StatementView(statement))]
+    )
     drafts = engine.evidence_for(statement)
     return {
+        "ignored": ignored,
         "rules_fired": fired,
         "learners": sorted({key for key, _ in learners_of(statement)}),
         "evidence": [

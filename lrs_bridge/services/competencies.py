@@ -99,14 +99,19 @@ class CompetencyEngine:
 
     @functools.cached_property
     def silent_verbs(self) -> frozenset[str]:
-        """Verbs that can never give evidence: lrs-bridge's own, and those ignored by direct
-        alignment and named by no rule (none of the latter when a rule accepts any verb)."""
-        named: set[str] = set()
-        for rule in self.map.rules:
-            if not rule.match.verbs:
-                return OWN_VERBS
-            named.update(rule.match.verbs)
-        return (frozenset(self.map.direct.ignore_verbs) - named) | OWN_VERBS
+        """Verbs that can never give evidence: lrs-bridge's own, and ``direct.ignore_verbs``
+        (which applies to rules as well as to direct alignment)."""
+        return frozenset(self.map.direct.ignore_verbs) | OWN_VERBS
+
+    def ignored(self, statement: dict[str, Any]) -> dict[str, str] | None:
+        """Why a statement is never evidence (its verb and the setting), or None."""
+        verb = statement.get("verb")
+        verb_id = verb.get("id") if isinstance(verb, dict) else None
+        if verb_id in OWN_VERBS:
+            return {"verb": verb_id, "setting": "lrs-bridge's own verbs (never evidence)"}
+        if verb_id in self.map.direct.ignore_verbs:
+            return {"verb": verb_id, "setting": "direct.ignore_verbs"}
+        return None
 
     def evidence_for(self, statement: dict[str, Any]) -> list[EvidenceDraft]:
         """Evidence drafts for every learner the statement's actor stands for.
