@@ -102,14 +102,14 @@ class ConfigService:
         learner_of = self.store.learner_ids_by_agent_key()
         points: dict[tuple[int | str, str], list[LedgerPoint]] = defaultdict(list)
         evaluated = 0
-        for seq, timestamp_us, statement in self.store.iter_statements():
+        for seq, at_us, statement in self.store.iter_statements():
             evaluated += 1
             for draft in engine.evidence_for(statement):
                 learner: int | str = learner_of.get(draft.agent_key, draft.agent_key)
                 points[(learner, draft.competency_id)].append(
                     LedgerPoint(
                         seq=seq,
-                        at_us=draft.at_us if draft.at_us is not None else timestamp_us,
+                        at_us=draft.at_us if draft.at_us is not None else at_us,
                         weight=draft.weight,
                         quality=draft.quality,
                     )

@@ -22,6 +22,7 @@ from lrs_bridge.competency.engine import (
     CompetencyState,
     EvidencePoint,
     Status,
+    add_duration,
     compute_state,
     status,
 )
@@ -162,6 +163,18 @@ class CompetencyEngine:
             level=0.0, last_evidence_us=None, stale_at_us=stale_at_us, evidence_count=0
         )
         return status(state, self._policy(competency_id), now_us)
+
+    def refresher_due(self, competency_id: str, stale_at_us: int | None, now_us: int) -> bool:
+        """Whether the refresher scan would assign this competency at ``now_us``: no positive
+        evidence, or ``stale_at`` within the policy's lead time (``lead_time``, else
+        ``due_soon``)."""
+        if stale_at_us is None:
+            return True
+        competency = self.framework.get(competency_id)
+        if competency is None:
+            raise BadRequest(f"competency {competency_id} is not in the framework")
+        lead = self.map.policies[competency.policy].refresher_lead
+        return stale_at_us <= add_duration(now_us, lead, field="lead_time")  # as the scan does
 
     def _policy(self, competency_id: str) -> Policy:
         policy = self.policies.get(competency_id)

@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, case, delete, func, insert, null, select, update
 
+from lrs_bridge.competency.engine import evidence_time
 from lrs_bridge.store.base import EvidenceDraft, LedgerPoint, StateReducer, StateRow
 from lrs_bridge.store.tables import (
     competency_configs,
@@ -241,7 +242,12 @@ def evidence_drafts_in_range(
     if silent_verbs:
         text = case((statements.c.verb_id.in_(list(silent_verbs)), null()), else_=text)
     rows = conn.execute(
-        select(statements.c.seq, statements.c.timestamp_us, text.label("statement"))
+        select(
+            statements.c.seq,
+            statements.c.timestamp_us,
+            statements.c.stored_us,
+            text.label("statement"),
+        )
         .where(
             statements.c.seq > low_seq,
             statements.c.seq <= high_seq,
@@ -250,7 +256,7 @@ def evidence_drafts_in_range(
         .order_by(statements.c.seq)
     ).all()
     drafts = [
-        (row.seq, row.timestamp_us, draft)
+        (row.seq, evidence_time(row.timestamp_us, row.stored_us), draft)
         for row in rows
         if row.statement is not None
         for draft in evidence_for(orjson.loads(row.statement))

@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
+from lrs_bridge.competency.engine import evidence_time
 from lrs_bridge.errors import Conflict, NotFound, StoreUnavailable
 from lrs_bridge.store import directory, ledger
 from lrs_bridge.store.assignment_records import AssignmentCloser
@@ -220,7 +221,7 @@ class SqlStore(AssignmentQueries, PrivacyQueries):
             touched = add_evidence(
                 conn,
                 [
-                    (seqs[item.id], item.timestamp_us or stored_us, draft)
+                    (seqs[item.id], evidence_time(item.timestamp_us, stored_us), draft)
                     for item in new
                     if item.id not in already_voided
                     for draft in item.evidence
@@ -413,12 +414,17 @@ class SqlStore(AssignmentQueries, PrivacyQueries):
             )
 
     def iter_statements(self, chunk: int = 5000) -> Iterator[tuple[int, int, dict[str, Any]]]:
-        """Every non-voided statement as ``(seq, timestamp_us, statement)``, in seq order."""
+        """Every non-voided statement as ``(seq, evidence time, statement)``, in seq order."""
         low = 0
         while True:
             with self._read() as conn:
                 rows = conn.execute(
-                    select(statements.c.seq, statements.c.timestamp_us, statements.c.statement)
+                    select(
+                        statements.c.seq,
+                        statements.c.timestamp_us,
+                        statements.c.stored_us,
+                        statements.c.statement,
+                    )
                     .where(statements.c.seq > low, statements.c.voided.is_(False))
                     .order_by(statements.c.seq)
                     .limit(chunk)
@@ -426,7 +432,11 @@ class SqlStore(AssignmentQueries, PrivacyQueries):
             if not rows:
                 return
             for row in rows:
-                yield row.seq, row.timestamp_us, orjson.loads(row.statement)
+                yield (
+                    row.seq,
+                    evidence_time(row.timestamp_us, row.stored_us),
+                    orjson.loads(row.statement),
+                )
             low = rows[-1].seq
 
     def list_learners(self, team: str | None, limit: int, offset: int) -> list[dict[str, Any]]:
