@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from flask import Flask
 from flask.testing import FlaskClient
 
 from lrs_bridge import create_app
@@ -33,8 +33,15 @@ def days_from_now(days: float) -> str:
     return format_timestamp_us(now_us() + int(days * DAY_US))
 
 
+@dataclasses.dataclass(frozen=True)
+class Lrs:
+    web: FlaskClient
+    admin: dict[str, str]
+    rt: Runtime
+
+
 @pytest.fixture
-def long_lead_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+def lrs(database_url: str, tmp_path: Path) -> Iterator[Lrs]:
     """The default map, but the quarterly policy assigns refreshers 60 days ahead (its
     ``due_soon`` stays 14 days, so an assigned competency can still be "fresh")."""
     document = yaml.safe_load(MAP.read_text(encoding="utf-8"))
@@ -44,24 +51,9 @@ def long_lead_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     app = create_app(
         {"database_url": database_url, "access_log": False, "competency_map_file": str(map_file)}
     )
-    yield app
+    admin = Credentials(app).make("all,admin", name="admin")
+    yield Lrs(app.test_client(), admin, app.extensions["lrs_bridge"])
     app.extensions["lrs_bridge"].close()
-
-
-@pytest.fixture
-def rt(long_lead_app: Flask) -> Runtime:
-    runtime: Runtime = long_lead_app.extensions["lrs_bridge"]
-    return runtime
-
-
-@pytest.fixture
-def web(long_lead_app: Flask) -> FlaskClient:
-    return long_lead_app.test_client()
-
-
-@pytest.fixture
-def admin(long_lead_app: Flask) -> dict[str, str]:
-    return Credentials(long_lead_app).make("all,admin", name="admin")
 
 
 def listening_of(web: FlaskClient, auth: dict[str, str], learner_id: int) -> dict[str, Any]:
@@ -82,7 +74,8 @@ def assigned_while_fresh(web: FlaskClient, admin: dict[str, str], rt: Runtime) -
 # -- evidence time --------------------------------------------------------------------------
 
 
-def test_a_future_dated_statement_counts_from_when_it_was_stored(web, admin, rt):
+def test_a_future_dated_statement_counts_from_when_it_was_stored(lrs: Lrs) -> None:
+    web, admin, rt = lrs.web, lrs.admin, lrs.rt
     kari = add_person(web, admin, "kari")
     before = now_us()
     post(web, admin, [evidence("kari", LISTENING, days_from_now(365))])
@@ -94,7 +87,8 @@ def test_a_future_dated_statement_counts_from_when_it_was_stored(web, admin, rt)
     assert [c["competency_id"] for c in created] == [LISTENING]
 
 
-def test_a_future_dated_statement_does_not_close_a_later_assignment(web, admin, rt):
+def test_a_future_dated_statement_does_not_close_a_later_assignment(lrs: Lrs) -> None:
+    web, admin, rt = lrs.web, lrs.admin, lrs.rt
     kari = add_person(web, admin, "kari")
     post(web, admin, [evidence("kari", LISTENING, days_from_now(-100))])
     assert len(rt.refreshers.scan(now_us() + 10 * DAY_US).created) == 1  # made "in 10 days"
@@ -105,7 +99,8 @@ def test_a_future_dated_statement_does_not_close_a_later_assignment(web, admin, 
 # -- completion -----------------------------------------------------------------------------
 
 
-def test_a_failed_attempt_never_closes_an_assignment_under_a_long_lead_time(web, admin, rt):
+def test_a_failed_attempt_never_closes_an_assignment_under_a_long_lead_time(lrs: Lrs) -> None:
+    web, admin, rt = lrs.web, lrs.admin, lrs.rt
     kari = assigned_while_fresh(web, admin, rt)
     failed = evidence("kari", LISTENING, days_from_now(-1), verb=FAILED)
     failed["result"] = {"success": False}
@@ -114,13 +109,15 @@ def test_a_failed_attempt_never_closes_an_assignment_under_a_long_lead_time(web,
     assert assignments_of(web, admin, kari)[0]["status"] == "assigned"
 
 
-def test_evidence_dated_before_the_assignment_does_not_complete_it(web, admin, rt):
+def test_evidence_dated_before_the_assignment_does_not_complete_it(lrs: Lrs) -> None:
+    web, admin, rt = lrs.web, lrs.admin, lrs.rt
     kari = assigned_while_fresh(web, admin, rt)
     post(web, admin, [evidence("kari", LISTENING, days_from_now(-2))])
     assert assignments_of(web, admin, kari)[0]["status"] == "assigned"
 
 
-def test_new_positive_evidence_beyond_the_lead_time_completes_it(web, admin, rt):
+def test_new_positive_evidence_beyond_the_lead_time_completes_it(lrs: Lrs) -> None:
+    web, admin, rt = lrs.web, lrs.admin, lrs.rt
     kari = assigned_while_fresh(web, admin, rt)
     fresh = evidence("kari", LISTENING, days_from_now(0))
     post(web, admin, [fresh])
