@@ -16,7 +16,7 @@ from typing import Any
 import click
 import orjson
 
-from lrs_bridge.auth import create_credential
+from lrs_bridge.auth import EVIDENCE_POLICIES, create_credential
 from lrs_bridge.config import ENV_PREFIX, Settings, load_settings
 from lrs_bridge.errors import BadRequest, LrsBridgeError
 from lrs_bridge.observability import configure_logging
@@ -96,6 +96,13 @@ def credentials() -> None:
     default=None,
     help="Make it a learner's own credential: it may read that learner's competencies.",
 )
+@click.option(
+    "--evidence",
+    type=click.Choice(EVIDENCE_POLICIES),
+    default=None,
+    help="Whose evidence its statements are: trusted (anyone they name; the default), "
+    "self (only its learner; the default with --learner-email) or none.",
+)
 @click.pass_context
 def credentials_create(
     ctx: click.Context,
@@ -104,6 +111,7 @@ def credentials_create(
     key: str | None,
     secret: str | None,
     learner_email: str | None,
+    evidence: str | None,
 ) -> None:
     """Create a credential and print its key and secret (the secret only now)."""
     with _runtime(ctx) as runtime:
@@ -121,8 +129,12 @@ def credentials_create(
             key=key,
             secret=secret,
             learner_id=learner_id,
+            evidence=evidence,
         )
-    click.echo(f"key:    {record.key}\nsecret: {plain}\nscopes: {' '.join(sorted(record.scopes))}")
+    click.echo(
+        f"key:    {record.key}\nsecret: {plain}\nscopes: {' '.join(sorted(record.scopes))}\n"
+        f"evidence: {record.evidence}"
+    )
 
 
 @credentials.command("list")
@@ -132,7 +144,10 @@ def credentials_list(ctx: click.Context) -> None:
     with _runtime(ctx) as runtime:
         for record in runtime.store.list_credentials():
             state = "disabled" if record.disabled else "active"
-            click.echo(f"{record.key}\t{record.name}\t{state}\t{' '.join(sorted(record.scopes))}")
+            scopes = " ".join(sorted(record.scopes))
+            click.echo(
+                f"{record.key}\t{record.name}\t{state}\t{scopes}\tevidence={record.evidence}"
+            )
 
 
 @credentials.command("disable")

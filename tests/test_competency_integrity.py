@@ -4,19 +4,26 @@
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 import yaml
 from flask.testing import FlaskClient
 
 from lrs_bridge import create_app
+from lrs_bridge.auth import create_credential
 from lrs_bridge.competency.policy import DAY_US
+from lrs_bridge.errors import BadRequest
 from lrs_bridge.runtime import Runtime
+from lrs_bridge.store.engine import make_engine
+from lrs_bridge.store.migrate import upgrade
 from lrs_bridge.xapi.timefmt import format_timestamp_us, now_us
-from tests.conftest import Credentials
+from tests.conftest import Credentials, headers
+from tests.test_cli import run
 from tests.test_refreshers import (
     FAILED,
     LISTENING,
@@ -123,3 +130,112 @@ def test_new_positive_evidence_beyond_the_lead_time_completes_it(lrs: Lrs) -> No
     post(web, admin, [fresh])
     [row] = assignments_of(web, admin, kari)
     assert row["status"] == "completed" and row["closed_by"] == f"statement:{fresh['id']}"
+
+
+# -- whose statements count as evidence -------------------------------------------------------
+
+
+def credential(rt: Runtime, learner_id: int | None = None, evidence: str | None = None):
+    record, secret = create_credential(
+        rt.store,
+        name="tool",
+        scopes="statements/write,statements/read/mine",
+        now_us=now_us(),
+        learner_id=learner_id,
+        evidence=evidence,
+    )
+    return record, headers(record.key, secret)
+
+
+def test_a_learner_credential_cannot_complete_a_colleagues_refresher(lrs: Lrs) -> None:
+    web, admin, rt = lrs.web, lrs.admin, lrs.rt
+    kari = add_person(web, admin, "kari")
+    ola = add_person(web, admin, "ola")
+    post(web, admin, [evidence("ola", LISTENING, days_from_now(-100))])
+    rt.refreshers.scan()
+    [row] = assignments_of(web, admin, ola)
+    record, karis = credential(rt, learner_id=kari)
+    assert record.evidence == "self"
+    for_ola = evidence("ola", LISTENING, days_from_now(0))
+    for_ola["object"] = {"id": row["activity"]["id"]}
+    post(web, karis, [for_ola, evidence("kari", LISTENING, days_from_now(0))])
+    assert assignments_of(web, admin, ola)[0]["status"] == "assigned"
+    assert listening_of(web, admin, ola)["evidence_count"] == 1
+    assert listening_of(web, admin, kari)["evidence_count"] == 1  # her own counts
+    # Ola's own statement through the same LMS path does complete it.
+    post(web, admin, [for_ola | {"id": str(uuid.uuid4())}])
+    assert assignments_of(web, admin, ola)[0]["status"] == "completed"
+
+
+POLICIES = [
+    # credential's evidence policy, is it Kari's own credential, counted for (kari, ola)
+    ("trusted", False, (1, 1)),
+    ("trusted", True, (1, 1)),
+    ("self", True, (1, 0)),
+    ("none", False, (0, 0)),
+    ("none", True, (0, 0)),
+]
+
+
+@pytest.mark.parametrize(("policy", "own", "counted"), POLICIES)
+def test_each_evidence_policy_and_replay_agrees(
+    lrs: Lrs, policy: str, own: bool, counted: tuple[int, int]
+) -> None:
+    web, admin, rt = lrs.web, lrs.admin, lrs.rt
+    kari = add_person(web, admin, "kari")
+    ola = add_person(web, admin, "ola")
+    _, auth = credential(rt, learner_id=kari if own else None, evidence=policy)
+    post(web, auth, [evidence(name, LISTENING, days_from_now(-1)) for name in ("kari", "ola")])
+    found = tuple(
+        len(rt.store.learner_competencies(learner)[0]["evidence"])
+        if rt.store.learner_competencies(learner)
+        else 0
+        for learner in (kari, ola)
+    )
+    assert found == counted
+    ingested = rt.store.all_states()
+    engine = rt.competencies.current()
+    rt.store.replay_ledger(engine.evidence_for, engine.reduce, now_us)
+    assert rt.store.all_states() == ingested
+
+
+def test_self_needs_a_learner_and_unknown_policies_are_refused(lrs: Lrs) -> None:
+    with pytest.raises(BadRequest, match="needs a learner"):
+        credential(lrs.rt, evidence="self")
+    with pytest.raises(BadRequest, match="one of trusted, self, none"):
+        credential(lrs.rt, evidence="everyone")
+
+
+def test_the_cli_sets_and_lists_the_evidence_policy(database_url: str, tmp_path: Path) -> None:
+    run(database_url, "credentials", "create", "--name", "qa", "--key", "qa", "--evidence", "none")
+    directory = tmp_path / "directory.csv"
+    directory.write_text("name,email\nKari,kari@example.com\n", encoding="utf-8")
+    run(database_url, "learners", "import", str(directory))
+    mine = run(database_url, "credentials", "create", "--name", "kari", "--key", "kari",
+               "--learner-email", "kari@example.com")  # fmt: skip
+    assert "evidence: self" in mine
+    listed = run(database_url, "credentials", "list").splitlines()
+    assert [line.rsplit("\t", 1)[1] for line in sorted(listed)] == [
+        "evidence=self",
+        "evidence=none",
+    ]
+
+
+def test_the_migration_makes_existing_learner_credentials_self(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    upgrade(engine, "0008")
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO learners (id, name, created_us) VALUES (1, 'Kari', 0)"))
+        for key, learner in (("lms", None), ("kari", 1)):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO credentials (name, key, secret_hash, scopes, created_us, "
+                    "learner_id) VALUES (:key, :key, 'x', 'all', 0, :learner)"
+                ),
+                {"key": key, "learner": learner},
+            )
+    upgrade(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT key, evidence FROM credentials ORDER BY key")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("kari", "self"), ("lms", "trusted")]

@@ -207,6 +207,8 @@ class StatementService:
         principal.require(Principal.can_write_statements, "write statements")
         authority = authority_agent(principal, self.authority_homepage)
         engine = self.competencies.current() if self.competencies else None
+        # The store admits evidence by the credential's policy; "none" needs no evaluation.
+        evaluating = engine is not None and principal.evidence != "none"
         prepared: list[NewStatement] = []
         seen: dict[str, int] = {}
         for position, statement in enumerate(statements):
@@ -240,7 +242,7 @@ class StatementService:
                     timestamp_us=parse_timestamp_us(timestamp) if timestamp else None,
                     authority_id=principal.credential_id,
                     version=str(statement["version"]),
-                    evidence=tuple(engine.evidence_for(statement)) if engine else (),
+                    evidence=tuple(engine.evidence_for(statement)) if engine and evaluating else (),
                     attachments=carried,
                 )
             )

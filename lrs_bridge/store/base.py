@@ -93,6 +93,8 @@ class CredentialRecord:
     scopes: frozenset[str]
     disabled: bool
     learner_id: int | None = None
+    #: Which of its statements count as evidence: ``trusted``, ``self`` or ``none``.
+    evidence: str = "trusted"
 
 
 #: Returns the current time in microseconds since the epoch.
@@ -152,6 +154,7 @@ class CredentialStore(Protocol):
         scopes: Collection[str],
         created_us: int,
         learner_id: int | None = None,
+        evidence: str = "trusted",
     ) -> CredentialRecord:
         """Store a new credential; ``Conflict`` if the key exists."""
         ...

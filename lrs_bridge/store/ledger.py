@@ -18,6 +18,7 @@ from lrs_bridge.store.base import EvidenceDraft, LedgerPoint, StateReducer, Stat
 from lrs_bridge.store.tables import (
     competency_configs,
     competency_state,
+    credentials,
     evidence,
     learner_ifis,
     learners,
@@ -102,6 +103,54 @@ def add_evidence(
     for seq, learner_id, competency in rows:
         touched[(learner_id, competency)].append(seq)
     return touched
+
+
+#: ``(seq, evidence time, draft, credential id of the statement)``.
+Candidate = tuple[int, int, EvidenceDraft, int | None]
+
+
+def admit_evidence(
+    conn: Connection, candidates: Sequence[Candidate]
+) -> list[tuple[int, int, EvidenceDraft]]:
+    """The evidence each statement's credential may give (its ``evidence`` policy).
+
+    ``trusted``: all of it; ``self``: only for the credential's own learner (an IFI linked
+    to them); ``none``: nothing. A statement without a credential (lrs-bridge's own) is
+    trusted; one whose credential is gone (erased with its learner) gives nothing. Ingest
+    and replay both filter here, so they agree.
+    """
+    ids = {c[3] for c in candidates if c[3] is not None}
+    if not ids:
+        return [c[:3] for c in candidates]
+    policies = {
+        row.id: (row.evidence, row.learner_id)
+        for row in conn.execute(
+            select(credentials.c.id, credentials.c.evidence, credentials.c.learner_id).where(
+                credentials.c.id.in_(sorted(ids))
+            )
+        )
+    }
+    if all(policies.get(i, ("none",))[0] == "trusted" for i in ids):
+        return [c[:3] for c in candidates]
+    own = {policy[1] for policy in policies.values() if policy[0] == "self"}
+    keys: dict[int, set[str]] = defaultdict(set)
+    if own:
+        for row in conn.execute(
+            select(learner_ifis.c.learner_id, learner_ifis.c.agent_key).where(
+                learner_ifis.c.learner_id.in_(sorted(i for i in own if i is not None))
+            )
+        ):
+            keys[row.learner_id].add(row.agent_key)
+    admitted = []
+    for seq, at_us, draft, credential in candidates:
+        policy, learner = (
+            policies.get(credential, ("none", None)) if credential else ("trusted", None)
+        )
+        if policy == "trusted" or (
+            policy == "self" and learner is not None and draft.agent_key in keys[learner]
+        ):
+            admitted.append((seq, at_us, draft))
+    return admitted
 
 
 def retract_evidence(conn: Connection, seqs: Collection[int]) -> set[Pair]:
@@ -233,7 +282,8 @@ def evidence_drafts_in_range(
     evidence_for: Callable[[dict[str, Any]], list[EvidenceDraft]],
     silent_verbs: Collection[str] = (),
 ) -> tuple[list[tuple[int, int, EvidenceDraft]], int]:
-    """Evidence of the non-voided statements with ``low < seq <= high``, and how many.
+    """Evidence of the non-voided statements with ``low < seq <= high`` (as their
+    credentials admit it, see :func:`admit_evidence`), and how many statements.
 
     Statements whose verb can never give evidence (``silent_verbs``) are counted but their
     JSON is neither fetched nor parsed: lifecycle statements are half of a typical store.
@@ -246,6 +296,7 @@ def evidence_drafts_in_range(
             statements.c.seq,
             statements.c.timestamp_us,
             statements.c.stored_us,
+            statements.c.authority_id,
             text.label("statement"),
         )
         .where(
@@ -255,13 +306,13 @@ def evidence_drafts_in_range(
         )
         .order_by(statements.c.seq)
     ).all()
-    drafts = [
-        (row.seq, evidence_time(row.timestamp_us, row.stored_us), draft)
+    candidates = [
+        (row.seq, evidence_time(row.timestamp_us, row.stored_us), draft, row.authority_id)
         for row in rows
         if row.statement is not None
         for draft in evidence_for(orjson.loads(row.statement))
     ]
-    return drafts, len(rows)
+    return admit_evidence(conn, candidates), len(rows)
 
 
 def all_pairs_points(conn: Connection) -> dict[Pair, list[LedgerPoint]]:

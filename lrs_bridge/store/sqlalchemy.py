@@ -218,16 +218,18 @@ class SqlStore(AssignmentQueries, PrivacyQueries):
                     insert(statement_attachments),
                     [{"statement_seq": seq, "sha2": sha2} for seq, sha2 in links],
                 )
-            touched = add_evidence(
-                conn,
-                [
-                    (seqs[item.id], evidence_time(item.timestamp_us, stored_us), draft)
-                    for item in new
-                    if item.id not in already_voided
-                    for draft in item.evidence
-                ],
-                stored_us,
-            )
+            candidates = [
+                (
+                    seqs[item.id],
+                    evidence_time(item.timestamp_us, stored_us),
+                    draft,
+                    item.authority_id,
+                )
+                for item in new
+                if item.id not in already_voided
+                for draft in item.evidence
+            ]
+            touched = add_evidence(conn, ledger.admit_evidence(conn, candidates), stored_us)
             pairs = set(touched)
             targets = [item.index.voids_id for item in new if item.index.voids_id]
             if targets:
@@ -538,6 +540,7 @@ class SqlStore(AssignmentQueries, PrivacyQueries):
         scopes: Collection[str],
         created_us: int,
         learner_id: int | None = None,
+        evidence: str = "trusted",
     ) -> CredentialRecord:
         """Store a new credential."""
         try:
@@ -552,6 +555,7 @@ class SqlStore(AssignmentQueries, PrivacyQueries):
                         "created_us": created_us,
                         "disabled": False,
                         "learner_id": learner_id,
+                        "evidence": evidence,
                     },
                 ).scalar_one()
         except Conflict:
@@ -564,6 +568,7 @@ class SqlStore(AssignmentQueries, PrivacyQueries):
             scopes=frozenset(scopes),
             disabled=False,
             learner_id=learner_id,
+            evidence=evidence,
         )
 
     def _credential_where(self, condition: Any) -> CredentialRecord | None:
@@ -604,6 +609,7 @@ def _credential(row: Any) -> CredentialRecord:
         scopes=frozenset(row.scopes.split()),
         disabled=row.disabled,
         learner_id=row.learner_id,
+        evidence=row.evidence,
     )
 
 
