@@ -21,7 +21,8 @@ from lrs_bridge.config import ENV_PREFIX, Settings, load_settings
 from lrs_bridge.errors import BadRequest, LrsBridgeError
 from lrs_bridge.observability import configure_logging
 from lrs_bridge.runtime import Runtime, build_runtime
-from lrs_bridge.services.competencies import CompetencyEngine
+from lrs_bridge.services.admin import replay_active
+from lrs_bridge.services.competencies import CompetencyEngine, EngineSource
 from lrs_bridge.services.directory import email_keys, parse_directory_csv
 from lrs_bridge.store.migrate import upgrade
 from lrs_bridge.xapi.timefmt import now_us, parse_timestamp_us
@@ -190,12 +191,16 @@ def competencies() -> None:
     """The competency engine: evidence and state."""
 
 
-def _engine(runtime: Runtime) -> CompetencyEngine:
+def _source(runtime: Runtime) -> EngineSource:
     if runtime.competencies is None:
         raise BadRequest(
             "the competency engine is off (LRS_BRIDGE_COMPETENCY_ENGINE)", field="competency_engine"
         )
-    return runtime.competencies.current()
+    return runtime.competencies
+
+
+def _engine(runtime: Runtime) -> CompetencyEngine:
+    return _source(runtime).current()
 
 
 @competencies.command("replay")
@@ -209,21 +214,13 @@ def competencies_replay(ctx: click.Context, since: str | None) -> None:
         if since_us is None:
             raise BadRequest(f"--since {since!r} is not an ISO 8601 timestamp", field="since")
     with _runtime(ctx) as runtime:
-        engine = _engine(runtime)
+        source = _source(runtime)
         total = runtime.store.count_statements(since_us)
         with click.progressbar(length=total, label="replaying statements", file=sys.stderr) as bar:
             started = time.monotonic()
-            version = runtime.store.active_config_id()
-            done = runtime.store.replay_ledger(
-                engine.evidence_for,
-                engine.reduce,
-                now_us,
-                since_us=since_us,
-                progress=bar.update,
-                silent_verbs=engine.silent_verbs,
+            _, done = replay_active(
+                runtime.store, source, now_us, since_us=since_us, progress=bar.update
             )
-            if version is not None and since_us is None:
-                runtime.store.mark_replayed(version, now_us)
         elapsed = max(time.monotonic() - started, 1e-9)
     click.echo(f"replayed {done} statements in {elapsed:.1f}s ({done / elapsed:,.0f}/s)")
 

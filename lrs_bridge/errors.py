@@ -13,6 +13,7 @@ the CLI prints them. Nothing here imports Flask or a database driver.
      ├── PreconditionFailed                412
      ├── PayloadTooLarge                   413: a request body over the configured limit
      └── StoreUnavailable (ConnectionError) 503: the database cannot be reached right now
+          └── ConfigurationChanged          503: evaluated under an old competency version
 """
 
 from __future__ import annotations
@@ -101,3 +102,10 @@ class StoreUnavailable(LrsBridgeError, ConnectionError):
     """The database cannot be reached; the caller may retry later."""
 
     code = "store_unavailable"
+
+
+class ConfigurationChanged(StoreUnavailable):
+    """The active competency configuration changed while a write evaluated under an older
+    one (``active`` names the new version); the caller re-evaluates under it and retries."""
+
+    code = "configuration_changed"

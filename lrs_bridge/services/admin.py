@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from lrs_bridge.competency.mapping import DIRECT_RULE_ID
 from lrs_bridge.competency.rules import StatementView
+from lrs_bridge.errors import ConfigurationChanged
 from lrs_bridge.services.competencies import (
     CompetencyEngine,
     EngineSource,
@@ -132,12 +134,50 @@ class ConfigService:
         )
 
 
+#: How often a replay starts over under a newer version saved while it ran.
+REPLAY_ATTEMPTS = 5
+
+
+def replay_active(
+    store: SqlStore,
+    source: EngineSource,
+    clock: Clock,
+    *,
+    since_us: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int | None, int]:
+    """Rebuild the ledger under the active version, in chunks beside live ingest; returns
+    the version and how many statements were evaluated.
+
+    A version saved meanwhile stops the replay (``ConfigurationChanged``), and it starts
+    over under the newer one; a full replay (no ``since_us``) then marks it applied.
+    """
+    for attempt in range(1, REPLAY_ATTEMPTS + 1):
+        engine = source.refresh()
+        try:
+            done = store.replay_ledger(
+                engine.evidence_for,
+                engine.reduce,
+                clock,
+                since_us=since_us,
+                progress=progress,
+                silent_verbs=engine.silent_verbs,
+                config_version=engine.version,
+            )
+        except ConfigurationChanged:
+            if attempt == REPLAY_ATTEMPTS:
+                raise
+            continue
+        if engine.version is not None and since_us is None:
+            store.mark_replayed(engine.version, clock)
+        return engine.version, done
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def apply_pending_replay(store: SqlStore, source: EngineSource, clock: Clock) -> int | None:
     """Scheduler job: replay under the newest version if it has not been yet."""
     config = store.active_config()
     if config is None or config["replayed_us"] is not None:
         return None
-    engine = source.refresh()
-    store.replay_ledger(engine.evidence_for, engine.reduce, clock)
-    store.mark_replayed(config["id"], clock)
-    return int(config["id"])
+    version, _ = replay_active(store, source, clock)
+    return version

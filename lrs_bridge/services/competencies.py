@@ -89,10 +89,14 @@ def _identified(actor: Any) -> list[tuple[str, dict[str, Any]]]:
 class CompetencyEngine:
     """A framework and a competency map, with each competency's freshness policy."""
 
-    def __init__(self, framework: Framework, cmap: CompetencyMap) -> None:
+    def __init__(
+        self, framework: Framework, cmap: CompetencyMap, *, version: int | None = None
+    ) -> None:
         cmap.check_against(framework)
         self.framework = framework
         self.map = cmap
+        #: The saved configuration version it was built from (None: the files).
+        self.version = version
         self.policies: dict[str, Policy] = {
             competency.id: _policy(cmap.policies[competency.policy])
             for competency in framework.competencies
@@ -260,9 +264,13 @@ def _worth_announcing(before: StateRow | None, after: StateRow | None) -> bool:
     return abs(after.level - before.level) >= LEVEL_STEP or after.stale_at_us != before.stale_at_us
 
 
-def engine_from_documents(framework_doc: Any, map_doc: Any) -> CompetencyEngine:
+def engine_from_documents(
+    framework_doc: Any, map_doc: Any, version: int | None = None
+) -> CompetencyEngine:
     """Validate both documents and cross-check them; errors name the field."""
-    return CompetencyEngine(framework_from_dict(framework_doc), map_from_dict(map_doc))
+    return CompetencyEngine(
+        framework_from_dict(framework_doc), map_from_dict(map_doc), version=version
+    )
 
 
 def file_documents(framework_file: str, map_file: str) -> tuple[Any, Any]:
@@ -281,7 +289,10 @@ class EngineSource:
     """The active engine: the newest version saved through the admin API, else the files.
 
     Every web worker and the scheduler hold one; each re-reads the newest version id at
-    most every ``check_seconds``, so an admin change reaches all processes within that time.
+    most every ``check_seconds``, which keeps the hot path cheap. Correctness does not rest
+    on that poll: a version is saved under the statement write gate, and every ingest
+    transaction compares the version it evaluated under with the active one inside the
+    gate (``ConfigurationChanged``), re-evaluating under the new one (:meth:`refresh`).
     """
 
     def __init__(
@@ -315,7 +326,7 @@ class EngineSource:
                 if config is None:
                     self._engine, self._version = self._files, None
                 else:
-                    engine = engine_from_documents(config["framework"], config["map"])
+                    engine = engine_from_documents(config["framework"], config["map"], config["id"])
                     self._engine, self._version = engine, config["id"]
         return self._engine
 

@@ -115,6 +115,8 @@ class StatementStore(Protocol):
         reduce: StateReducer | None = None,
         assertions: AssertionFactory | None = None,
         closer: Any = None,
+        *,
+        config_version: Any = "any",
     ) -> list[int]:
         """Store all or none, apply voiding, and return the ``stored`` times given.
 
@@ -125,7 +127,9 @@ class StatementStore(Protocol):
 
         ``stored`` is taken from ``clock`` inside the write transaction, so stored times
         increase with commit order and ``consistent_through`` is exact. Raises ``Conflict``
-        when an id is taken meanwhile by a concurrent writer.
+        when an id is taken meanwhile by a concurrent writer, and ``ConfigurationChanged``
+        when ``config_version`` (the competency version the evidence was computed under;
+        ``"any"``: unchecked) is no longer the active one.
         """
         ...
 

@@ -275,18 +275,19 @@ def write_states(
     return result
 
 
-def evidence_drafts_in_range(
+def evidence_candidates_in_range(
     conn: Connection,
     low_seq: int,
     high_seq: int,
     evidence_for: Callable[[dict[str, Any]], list[EvidenceDraft]],
     silent_verbs: Collection[str] = (),
-) -> tuple[list[tuple[int, int, EvidenceDraft]], int]:
-    """Evidence of the non-voided statements with ``low < seq <= high`` (as their
-    credentials admit it, see :func:`admit_evidence`), and how many statements.
+) -> tuple[list[Candidate], int]:
+    """Evidence of the non-voided statements with ``low < seq <= high`` before their
+    credentials admit it (:func:`replace_evidence_in_range` does), and how many statements.
 
-    Statements whose verb can never give evidence (``silent_verbs``) are counted but their
-    JSON is neither fetched nor parsed: lifecycle statements are half of a typical store.
+    Read outside the write gate: evaluating is the costly part of a replay. Statements whose
+    verb can never give evidence (``silent_verbs``) are counted but their JSON is neither
+    fetched nor parsed: lifecycle statements are half of a typical store.
     """
     text: Any = statements.c.statement
     if silent_verbs:
@@ -312,11 +313,53 @@ def evidence_drafts_in_range(
         if row.statement is not None
         for draft in evidence_for(orjson.loads(row.statement))
     ]
-    return admit_evidence(conn, candidates), len(rows)
+    return candidates, len(rows)
 
 
-def all_pairs_points(conn: Connection) -> dict[Pair, list[LedgerPoint]]:
-    """Every evidence row, grouped by learner × competency (for a full recomputation)."""
+def replace_evidence_in_range(
+    conn: Connection, low_seq: int, high_seq: int, candidates: Sequence[Candidate], now_us: int
+) -> None:
+    """Replace the evidence of ``low < seq <= high`` (inside the write gate).
+
+    The candidates were evaluated outside the gate, so statements voided or erased since
+    are dropped here; states are left to :func:`rebuild_states`.
+    """
+    conn.execute(delete(evidence).where(evidence.c.seq > low_seq, evidence.c.seq <= high_seq))
+    live = set(
+        conn.execute(
+            select(statements.c.seq).where(
+                statements.c.seq > low_seq,
+                statements.c.seq <= high_seq,
+                statements.c.voided.is_(False),
+            )
+        ).scalars()
+    )
+    add_evidence(conn, admit_evidence(conn, [c for c in candidates if c[0] in live]), now_us)
+
+
+def rebuild_states(
+    conn: Connection, after_learner: int, learners_count: int, reduce: StateReducer, now_us: int
+) -> int | None:
+    """Recompute every state of the next ``learners_count`` learners after ``after_learner``
+    from their evidence (a pair without evidence loses its state row); returns the last
+    learner id done, or None when none is left.
+
+    A replay calls this in a loop, one write transaction each, so it never holds the gate
+    nor the whole ledger in memory for long.
+    """
+    ids = (
+        conn.execute(
+            select(learners.c.id)
+            .where(learners.c.id > after_learner)
+            .order_by(learners.c.id)
+            .limit(learners_count)
+        )
+        .scalars()
+        .all()
+    )
+    if not ids:
+        return None
+    last = ids[-1]
     points: dict[Pair, list[LedgerPoint]] = defaultdict(list)
     for row in conn.execute(
         select(
@@ -326,12 +369,19 @@ def all_pairs_points(conn: Connection) -> dict[Pair, list[LedgerPoint]]:
             evidence.c.at_us,
             evidence.c.weight,
             evidence.c.quality,
-        )
+        ).where(evidence.c.learner_id > after_learner, evidence.c.learner_id <= last)
     ):
         points[(row.learner_id, row.competency_id)].append(
             LedgerPoint(seq=row.seq, at_us=row.at_us, weight=row.weight, quality=row.quality)
         )
-    return points
+    stored = conn.execute(
+        select(competency_state.c.learner_id, competency_state.c.competency_id).where(
+            competency_state.c.learner_id > after_learner, competency_state.c.learner_id <= last
+        )
+    )
+    pairs = set(points) | {(row.learner_id, row.competency_id) for row in stored}
+    write_states(conn, pairs, points, reduce, now_us)
+    return int(last)
 
 
 def learner_by_agent_key(conn: Connection, agent_key: str) -> dict[str, Any] | None:

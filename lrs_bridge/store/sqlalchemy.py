@@ -12,14 +12,13 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable, Collection, Iterator, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 from sqlalchemy import (
     Connection,
     Engine,
     and_,
-    delete,
     exists,
     func,
     insert,
@@ -29,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from lrs_bridge.competency.engine import evidence_time
-from lrs_bridge.errors import Conflict, NotFound, StoreUnavailable
+from lrs_bridge.errors import ConfigurationChanged, Conflict, NotFound, StoreUnavailable
 from lrs_bridge.store import directory, ledger
 from lrs_bridge.store.assignment_records import AssignmentCloser
 from lrs_bridge.store.assignments import close_completed
@@ -52,18 +51,16 @@ from lrs_bridge.store.gate import AdvisoryGate, FileGate, NoGate
 from lrs_bridge.store.keys import batch_keys, key_filters, propagate_to_referrers
 from lrs_bridge.store.ledger import (
     add_evidence,
-    all_pairs_points,
-    evidence_drafts_in_range,
+    evidence_candidates_in_range,
+    rebuild_states,
     recompute_states,
+    replace_evidence_in_range,
     retract_evidence,
-    write_states,
 )
 from lrs_bridge.store.privacy import PrivacyQueries
 from lrs_bridge.store.refresher_store import AssignmentQueries
 from lrs_bridge.store.tables import (
-    competency_state,
     credentials,
-    evidence,
     learner_ifis,
     statement_attachments,
     statement_keys,
@@ -192,6 +189,8 @@ class SqlStore(AssignmentQueries, PrivacyQueries):
         reduce: StateReducer | None = None,
         assertions: AssertionFactory | None = None,
         closer: AssignmentCloser | None = None,
+        *,
+        config_version: int | None | AnyVersion = "any",
     ) -> list[int]:
         """Insert a batch atomically; see :meth:`StatementStore.add_statements`.
 
@@ -200,10 +199,16 @@ class SqlStore(AssignmentQueries, PrivacyQueries):
         with ``assertions`` too, statements announcing the changed states are stored as
         well; with ``closer``, open refresher assignments of the touched pairs that the new
         evidence completes are closed. All in the same transaction.
+
+        ``config_version`` is the competency configuration version the evidence was
+        computed under: inside the write gate (where versions are saved too) it must still
+        be the active one, else ``ConfigurationChanged`` and nothing is written. So no
+        statement committed after a change carries evidence of the version before it.
         """
         if not new:
             return []
         with self._write(serialise_statements=True) as conn:
+            _check_config(conn, config_version)
             # Under the write gate nobody else inserts: sequence numbers are assigned here.
             # Hot-path SQL goes straight to the driver (no expression compilation per call);
             # two single-aggregate queries, because SQLite answers each from an index end but
@@ -329,16 +334,27 @@ class SqlStore(AssignmentQueries, PrivacyQueries):
         clock: Clock,
         *,
         since_us: int | None = None,
-        chunk: int = 5000,
+        chunk: int = 2000,
         progress: Callable[[int], None] | None = None,
         silent_verbs: Collection[str] = (),
+        config_version: int | None | AnyVersion = "any",
+        learners_per_chunk: int = 500,
     ) -> int:
         """Rebuild evidence (for statements stored after ``since_us``) and every state.
 
-        Works in chunks of ``chunk`` statements, each its own write transaction, so ingest
-        goes on meanwhile: a chunk replaces exactly the evidence of its own sequence range,
-        and states are a pure function of the evidence, so a state that concurrent ingest
-        recomputes comes out the same. Returns the number of statements evaluated.
+        Works in chunks, so ingest goes on meanwhile: ``chunk`` statements are evaluated
+        outside the write gate, then one short write transaction replaces exactly the
+        evidence of that sequence range; afterwards the states are rebuilt from the evidence
+        ``learners_per_chunk`` learners per transaction. States are a pure function of the
+        evidence, so a state that concurrent ingest recomputes comes out the same. Nothing
+        holds more than one chunk in memory.
+
+        With ``config_version``, every transaction first checks that this version is still
+        the active one and raises ``ConfigurationChanged`` otherwise: a replay under a
+        superseded version must stop, and the newer one be replayed instead. Statements
+        stored after the replay began were evaluated under the active version by ingest
+        itself (see :meth:`add_statements`), so none is left with older evidence. Returns
+        the number of statements evaluated.
         """
         with self._read() as conn:
             high = conn.exec_driver_sql("SELECT max(seq) FROM statements").scalar() or 0
@@ -353,20 +369,22 @@ class SqlStore(AssignmentQueries, PrivacyQueries):
         done = 0
         while low < high:
             upper = min(low + chunk, high)
-            with self._write(serialise_statements=True) as conn:
-                conn.execute(delete(evidence).where(evidence.c.seq > low, evidence.c.seq <= upper))
-                drafts, count = evidence_drafts_in_range(
+            with self._read() as conn:
+                candidates, count = evidence_candidates_in_range(
                     conn, low, upper, evidence_for, silent_verbs
                 )
-                add_evidence(conn, drafts, clock())
+            with self._write(serialise_statements=True) as conn:
+                _check_config(conn, config_version)
+                replace_evidence_in_range(conn, low, upper, candidates, clock())
             done += count
             if progress is not None:
                 progress(count)
             low = upper
-        with self._write(serialise_statements=True) as conn:
-            points = all_pairs_points(conn)
-            conn.execute(delete(competency_state))
-            write_states(conn, list(points), points, reduce, clock())
+        last: int | None = 0
+        while last is not None:
+            with self._write(serialise_statements=True) as conn:
+                _check_config(conn, config_version)
+                last = rebuild_states(conn, last, learners_per_chunk, reduce, clock())
         return done
 
     def import_directory(
@@ -397,8 +415,9 @@ class SqlStore(AssignmentQueries, PrivacyQueries):
         created_by: str | None,
         clock: Clock,
     ) -> int:
-        """Save a new active version."""
-        with self._write() as conn:
+        """Save a new active version, under the statement write gate: every statement
+        transaction thus commits wholly before or wholly after the change."""
+        with self._write(serialise_statements=True) as conn:
             return ledger.save_config(
                 conn, framework_doc, map_doc, note=note, created_by=created_by, now_us=clock()
             )
@@ -598,6 +617,21 @@ class SqlStore(AssignmentQueries, PrivacyQueries):
             )
             if result.rowcount == 0:
                 raise NotFound(f"no credential with key {key!r}", key=key)
+
+
+#: ``config_version="any"``: write without checking the competency configuration version.
+AnyVersion = Literal["any"]
+
+
+def _check_config(conn: Connection, expected: int | None | AnyVersion) -> None:
+    """Inside the write gate: ``ConfigurationChanged`` unless ``expected`` is still active."""
+    if expected == "any":
+        return
+    active = ledger.active_config_id(conn)
+    if active != expected:
+        raise ConfigurationChanged(
+            f"competency configuration {active} replaced {expected} meanwhile", active=active
+        )
 
 
 def _credential(row: Any) -> CredentialRecord:
