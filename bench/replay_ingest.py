@@ -27,7 +27,7 @@ INGEST_P99_TARGET_MS = 1000.0
 CLIENTS = 4
 BATCH = 10
 #: Each measuring phase; phases repeat until the replay exits.
-PHASE_SECONDS = 5.0
+PHASE_SECONDS = 2.0
 CORPUS = 20_000
 
 

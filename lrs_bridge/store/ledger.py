@@ -41,6 +41,10 @@ _UPSERT_STATE = (
     "updated_us = excluded.updated_us"
 )
 _DELETE_STATE = "DELETE FROM competency_state WHERE learner_id = ? AND competency_id = ?"
+_POINTS_OF_LEARNERS = (
+    "SELECT learner_id, competency_id, seq, at_us, weight, quality FROM evidence "
+    "WHERE learner_id > ? AND learner_id <= ? ORDER BY learner_id, competency_id, seq"
+)
 
 
 def _sql(conn: Connection, text: str) -> str:
@@ -337,51 +341,48 @@ def replace_evidence_in_range(
     add_evidence(conn, admit_evidence(conn, [c for c in candidates if c[0] in live]), now_us)
 
 
-def rebuild_states(
-    conn: Connection, after_learner: int, learners_count: int, reduce: StateReducer, now_us: int
-) -> int | None:
-    """Recompute every state of the next ``learners_count`` learners after ``after_learner``
-    from their evidence (a pair without evidence loses its state row); returns the last
-    learner id done, or None when none is left.
+def learner_bound(conn: Connection, after_learner: int, learners_count: int) -> int | None:
+    """The id of the ``learners_count``-th learner after ``after_learner`` (or the last one);
+    None when there is none after it."""
+    ids = conn.execute(
+        select(learners.c.id)
+        .where(learners.c.id > after_learner)
+        .order_by(learners.c.id)
+        .limit(learners_count)
+    ).scalars()
+    found = list(ids)
+    return int(found[-1]) if found else None
 
-    A replay calls this in a loop, one write transaction each, so it never holds the gate
-    nor the whole ledger in memory for long.
-    """
-    ids = (
-        conn.execute(
-            select(learners.c.id)
-            .where(learners.c.id > after_learner)
-            .order_by(learners.c.id)
-            .limit(learners_count)
-        )
-        .scalars()
-        .all()
-    )
-    if not ids:
-        return None
-    last = ids[-1]
+
+def points_of_learners(
+    conn: Connection, after_learner: int, last_learner: int
+) -> dict[Pair, list[LedgerPoint]]:
+    """The evidence of learners ``after < id <= last``, by pair, each in ``seq`` order (a
+    pair has one row per statement)."""
     points: dict[Pair, list[LedgerPoint]] = defaultdict(list)
-    for row in conn.execute(
-        select(
-            evidence.c.learner_id,
-            evidence.c.competency_id,
-            evidence.c.seq,
-            evidence.c.at_us,
-            evidence.c.weight,
-            evidence.c.quality,
-        ).where(evidence.c.learner_id > after_learner, evidence.c.learner_id <= last)
+    for learner_id, competency_id, seq, at_us, weight, quality in conn.exec_driver_sql(
+        _sql(conn, _POINTS_OF_LEARNERS), (after_learner, last_learner)
     ):
-        points[(row.learner_id, row.competency_id)].append(
-            LedgerPoint(seq=row.seq, at_us=row.at_us, weight=row.weight, quality=row.quality)
+        points[(learner_id, competency_id)].append(
+            LedgerPoint(seq=seq, at_us=at_us, weight=weight, quality=quality)
         )
+    return points
+
+
+def rebuild_states(
+    conn: Connection, after_learner: int, last_learner: int, reduce: StateReducer, now_us: int
+) -> None:
+    """Recompute every state of learners ``after < id <= last`` from their evidence (a pair
+    without evidence loses its state row), inside a write transaction."""
+    points = points_of_learners(conn, after_learner, last_learner)
     stored = conn.execute(
         select(competency_state.c.learner_id, competency_state.c.competency_id).where(
-            competency_state.c.learner_id > after_learner, competency_state.c.learner_id <= last
+            competency_state.c.learner_id > after_learner,
+            competency_state.c.learner_id <= last_learner,
         )
     )
     pairs = set(points) | {(row.learner_id, row.competency_id) for row in stored}
     write_states(conn, pairs, points, reduce, now_us)
-    return int(last)
 
 
 def learner_by_agent_key(conn: Connection, agent_key: str) -> dict[str, Any] | None:

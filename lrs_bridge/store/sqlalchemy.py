@@ -37,6 +37,7 @@ from lrs_bridge.store.base import (
     Clock,
     CredentialRecord,
     EvidenceDraft,
+    LedgerPoint,
     NewStatement,
     StateChange,
     StatementPage,
@@ -338,7 +339,7 @@ class SqlStore(AssignmentQueries, PrivacyQueries):
         progress: Callable[[int], None] | None = None,
         silent_verbs: Collection[str] = (),
         config_version: int | None | AnyVersion = "any",
-        learners_per_chunk: int = 500,
+        learners_per_chunk: int = 100,
     ) -> int:
         """Rebuild evidence (for statements stored after ``since_us``) and every state.
 
@@ -380,12 +381,21 @@ class SqlStore(AssignmentQueries, PrivacyQueries):
             if progress is not None:
                 progress(count)
             low = upper
-        last: int | None = 0
-        while last is not None:
+        last = 0
+        while True:
+            # States are computed outside the gate from a snapshot of the evidence; inside
+            # it the evidence is read again and only pairs whose points changed meanwhile
+            # (concurrent ingest) are reduced again, so the gate is held for SQL alone.
+            with self._read() as conn:
+                upper = ledger.learner_bound(conn, last, learners_per_chunk)
+                if upper is None:
+                    return done
+                snapshot = ledger.points_of_learners(conn, last, upper)
+            known = _reduced_ahead(reduce, snapshot)
             with self._write(serialise_statements=True) as conn:
                 _check_config(conn, config_version)
-                last = rebuild_states(conn, last, learners_per_chunk, reduce, clock())
-        return done
+                rebuild_states(conn, last, upper, known, clock())
+            last = upper
 
     def import_directory(
         self, entries: Sequence[DirectoryEntry], reduce: StateReducer, clock: Clock
@@ -617,6 +627,20 @@ class SqlStore(AssignmentQueries, PrivacyQueries):
             )
             if result.rowcount == 0:
                 raise NotFound(f"no credential with key {key!r}", key=key)
+
+
+def _reduced_ahead(
+    reduce: StateReducer, snapshot: dict[tuple[int, str], list[LedgerPoint]]
+) -> StateReducer:
+    """``reduce``, with the states of ``snapshot`` computed now: a later call with exactly
+    the same points returns the precomputed state (reduce is a pure function)."""
+    known = {(pair[1], tuple(points)): reduce(pair[1], points) for pair, points in snapshot.items()}
+
+    def reduce_known(competency_id: str, points: Sequence[LedgerPoint]) -> StateRow:
+        state = known.get((competency_id, tuple(points)))
+        return state if state is not None else reduce(competency_id, points)
+
+    return reduce_known
 
 
 #: ``config_version="any"``: write without checking the competency configuration version.
