@@ -17,8 +17,9 @@ from flask.testing import FlaskClient
 from lrs_bridge import create_app
 from lrs_bridge.auth import create_credential
 from lrs_bridge.competency.policy import DAY_US
-from lrs_bridge.errors import BadRequest
+from lrs_bridge.errors import BadRequest, ConfigurationChanged
 from lrs_bridge.runtime import Runtime
+from lrs_bridge.services.admin import replay_active
 from lrs_bridge.store.engine import make_engine
 from lrs_bridge.store.migrate import upgrade
 from lrs_bridge.xapi.timefmt import format_timestamp_us, now_us
@@ -239,3 +240,37 @@ def test_the_migration_makes_existing_learner_credentials_self(tmp_path: Path) -
         rows = conn.execute(sa.text("SELECT key, evidence FROM credentials ORDER BY key")).all()
     engine.dispose()
     assert [tuple(r) for r in rows] == [("kari", "self"), ("lms", "trusted")]
+
+
+# -- a replay superseded by a newer configuration ---------------------------------------------
+
+
+def save_version(rt: Runtime, weight: float) -> int:
+    framework_doc, map_doc, _ = rt.competencies.documents()
+    map_doc = {**map_doc, "methods": {**map_doc["methods"], "digital-self-study": weight}}
+    return rt.store.save_config(framework_doc, map_doc, note=None, created_by="t", clock=now_us)
+
+
+def test_a_replay_superseded_by_a_newer_version_starts_over_under_it(lrs: Lrs) -> None:
+    web, admin, rt = lrs.web, lrs.admin, lrs.rt
+    post(web, admin, [evidence(f"p{n}", LISTENING, days_from_now(-n)) for n in range(10)])
+    first = save_version(rt, 0.25)
+    newer: list[int] = []
+
+    def change_once(_: int) -> None:
+        if not newer:
+            newer.append(save_version(rt, 0.3))
+
+    old = rt.competencies.refresh()
+    with pytest.raises(ConfigurationChanged):
+        rt.store.replay_ledger(
+            old.evidence_for, old.reduce, now_us, chunk=3, progress=change_once,
+            config_version=first,
+        )  # fmt: skip
+    newer.clear()
+    version, evaluated = replay_active(rt.store, rt.competencies, now_us, progress=change_once)
+    assert version == newer[0] and evaluated == 10
+    assert rt.store.active_config()["replayed_us"] is not None
+    with rt.store.engine.connect() as conn:
+        weights = set(conn.execute(sa.text("SELECT weight FROM evidence")).scalars())
+    assert weights == {0.3}
