@@ -7,13 +7,12 @@ rows and recomputed states commit with the statements that caused them (DESIGN.m
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, case, delete, func, insert, null, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
-from lrs_bridge.competency.engine import evidence_time
 from lrs_bridge.store.base import EvidenceDraft, LedgerPoint, StateReducer, StateRow
 from lrs_bridge.store.tables import (
     competency_configs,
@@ -41,10 +40,6 @@ _UPSERT_STATE = (
     "updated_us = excluded.updated_us"
 )
 _DELETE_STATE = "DELETE FROM competency_state WHERE learner_id = ? AND competency_id = ?"
-_POINTS_OF_LEARNERS = (
-    "SELECT learner_id, competency_id, seq, at_us, weight, quality FROM evidence "
-    "WHERE learner_id > ? AND learner_id <= ? ORDER BY learner_id, competency_id, seq"
-)
 
 
 def _sql(conn: Connection, text: str) -> str:
@@ -277,112 +272,6 @@ def write_states(
     if removals:
         conn.exec_driver_sql(_sql(conn, _DELETE_STATE), removals)
     return result
-
-
-def evidence_candidates_in_range(
-    conn: Connection,
-    low_seq: int,
-    high_seq: int,
-    evidence_for: Callable[[dict[str, Any]], list[EvidenceDraft]],
-    silent_verbs: Collection[str] = (),
-) -> tuple[list[Candidate], int]:
-    """Evidence of the non-voided statements with ``low < seq <= high`` before their
-    credentials admit it (:func:`replace_evidence_in_range` does), and how many statements.
-
-    Read outside the write gate: evaluating is the costly part of a replay. Statements whose
-    verb can never give evidence (``silent_verbs``) are counted but their JSON is neither
-    fetched nor parsed: lifecycle statements are half of a typical store.
-    """
-    text: Any = statements.c.statement
-    if silent_verbs:
-        text = case((statements.c.verb_id.in_(list(silent_verbs)), null()), else_=text)
-    rows = conn.execute(
-        select(
-            statements.c.seq,
-            statements.c.timestamp_us,
-            statements.c.stored_us,
-            statements.c.authority_id,
-            text.label("statement"),
-        )
-        .where(
-            statements.c.seq > low_seq,
-            statements.c.seq <= high_seq,
-            statements.c.voided.is_(False),
-        )
-        .order_by(statements.c.seq)
-    ).all()
-    candidates = [
-        (row.seq, evidence_time(row.timestamp_us, row.stored_us), draft, row.authority_id)
-        for row in rows
-        if row.statement is not None
-        for draft in evidence_for(orjson.loads(row.statement))
-    ]
-    return candidates, len(rows)
-
-
-def replace_evidence_in_range(
-    conn: Connection, low_seq: int, high_seq: int, candidates: Sequence[Candidate], now_us: int
-) -> None:
-    """Replace the evidence of ``low < seq <= high`` (inside the write gate).
-
-    The candidates were evaluated outside the gate, so statements voided or erased since
-    are dropped here; states are left to :func:`rebuild_states`.
-    """
-    conn.execute(delete(evidence).where(evidence.c.seq > low_seq, evidence.c.seq <= high_seq))
-    live = set(
-        conn.execute(
-            select(statements.c.seq).where(
-                statements.c.seq > low_seq,
-                statements.c.seq <= high_seq,
-                statements.c.voided.is_(False),
-            )
-        ).scalars()
-    )
-    add_evidence(conn, admit_evidence(conn, [c for c in candidates if c[0] in live]), now_us)
-
-
-def learner_bound(conn: Connection, after_learner: int, learners_count: int) -> int | None:
-    """The id of the ``learners_count``-th learner after ``after_learner`` (or the last one);
-    None when there is none after it."""
-    ids = conn.execute(
-        select(learners.c.id)
-        .where(learners.c.id > after_learner)
-        .order_by(learners.c.id)
-        .limit(learners_count)
-    ).scalars()
-    found = list(ids)
-    return int(found[-1]) if found else None
-
-
-def points_of_learners(
-    conn: Connection, after_learner: int, last_learner: int
-) -> dict[Pair, list[LedgerPoint]]:
-    """The evidence of learners ``after < id <= last``, by pair, each in ``seq`` order (a
-    pair has one row per statement)."""
-    points: dict[Pair, list[LedgerPoint]] = defaultdict(list)
-    for learner_id, competency_id, seq, at_us, weight, quality in conn.exec_driver_sql(
-        _sql(conn, _POINTS_OF_LEARNERS), (after_learner, last_learner)
-    ):
-        points[(learner_id, competency_id)].append(
-            LedgerPoint(seq=seq, at_us=at_us, weight=weight, quality=quality)
-        )
-    return points
-
-
-def rebuild_states(
-    conn: Connection, after_learner: int, last_learner: int, reduce: StateReducer, now_us: int
-) -> None:
-    """Recompute every state of learners ``after < id <= last`` from their evidence (a pair
-    without evidence loses its state row), inside a write transaction."""
-    points = points_of_learners(conn, after_learner, last_learner)
-    stored = conn.execute(
-        select(competency_state.c.learner_id, competency_state.c.competency_id).where(
-            competency_state.c.learner_id > after_learner,
-            competency_state.c.learner_id <= last_learner,
-        )
-    )
-    pairs = set(points) | {(row.learner_id, row.competency_id) for row in stored}
-    write_states(conn, pairs, points, reduce, now_us)
 
 
 def learner_by_agent_key(conn: Connection, agent_key: str) -> dict[str, Any] | None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Collection, Iterator, Sequence
-from typing import Any, Literal
+from collections.abc import Collection, Iterator, Sequence
+from typing import Any
 
 import orjson
 from sqlalchemy import (
@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from lrs_bridge.competency.engine import evidence_time
-from lrs_bridge.errors import ConfigurationChanged, Conflict, NotFound, StoreUnavailable
+from lrs_bridge.errors import Conflict, NotFound, StoreUnavailable
 from lrs_bridge.store import directory, ledger
 from lrs_bridge.store.assignment_records import AssignmentCloser
 from lrs_bridge.store.assignments import close_completed
@@ -36,8 +36,6 @@ from lrs_bridge.store.base import (
     AssertionFactory,
     Clock,
     CredentialRecord,
-    EvidenceDraft,
-    LedgerPoint,
     NewStatement,
     StateChange,
     StatementPage,
@@ -52,14 +50,12 @@ from lrs_bridge.store.gate import AdvisoryGate, FileGate, NoGate
 from lrs_bridge.store.keys import batch_keys, key_filters, propagate_to_referrers
 from lrs_bridge.store.ledger import (
     add_evidence,
-    evidence_candidates_in_range,
-    rebuild_states,
     recompute_states,
-    replace_evidence_in_range,
     retract_evidence,
 )
 from lrs_bridge.store.privacy import PrivacyQueries
 from lrs_bridge.store.refresher_store import AssignmentQueries
+from lrs_bridge.store.replay import AnyVersion, ReplayQueries, check_config
 from lrs_bridge.store.tables import (
     credentials,
     learner_ifis,
@@ -112,7 +108,7 @@ def _stored(row: Any) -> StoredStatement:
     )
 
 
-class SqlStore(AssignmentQueries, PrivacyQueries):
+class SqlStore(AssignmentQueries, PrivacyQueries, ReplayQueries):
     """Statements and credentials in one relational database.
 
     It is given an engine and does not own it (the caller disposes of it).
@@ -209,7 +205,7 @@ class SqlStore(AssignmentQueries, PrivacyQueries):
         if not new:
             return []
         with self._write(serialise_statements=True) as conn:
-            _check_config(conn, config_version)
+            check_config(conn, config_version)
             # Under the write gate nobody else inserts: sequence numbers are assigned here.
             # Hot-path SQL goes straight to the driver (no expression compilation per call);
             # two single-aggregate queries, because SQLite answers each from an index end but
@@ -327,75 +323,6 @@ class SqlStore(AssignmentQueries, PrivacyQueries):
                     select(func.count()).select_from(statements).where(*conditions)
                 ).scalar_one()
             )
-
-    def replay_ledger(
-        self,
-        evidence_for: Callable[[dict[str, Any]], list[EvidenceDraft]],
-        reduce: StateReducer,
-        clock: Clock,
-        *,
-        since_us: int | None = None,
-        chunk: int = 2000,
-        progress: Callable[[int], None] | None = None,
-        silent_verbs: Collection[str] = (),
-        config_version: int | None | AnyVersion = "any",
-        learners_per_chunk: int = 100,
-    ) -> int:
-        """Rebuild evidence (for statements stored after ``since_us``) and every state.
-
-        Works in chunks, so ingest goes on meanwhile: ``chunk`` statements are evaluated
-        outside the write gate, then one short write transaction replaces exactly the
-        evidence of that sequence range; afterwards the states are rebuilt from the evidence
-        ``learners_per_chunk`` learners per transaction. States are a pure function of the
-        evidence, so a state that concurrent ingest recomputes comes out the same. Nothing
-        holds more than one chunk in memory.
-
-        With ``config_version``, every transaction first checks that this version is still
-        the active one and raises ``ConfigurationChanged`` otherwise: a replay under a
-        superseded version must stop, and the newer one be replayed instead. Statements
-        stored after the replay began were evaluated under the active version by ingest
-        itself (see :meth:`add_statements`), so none is left with older evidence. Returns
-        the number of statements evaluated.
-        """
-        with self._read() as conn:
-            high = conn.exec_driver_sql("SELECT max(seq) FROM statements").scalar() or 0
-            low = 0
-            if since_us is not None:
-                low = (
-                    conn.exec_driver_sql(
-                        f"SELECT min(seq) FROM statements WHERE stored_us > {int(since_us)}"  # noqa: S608
-                    ).scalar()
-                    or high + 1
-                ) - 1
-        done = 0
-        while low < high:
-            upper = min(low + chunk, high)
-            with self._read() as conn:
-                candidates, count = evidence_candidates_in_range(
-                    conn, low, upper, evidence_for, silent_verbs
-                )
-            with self._write(serialise_statements=True) as conn:
-                _check_config(conn, config_version)
-                replace_evidence_in_range(conn, low, upper, candidates, clock())
-            done += count
-            if progress is not None:
-                progress(count)
-            low = upper
-        last = 0
-        while True:
-            # States are computed outside the gate from a snapshot of the evidence; inside
-            # it the evidence is read again and only pairs whose points changed meanwhile
-            # (concurrent ingest) are reduced again, so the gate is held for SQL alone.
-            with self._read() as conn:
-                upper = ledger.learner_bound(conn, last, learners_per_chunk)
-                if upper is None:
-                    return done
-                snapshot = ledger.points_of_learners(conn, last, upper)
-            known = _reduced_ahead(reduce, snapshot)
-            with self._write(serialise_statements=True) as conn:
-                _check_config(conn, config_version)
-                rebuild_states(conn, last, upper, known, clock())
-            last = upper
 
     def import_directory(
         self, entries: Sequence[DirectoryEntry], reduce: StateReducer, clock: Clock
@@ -627,35 +554,6 @@ class SqlStore(AssignmentQueries, PrivacyQueries):
             )
             if result.rowcount == 0:
                 raise NotFound(f"no credential with key {key!r}", key=key)
-
-
-def _reduced_ahead(
-    reduce: StateReducer, snapshot: dict[tuple[int, str], list[LedgerPoint]]
-) -> StateReducer:
-    """``reduce``, with the states of ``snapshot`` computed now: a later call with exactly
-    the same points returns the precomputed state (reduce is a pure function)."""
-    known = {(pair[1], tuple(points)): reduce(pair[1], points) for pair, points in snapshot.items()}
-
-    def reduce_known(competency_id: str, points: Sequence[LedgerPoint]) -> StateRow:
-        state = known.get((competency_id, tuple(points)))
-        return state if state is not None else reduce(competency_id, points)
-
-    return reduce_known
-
-
-#: ``config_version="any"``: write without checking the competency configuration version.
-AnyVersion = Literal["any"]
-
-
-def _check_config(conn: Connection, expected: int | None | AnyVersion) -> None:
-    """Inside the write gate: ``ConfigurationChanged`` unless ``expected`` is still active."""
-    if expected == "any":
-        return
-    active = ledger.active_config_id(conn)
-    if active != expected:
-        raise ConfigurationChanged(
-            f"competency configuration {active} replaced {expected} meanwhile", active=active
-        )
 
 
 def _credential(row: Any) -> CredentialRecord:
