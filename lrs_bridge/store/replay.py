@@ -182,7 +182,7 @@ class ReplayQueries(StorePart):
         clock: Clock,
         *,
         since_us: int | None = None,
-        chunk: int = 2000,
+        chunk: int = 1000,
         progress: Callable[[int], None] | None = None,
         silent_verbs: Collection[str] = (),
         config_version: int | None | AnyVersion = "any",
