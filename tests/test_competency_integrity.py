@@ -274,3 +274,19 @@ def test_a_replay_superseded_by_a_newer_version_starts_over_under_it(lrs: Lrs) -
     with rt.store.engine.connect() as conn:
         weights = set(conn.execute(sa.text("SELECT weight FROM evidence")).scalars())
     assert weights == {0.3}
+
+
+def test_a_dry_run_admits_evidence_as_replay_does(lrs: Lrs) -> None:
+    web, admin, rt = lrs.web, lrs.admin, lrs.rt
+    _, silent = credential(rt, evidence="none")
+    post(web, silent, [evidence(name, LISTENING, days_from_now(-1)) for name in ("kari", "ola")])
+    post(web, admin, [evidence("ingrid", LISTENING, days_from_now(-1))])
+    current_map = web.get("/api/v1/config", headers=admin).get_json()["map"]
+    preview = web.put("/api/v1/config?dry_run=true", json={"map": current_map}, headers=admin)
+    assert preview.get_json()["dry_run"] == {
+        "statements_evaluated": 3,
+        "learners_changing_status": 0,
+        "pairs_changing_status": 0,
+        "pairs_before": 1,
+        "pairs_after": 1,
+    }

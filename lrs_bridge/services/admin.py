@@ -94,7 +94,8 @@ class ConfigService:
         return version
 
     def dry_run(self, engine: CompetencyEngine) -> DryRun:
-        """Evaluate every stored statement under ``engine`` and compare statuses at now."""
+        """Evaluate every stored statement under ``engine`` (admitted by its credential's
+        evidence policy, as a replay would) and compare statuses at now."""
         now = self.clock()
         current = self.source.current()
         before = {
@@ -104,9 +105,9 @@ class ConfigService:
         learner_of = self.store.learner_ids_by_agent_key()
         points: dict[tuple[int | str, str], list[LedgerPoint]] = defaultdict(list)
         evaluated = 0
-        for seq, at_us, statement in self.store.iter_statements():
-            evaluated += 1
-            for draft in engine.evidence_for(statement):
+        for drafts, count in self.store.preview_evidence(engine.evidence_for, engine.silent_verbs):
+            evaluated += count
+            for seq, at_us, draft in drafts:
                 learner: int | str = learner_of.get(draft.agent_key, draft.agent_key)
                 points[(learner, draft.competency_id)].append(
                     LedgerPoint(

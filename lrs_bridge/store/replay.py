@@ -11,7 +11,7 @@ replay's configuration version is still the active one.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any, Literal
 
 import orjson
@@ -243,3 +243,20 @@ class ReplayQueries(StorePart):
                 check_config(conn, config_version)
                 rebuild_states(conn, last, upper, known, clock())
             last = upper
+
+    def preview_evidence(
+        self,
+        evidence_for: Callable[[dict[str, Any]], list[EvidenceDraft]],
+        silent_verbs: Collection[str] = (),
+        chunk: int = 1000,
+    ) -> Iterator[tuple[list[tuple[int, int, EvidenceDraft]], int]]:
+        """The evidence a replay would write, chunk by chunk, without writing anything (for
+        a dry run): ``(admitted (seq, evidence time, draft), statements evaluated)``."""
+        with self._read() as conn:
+            high = conn.exec_driver_sql("SELECT max(seq) FROM statements").scalar() or 0
+        for low in range(0, high, chunk):
+            with self._read() as conn:
+                candidates, count = evidence_candidates_in_range(
+                    conn, low, min(low + chunk, high), evidence_for, silent_verbs
+                )
+                yield admit_evidence(conn, candidates), count
