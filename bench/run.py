@@ -3,7 +3,7 @@ ingest with the competency engine on vs off, competency replay throughput, and t
 scan over a large learner population.
 
 Usage: ``python bench/run.py [--db sqlite|postgresql|both] [--quick] [--statements N]
-[--only write,query,ingest-engine,replay,refreshers] [--replay-statements N]
+[--only write,query,ingest-engine,replay,replay-ingest,refreshers] [--replay-statements N]
 [--refresher-learners N]``.
 Progress goes to stderr; the figures table (with the issues' targets marked PASS/MISS) goes to
 stdout, and everything measured is written to ``bench/results/<timestamp>.json``.
@@ -33,6 +33,7 @@ from load import PhaseResult, PostJob, QueryJob, Target, run_phase, set_corpus
 from observe import PhaseObserver
 from refreshers import refresher_run
 from replay import count_rows, run_replay, store_statements
+from replay_ingest import print_section, replay_ingest_run
 from report import print_report
 from server import (
     REPO,
@@ -48,7 +49,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 TOPUP_BATCH = 500
 TOPUP_CLIENTS = 4
 TOPUP_MAX_SECONDS = 900.0
-PARTS = ("write", "query", "ingest-engine", "replay", "refreshers")
+PARTS = ("write", "query", "ingest-engine", "replay", "replay-ingest", "refreshers")
 ENGINE_ENV = "LRS_BRIDGE_COMPETENCY_ENGINE"
 #: The warm-up pass before the engine comparison posts the whole corpus once, so every
 #: learner exists (the first statement of an IFI creates one) before anything is measured.
@@ -527,6 +528,17 @@ def main(argv: list[str] | None = None) -> int:
         sections.append((engine_runs, lambda k, w: EngineRun(k, plan, corpus, w).run()))
     if "replay" in plan.parts:
         sections.append((replay_runs, lambda k, w: replay_run(k, plan, w)))
+    replay_ingest_runs: list[dict[str, Any]] = []
+    if "replay-ingest" in plan.parts:
+        tags = iter(range(1_000_000, 2_000_000))
+        sections.append(
+            (
+                replay_ingest_runs,
+                lambda k, w: replay_ingest_run(
+                    k, plan.replay_statements, plan.seed, w, log, lambda: next(tags)
+                ),
+            )
+        )
     if "refreshers" in plan.parts:
         sections.append(
             (refresher_runs, lambda k, w: refresher_run(k, plan.refresher_learners, plan.seed, log))
@@ -554,6 +566,12 @@ def main(argv: list[str] | None = None) -> int:
         "statement_bytes_avg": round(sum(map(len, corpus.statements)) / len(corpus.statements)),
     }
     verdicts = print_report(meta, runs, engine_runs, replay_runs, refresher_runs)
+    for run in replay_ingest_runs:
+        print(f"\n== ingest during a replay: {run['database']} ==")
+        if "skipped" in run or "failed" in run:
+            print(f"NOT MEASURED: {run.get('skipped') or run['failed']}")
+        else:
+            print_section(run, verdicts)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"{started.strftime('%Y%m%dT%H%M%SZ')}.json"
     document = {
@@ -562,11 +580,13 @@ def main(argv: list[str] | None = None) -> int:
         "runs": runs,
         "engine_runs": engine_runs,
         "replay_runs": replay_runs,
+        "replay_ingest_runs": replay_ingest_runs,
         "refresher_runs": refresher_runs,
     }
     out.write_text(json.dumps(document, indent=2) + "\n")
     print(f"\nresults: {out.relative_to(REPO)}")
-    failed = any("failed" in run for run in runs + engine_runs + replay_runs + refresher_runs)
+    every = runs + engine_runs + replay_runs + replay_ingest_runs + refresher_runs
+    failed = any("failed" in run for run in every)
     return 1 if failed else 0
 
 

@@ -39,6 +39,11 @@ SCOPES = frozenset(
         "admin",
     }
 )
+#: Which statements sent with a credential count as competency evidence:
+#: ``trusted``: for anyone the statement names (an LMS, a mentoring tool);
+#: ``self``: only for the credential's own learner (a learner's credential);
+#: ``none``: never (a test harness, a reporting tool that writes).
+EVIDENCE_POLICIES = ("trusted", "self", "none")
 #: The xAPI default when a credential names no scopes.
 DEFAULT_SCOPES = frozenset({"statements/write", "statements/read/mine"})
 
@@ -90,6 +95,8 @@ class Principal:
     scopes: frozenset[str]
     #: Set for a learner's own credential.
     learner_id: int | None = None
+    #: Which of its statements count as evidence (one of ``EVIDENCE_POLICIES``).
+    evidence: str = "trusted"
 
     def can_read_statements(self) -> bool:
         """Whether any statements may be read (all, or only this credential's own)."""
@@ -308,6 +315,7 @@ def _principal(record: CredentialRecord) -> Principal:
         key=record.key,
         scopes=record.scopes,
         learner_id=record.learner_id,
+        evidence=record.evidence,
     )
 
 
@@ -320,10 +328,22 @@ def create_credential(
     key: str | None = None,
     secret: str | None = None,
     learner_id: int | None = None,
+    evidence: str | None = None,
 ) -> tuple[CredentialRecord, str]:
-    """Create a credential; returns it and the plain secret (shown once, never stored)."""
+    """Create a credential; returns it and the plain secret (shown once, never stored).
+
+    ``evidence`` defaults to ``self`` for a learner's own credential (a learner must not be
+    able to complete a colleague's refresher) and ``trusted`` for an integration.
+    """
     if not name.strip():
         raise BadRequest("a credential needs a name", field="name")
+    evidence = evidence or ("self" if learner_id is not None else "trusted")
+    if evidence not in EVIDENCE_POLICIES:
+        raise BadRequest(
+            f"evidence must be one of {', '.join(EVIDENCE_POLICIES)}", field="evidence"
+        )
+    if evidence == "self" and learner_id is None:
+        raise BadRequest("evidence 'self' needs a learner (--learner-email)", field="evidence")
     parsed = parse_scopes(scopes)
     generated_key, generated_secret = new_key_pair()
     key = key or generated_key
@@ -337,5 +357,6 @@ def create_credential(
         scopes=parsed,
         created_us=now_us,
         learner_id=learner_id,
+        evidence=evidence,
     )
     return record, secret

@@ -15,12 +15,13 @@ from typing import Any
 import click
 import orjson
 
-from lrs_bridge.auth import create_credential
+from lrs_bridge.auth import EVIDENCE_POLICIES, create_credential
 from lrs_bridge.config import ENV_PREFIX, Settings, load_settings
 from lrs_bridge.errors import BadRequest, LrsBridgeError
 from lrs_bridge.observability import configure_logging
 from lrs_bridge.runtime import Runtime, build_runtime
-from lrs_bridge.services.competencies import CompetencyEngine
+from lrs_bridge.services.admin import replay_active
+from lrs_bridge.services.competencies import CompetencyEngine, EngineSource
 from lrs_bridge.services.config_check import check_files, is_framework_document
 from lrs_bridge.services.directory import email_keys, import_directory
 from lrs_bridge.store.migrate import upgrade
@@ -97,6 +98,13 @@ def credentials() -> None:
     default=None,
     help="Make it a learner's own credential: it may read that learner's competencies.",
 )
+@click.option(
+    "--evidence",
+    type=click.Choice(EVIDENCE_POLICIES),
+    default=None,
+    help="Whose evidence its statements are: trusted (anyone they name; the default), "
+    "self (only its learner; the default with --learner-email) or none.",
+)
 @click.pass_context
 def credentials_create(
     ctx: click.Context,
@@ -105,6 +113,7 @@ def credentials_create(
     key: str | None,
     secret: str | None,
     learner_email: str | None,
+    evidence: str | None,
 ) -> None:
     """Create a credential and print its key and secret (the secret only now)."""
     with _runtime(ctx) as runtime:
@@ -122,8 +131,12 @@ def credentials_create(
             key=key,
             secret=secret,
             learner_id=learner_id,
+            evidence=evidence,
         )
-    click.echo(f"key:    {record.key}\nsecret: {plain}\nscopes: {' '.join(sorted(record.scopes))}")
+    click.echo(
+        f"key:    {record.key}\nsecret: {plain}\nscopes: {' '.join(sorted(record.scopes))}\n"
+        f"evidence: {record.evidence}"
+    )
 
 
 @credentials.command("list")
@@ -133,7 +146,10 @@ def credentials_list(ctx: click.Context) -> None:
     with _runtime(ctx) as runtime:
         for record in runtime.store.list_credentials():
             state = "disabled" if record.disabled else "active"
-            click.echo(f"{record.key}\t{record.name}\t{state}\t{' '.join(sorted(record.scopes))}")
+            scopes = " ".join(sorted(record.scopes))
+            click.echo(
+                f"{record.key}\t{record.name}\t{state}\t{scopes}\tevidence={record.evidence}"
+            )
 
 
 @credentials.command("disable")
@@ -176,12 +192,16 @@ def competencies() -> None:
     """The competency engine: evidence and state."""
 
 
-def _engine(runtime: Runtime) -> CompetencyEngine:
+def _source(runtime: Runtime) -> EngineSource:
     if runtime.competencies is None:
         raise BadRequest(
             "the competency engine is off (LRS_BRIDGE_COMPETENCY_ENGINE)", field="competency_engine"
         )
-    return runtime.competencies.current()
+    return runtime.competencies
+
+
+def _engine(runtime: Runtime) -> CompetencyEngine:
+    return _source(runtime).current()
 
 
 @competencies.command("replay")
@@ -195,21 +215,13 @@ def competencies_replay(ctx: click.Context, since: str | None) -> None:
         if since_us is None:
             raise BadRequest(f"--since {since!r} is not an ISO 8601 timestamp", field="since")
     with _runtime(ctx) as runtime:
-        engine = _engine(runtime)
+        source = _source(runtime)
         total = runtime.store.count_statements(since_us)
         with click.progressbar(length=total, label="replaying statements", file=sys.stderr) as bar:
             started = time.monotonic()
-            version = runtime.store.active_config_id()
-            done = runtime.store.replay_ledger(
-                engine.evidence_for,
-                engine.reduce,
-                now_us,
-                since_us=since_us,
-                progress=bar.update,
-                silent_verbs=engine.silent_verbs,
+            _, done = replay_active(
+                runtime.store, source, now_us, since_us=since_us, progress=bar.update
             )
-            if version is not None and since_us is None:
-                runtime.store.mark_replayed(version, now_us)
         elapsed = max(time.monotonic() - started, 1e-9)
     click.echo(f"replayed {done} statements in {elapsed:.1f}s ({done / elapsed:,.0f}/s)")
 

@@ -14,6 +14,7 @@ the CLI prints them. Nothing here imports Flask or a database driver.
      ├── PayloadTooLarge                   413: a request body over the configured limit
      ├── TooManyRequests                   429: throttled, ``retry_after`` seconds
      ├── StoreUnavailable (ConnectionError) 503: the database cannot be reached right now
+     │    └── ConfigurationChanged          503: evaluated under an old competency version
      └── StoreError                        500: the database refused for a reason a retry
                                                 will not fix (logged; no driver text shown)
 """
@@ -114,6 +115,13 @@ class StoreUnavailable(LrsBridgeError, ConnectionError):
     """The database cannot be reached; the caller may retry later."""
 
     code = "store_unavailable"
+
+
+class ConfigurationChanged(StoreUnavailable):
+    """The active competency configuration changed while a write evaluated under an older
+    one (``active`` names the new version); the caller re-evaluates under it and retries."""
+
+    code = "configuration_changed"
 
 
 class StoreError(LrsBridgeError):

@@ -182,3 +182,30 @@ def test_changed_states_are_announced_as_tla_assertions_when_enabled(database_ur
     learner = learner_of(client, auth, kari)
     assert len(competencies_of(client, auth, learner["id"])[LISTENING]["evidence"]) == 1
     app.extensions["lrs_bridge"].close()
+
+
+def test_fifteen_passed_moodle_quizzes_raise_the_level(client, auth):
+    """Moodle sends ``scaled 0.0`` beside ``raw 50 / max 100`` and ``success: true``."""
+    kari = agent("kari")
+    moodle = {"score": {"raw": 50, "min": 0, "max": 100, "scaled": 0.0}, "success": True}
+    quizzes = [
+        aligned(kari, LISTENING, when=f"2026-01-{day:02d}T10:00:00Z", result=moodle)
+        for day in range(1, 16)
+    ]
+    post(client, auth, quizzes)
+    state = competencies_of(client, auth, learner_of(client, auth, kari)["id"])[LISTENING]
+    assert state["evidence_count"] == 15
+    assert state["level"] > 0
+    assert all(e["quality"] == 0.5 for e in state["evidence"])
+
+
+def test_explain_says_why_a_statement_is_ignored(client, creds):
+    admin = creds.make("all,admin", name="admin")
+    launched = "http://adlnet.gov/expapi/verbs/launched"
+    explained = client.post(
+        "/api/v1/explain", json=aligned(agent("kari"), LISTENING, verb=launched), headers=admin
+    ).get_json()
+    assert explained["ignored"] == {"verb": launched, "setting": "direct.ignore_verbs"}
+    assert explained["evidence"] == [] and explained["rules_fired"] == []
+    counted = client.post("/api/v1/explain", json=aligned(agent("kari"), LISTENING), headers=admin)
+    assert counted.get_json()["ignored"] is None

@@ -290,6 +290,55 @@ WEIGHTS: list[tuple[str, dict[str, Any], dict[str, Any], float, float]] = [
 ]
 
 
+#: The documented score rules (README "Competencies", ``normalised_score``, ``quality_of``).
+SCORES: list[tuple[str, dict[str, Any], float]] = [
+    ("scaled-only", {"score": {"scaled": 0.7}}, 0.7),
+    ("raw-max-no-min", {"score": {"raw": 30, "max": 40}}, 0.75),
+    ("raw-max-equal-min-ignored", {"score": {"raw": 5, "min": 5, "max": 5}}, 1.0),
+    ("raw-and-scaled-agree", {"score": {"raw": 50, "min": 0, "max": 100, "scaled": 0.505}}, 0.505),
+    ("raw-wins-over-contradicting-scaled", {"score": {"raw": 80, "max": 100, "scaled": 0.2}}, 0.8),
+    (
+        "moodle-pass",
+        {"score": {"raw": 50, "min": 0, "max": 100, "scaled": 0.0}, "success": True},
+        0.5,
+    ),
+    ("pass-with-zero-scaled-floors", {"score": {"scaled": 0.0}, "success": True}, 0.5),
+    ("pass-with-low-score-floors", {"score": {"raw": 2, "max": 10}, "success": True}, 0.5),
+    ("pass-keeps-a-higher-score", {"score": {"scaled": 0.9}, "success": True}, 0.9),
+    ("failure-keeps-its-score", {"score": {"scaled": 0.3}, "success": False}, 0.3),
+    ("failure-without-score", {"success": False}, 0.0),
+    ("pass-without-score", {"success": True}, 1.0),
+    ("partial-attendance", {"completion": False}, 0.5),
+    ("passed-and-not-completed-is-a-pass", {"completion": False, "success": True}, 1.0),
+]
+
+
+@pytest.mark.parametrize(
+    ("result", "quality"), [case[1:] for case in SCORES], ids=[case[0] for case in SCORES]
+)
+def test_score_rules(result: dict[str, Any], quality: float) -> None:
+    cmap = map_from_dict(_map_doc(_rule({"activity": {"prefix": "https://"}})))
+    [evidence] = evaluate(_result(**result), cmap, _framework())
+    assert evidence.quality == pytest.approx(quality)
+
+
+def test_the_passed_verb_is_a_pass_even_without_success() -> None:
+    cmap = map_from_dict(_map_doc(_rule({"activity": {"prefix": "https://"}})))
+    [evidence] = evaluate(_stmt(verb=PASSED, result={"score": {"scaled": 0.0}}), cmap, _framework())
+    assert evidence.weight > 0 and evidence.quality == 0.5
+
+
+def test_ignore_verbs_apply_to_rules_too() -> None:
+    launched = "http://adlnet.gov/expapi/verbs/launched"
+    rules = [
+        _rule({"verbs": [launched]}, "names-the-verb"),
+        _rule({"activity": {"prefix": "https://"}}, "any-verb"),
+    ]
+    cmap = map_from_dict(_map_doc(*rules))
+    assert evaluate(_stmt(verb=launched, activity=C + "a"), cmap, _framework()) == []
+    assert [e.rule_id for e in evaluate(_stmt(), cmap, _framework())] == ["any-verb"]
+
+
 @pytest.mark.parametrize(
     ("rule_extra", "body", "weight", "quality"),
     [case[1:] for case in WEIGHTS],

@@ -93,6 +93,7 @@ __all__ = [
     "Status",
     "add_duration",
     "compute_state",
+    "evidence_time",
     "fsrs_rating",
     "parse_duration",
     "status",
@@ -123,7 +124,8 @@ class EvidencePoint:
     """One piece of evidence for one learner × competency.
 
     Attributes:
-        at_us: the statement's ``timestamp`` (when it happened, not when it was stored).
+        at_us: the statement's :func:`evidence_time` (its ``timestamp``, but never later than
+            when it was stored).
         seq: the store sequence of the statement; breaks ties between equal timestamps.
         weight: signed strength of the learning method; negative for a failed attempt.
         quality: in [0, 1], how well the learner did: the normalised score, else 1.0
@@ -162,6 +164,17 @@ class CompetencyState:
 
 
 EMPTY_STATE = CompetencyState(level=0.0, last_evidence_us=None, stale_at_us=None, evidence_count=0)
+
+
+def evidence_time(timestamp_us: int | None, stored_us: int) -> int:
+    """When a statement counts as evidence: ``min(timestamp, stored)``.
+
+    The timestamp says when it happened, but a statement cannot have happened after the LRS
+    received it: a future date (a wrong clock, or a producer's mistake) would otherwise keep
+    a competency fresh past its real date, or count as evidence after an assignment that
+    was made later.
+    """
+    return stored_us if timestamp_us is None else min(timestamp_us, stored_us)
 
 
 def compute_state(points: Iterable[EvidencePoint], policy: Policy) -> CompetencyState:

@@ -7,11 +7,14 @@ The map is admin configuration (``config/competency-map.yaml``; JSON Schema in
 * every rule whose conditions all hold yields its ``evidence`` entries;
 * **direct alignment**: an object id or contextActivities id that *is* a competency IRI of the
   framework yields evidence without a rule (``rule_id == "direct"``), the method taken from the
-  object's (else a context activity's) type, else ``direct.default_method``; verbs listed in
-  ``direct.ignore_verbs`` (launch/terminate noise, our own TLA ``asserted``) never align;
+  object's (else a context activity's) type, else ``direct.default_method``;
+* **ignored verbs**: a statement whose verb is listed in ``direct.ignore_verbs``
+  (launch/terminate noise, our own TLA ``asserted``) is never evidence: no rule fires for it,
+  it aligns with nothing and completes no refresher (``explain`` names the verb and setting);
 * the sign is negative for a failed attempt (``result.success`` false or the ADL ``failed``
-  verb), whatever the rule; ``quality`` is the normalised score, else 1.0 (success,
-  completion, attendance), 0.0 for a failure, 0.5 for ``completion: false``;
+  verb), whatever the rule; ``quality`` follows :func:`quality_of` (the normalised score,
+  at least 0.5 for a pass; else 1.0 for success, completion, attendance, 0.0 for a failure,
+  0.5 for ``completion: false``);
 * **refresher catalogue**: an object id that is an activity of the map's refresher catalogue
   (``refreshers.catalogue``) is evidence for the competencies it refreshes, with the entry's
   method (``rule_id == "refresher"``), so completing an assigned refresher freshens the
@@ -52,6 +55,7 @@ from lrs_bridge.competency.rules import (
 from lrs_bridge.errors import BadRequest
 
 DIRECT_RULE_ID = "direct"
+PASSED_VERB = "http://adlnet.gov/expapi/verbs/passed"
 REFRESHER_RULE_ID = "refresher"
 _DURATION = re.compile(
     r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"
@@ -417,12 +421,32 @@ def load_map(path: str | Path) -> CompetencyMap:
 # -- evaluation ------------------------------------------------------------------------------
 
 
-def _quality(view: StatementView, failed: bool) -> float:
+#: The lowest quality of a passed attempt: a pass demonstrates at least a bare pass.
+PASSED_MIN_QUALITY = 0.5
+
+
+def quality_of(view: StatementView, failed: bool) -> float:
+    """How well the learner did, in [0, 1]; the rules, in order:
+
+    =====================================================  ==============================
+    the statement                                          quality
+    =====================================================  ==============================
+    a score (see :func:`~lrs_bridge.competency.rules.      that score, but at least
+    normalised_score`), passed (``success: true`` or the   ``PASSED_MIN_QUALITY`` (0.5):
+    ADL ``passed`` verb) and not failed                    a score of 0 contradicts the
+                                                           pass, and a pass is never 0
+    a score, otherwise                                     that score
+    no score, failed                                       0.0
+    no score, ``completion: false`` and not passed         0.5 (attended part of it)
+    no score, otherwise (success, completion, attended)    1.0
+    =====================================================  ==============================
+    """
+    passed = not failed and (view.result.get("success") is True or view.verb == PASSED_VERB)
     if view.score is not None:
-        return view.score
+        return max(view.score, PASSED_MIN_QUALITY) if passed else view.score
     if failed:
         return 0.0
-    if view.result.get("completion") is False and view.result.get("success") is not True:
+    if view.result.get("completion") is False and not passed:
         return 0.5  # attended only part of it
     return 1.0
 
@@ -442,24 +466,22 @@ def evaluate(
 ) -> list[Evidence]:
     """The evidence one statement gives, at most one per competency (see the module doc)."""
     view = StatementView(statement)
-    fired = cmap.index.firing(view)
     direct = cmap.direct
+    if view.verb in direct.ignore_verbs:
+        return []  # for rules, direct alignment and the refresher catalogue alike
+    fired = cmap.index.firing(view)
     known = framework.ids
     aligned: list[str] = []
-    if direct.enabled and view.verb not in direct.ignore_verbs:
+    if direct.enabled:
         if view.object_id is not None and view.object_id in known:
             aligned.append(view.object_id)
         aligned.extend(i for i in view.all_context_ids if i in known)
-    refresher = (
-        cmap.refreshers.activity(view.object_id)
-        if view.object_id is not None and view.verb not in direct.ignore_verbs
-        else None
-    )
+    refresher = cmap.refreshers.activity(view.object_id) if view.object_id is not None else None
     if not fired and not aligned and refresher is None:
         return []
     failed = view.failed
     sign = -1.0 if failed else 1.0
-    quality = _quality(view, failed)
+    quality = quality_of(view, failed)
     methods = cmap.methods
     best: dict[str, Evidence] = {}
     for rule in fired:

@@ -113,27 +113,56 @@ class Rule:
 # -- the statement, read once --------------------------------------------------------------
 
 
-def normalised_score(result: Any) -> float | None:
-    """``score.scaled`` clamped to [0, 1], else ``(raw - min) / (max - min)``, else ``None``.
+#: ``score.scaled`` and ``raw``/``min``/``max`` closer than this agree.
+SCORE_TOLERANCE = 0.01
 
-    Negative scaled scores clamp to 0 rather than map linearly: a scaled 0.0 means "nothing
-    right" in practice, and must agree with ``raw/min/max`` of the same attempt.
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def normalised_score(result: Any) -> float | None:
+    """The attempt's score in [0, 1], or ``None`` when it has none; the rules:
+
+    ==============================================  =======================================
+    the score has                                   normalised score
+    ==============================================  =======================================
+    ``raw`` and ``max`` (``min`` absent: 0),        ``(raw - min) / (max - min)``, clamped
+    ``max > min``, and no ``scaled``
+    ``scaled`` only (or an unusable raw range)      ``scaled`` clamped to [0, 1]: a negative
+                                                    scaled score means "nothing right" and
+                                                    clamps to 0 rather than mapping linearly
+    both, agreeing within ``SCORE_TOLERANCE``       ``scaled`` (clamped)
+    both, disagreeing                               the raw ratio: ``raw`` is what the tool
+                                                    measured, ``scaled`` is derived from it,
+                                                    and some tools send a placeholder
+                                                    (Moodle: ``raw 50, max 100, scaled 0.0``)
+    neither                                         ``None``
+    ==============================================  =======================================
+
+    How ``success`` bounds the quality of evidence is decided in
+    :func:`lrs_bridge.competency.mapping.quality_of`.
     """
     if not isinstance(result, dict):
         return None
     score = result.get("score")
     if not isinstance(score, dict):
         return None
-    scaled = score.get("scaled")
-    if isinstance(scaled, int | float) and not isinstance(scaled, bool):
-        return min(1.0, max(0.0, float(scaled)))
-    values = [score.get("raw"), score.get("min"), score.get("max")]
-    numbers = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
-    if len(numbers) == 3:
-        raw, low, high = numbers
+    scaled = _number(score.get("scaled"))
+    raw, high = _number(score.get("raw")), _number(score.get("max"))
+    low = _number(score.get("min"))
+    ratio = None
+    if raw is not None and high is not None:
+        low = 0.0 if low is None else low
         if high > low:
-            return min(1.0, max(0.0, (raw - low) / (high - low)))
-    return None
+            ratio = min(1.0, max(0.0, (raw - low) / (high - low)))
+    if scaled is not None:
+        clamped = min(1.0, max(0.0, scaled))
+        if ratio is None or abs(clamped - ratio) <= SCORE_TOLERANCE:
+            return clamped
+    return ratio
 
 
 class StatementView:

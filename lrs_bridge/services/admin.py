@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from lrs_bridge.competency.mapping import DIRECT_RULE_ID
 from lrs_bridge.competency.rules import StatementView
+from lrs_bridge.errors import ConfigurationChanged
 from lrs_bridge.services.competencies import (
     CompetencyEngine,
     EngineSource,
@@ -36,10 +38,15 @@ class DryRun:
 
 
 def explain(engine: CompetencyEngine, statement: dict[str, Any]) -> dict[str, Any]:
-    """Which rules fire for a statement and what evidence results, for whom."""
-    fired = [rule.id for rule in engine.map.index.firing(StatementView(statement))]
+    """Which rules fire for a statement and what evidence results, for whom; or why it is
+    ignored (``ignored`` names the verb and the setting)."""
+    ignored = engine.ignored(statement)
+    fired = (
+        [] if ignored else [rule.id for rule in engine.map.index.firing(StatementView(statement))]
+    )
     drafts = engine.evidence_for(statement)
     return {
+        "ignored": ignored,
         "rules_fired": fired,
         "learners": sorted({ifi_label(key) for key, _ in learners_of(statement)}),
         "evidence": [
@@ -88,7 +95,8 @@ class ConfigService:
         return version
 
     def dry_run(self, engine: CompetencyEngine) -> DryRun:
-        """Evaluate every stored statement under ``engine`` and compare statuses at now."""
+        """Evaluate every stored statement under ``engine`` (admitted by its credential's
+        evidence policy, as a replay would) and compare statuses at now."""
         now = self.clock()
         current = self.source.current()
         before = {
@@ -98,14 +106,14 @@ class ConfigService:
         learner_of = self.store.learner_ids_by_agent_key()
         points: dict[tuple[int | str, str], list[LedgerPoint]] = defaultdict(list)
         evaluated = 0
-        for seq, timestamp_us, statement in self.store.iter_statements():
-            evaluated += 1
-            for draft in engine.evidence_for(statement):
+        for drafts, count in self.store.preview_evidence(engine.evidence_for, engine.silent_verbs):
+            evaluated += count
+            for seq, at_us, draft in drafts:
                 learner: int | str = learner_of.get(draft.agent_key, draft.agent_key)
                 points[(learner, draft.competency_id)].append(
                     LedgerPoint(
                         seq=seq,
-                        at_us=draft.at_us if draft.at_us is not None else timestamp_us,
+                        at_us=draft.at_us if draft.at_us is not None else at_us,
                         weight=draft.weight,
                         quality=draft.quality,
                     )
@@ -128,12 +136,50 @@ class ConfigService:
         )
 
 
+#: How often a replay starts over under a newer version saved while it ran.
+REPLAY_ATTEMPTS = 5
+
+
+def replay_active(
+    store: SqlStore,
+    source: EngineSource,
+    clock: Clock,
+    *,
+    since_us: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int | None, int]:
+    """Rebuild the ledger under the active version, in chunks beside live ingest; returns
+    the version and how many statements were evaluated.
+
+    A version saved meanwhile stops the replay (``ConfigurationChanged``), and it starts
+    over under the newer one; a full replay (no ``since_us``) then marks it applied.
+    """
+    for attempt in range(1, REPLAY_ATTEMPTS + 1):
+        engine = source.refresh()
+        try:
+            done = store.replay_ledger(
+                engine.evidence_for,
+                engine.reduce,
+                clock,
+                since_us=since_us,
+                progress=progress,
+                silent_verbs=engine.silent_verbs,
+                config_version=engine.version,
+            )
+        except ConfigurationChanged:
+            if attempt == REPLAY_ATTEMPTS:
+                raise
+            continue
+        if engine.version is not None and since_us is None:
+            store.mark_replayed(engine.version, clock)
+        return engine.version, done
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def apply_pending_replay(store: SqlStore, source: EngineSource, clock: Clock) -> int | None:
     """Scheduler job: replay under the newest version if it has not been yet."""
     config = store.active_config()
     if config is None or config["replayed_us"] is not None:
         return None
-    engine = source.refresh()
-    store.replay_ledger(engine.evidence_for, engine.reduce, clock)
-    store.mark_replayed(config["id"], clock)
-    return int(config["id"])
+    version, _ = replay_active(store, source, clock)
+    return version

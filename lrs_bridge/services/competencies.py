@@ -22,6 +22,7 @@ from lrs_bridge.competency.engine import (
     CompetencyState,
     EvidencePoint,
     Status,
+    add_duration,
     compute_state,
     status,
 )
@@ -90,10 +91,14 @@ def _identified(actor: Any) -> list[tuple[str, dict[str, Any]]]:
 class CompetencyEngine:
     """A framework and a competency map, with each competency's freshness policy."""
 
-    def __init__(self, framework: Framework, cmap: CompetencyMap) -> None:
+    def __init__(
+        self, framework: Framework, cmap: CompetencyMap, *, version: int | None = None
+    ) -> None:
         cmap.check_against(framework)
         self.framework = framework
         self.map = cmap
+        #: The saved configuration version it was built from (None: the files).
+        self.version = version
         self.policies: dict[str, Policy] = {
             competency.id: _policy(cmap.policies[competency.policy])
             for competency in framework.competencies
@@ -101,14 +106,19 @@ class CompetencyEngine:
 
     @functools.cached_property
     def silent_verbs(self) -> frozenset[str]:
-        """Verbs that can never give evidence: lrs-bridge's own, and those ignored by direct
-        alignment and named by no rule (none of the latter when a rule accepts any verb)."""
-        named: set[str] = set()
-        for rule in self.map.rules:
-            if not rule.match.verbs:
-                return OWN_VERBS
-            named.update(rule.match.verbs)
-        return (frozenset(self.map.direct.ignore_verbs) - named) | OWN_VERBS
+        """Verbs that can never give evidence: lrs-bridge's own, and ``direct.ignore_verbs``
+        (which applies to rules as well as to direct alignment)."""
+        return frozenset(self.map.direct.ignore_verbs) | OWN_VERBS
+
+    def ignored(self, statement: dict[str, Any]) -> dict[str, str] | None:
+        """Why a statement is never evidence (its verb and the setting), or None."""
+        verb = statement.get("verb")
+        verb_id = verb.get("id") if isinstance(verb, dict) else None
+        if verb_id in OWN_VERBS:
+            return {"verb": verb_id, "setting": "lrs-bridge's own verbs (never evidence)"}
+        if verb_id in self.map.direct.ignore_verbs:
+            return {"verb": verb_id, "setting": "direct.ignore_verbs"}
+        return None
 
     def evidence_for(self, statement: dict[str, Any]) -> list[EvidenceDraft]:
         """Evidence drafts for every learner the statement's actor stands for.
@@ -159,6 +169,18 @@ class CompetencyEngine:
             level=0.0, last_evidence_us=None, stale_at_us=stale_at_us, evidence_count=0
         )
         return status(state, self._policy(competency_id), now_us)
+
+    def refresher_due(self, competency_id: str, stale_at_us: int | None, now_us: int) -> bool:
+        """Whether the refresher scan would assign this competency at ``now_us``: no positive
+        evidence, or ``stale_at`` within the policy's lead time (``lead_time``, else
+        ``due_soon``)."""
+        if stale_at_us is None:
+            return True
+        competency = self.framework.get(competency_id)
+        if competency is None:
+            raise BadRequest(f"competency {competency_id} is not in the framework")
+        lead = self.map.policies[competency.policy].refresher_lead
+        return stale_at_us <= add_duration(now_us, lead, field="lead_time")  # as the scan does
 
     def _policy(self, competency_id: str) -> Policy:
         policy = self.policies.get(competency_id)
@@ -244,9 +266,13 @@ def _worth_announcing(before: StateRow | None, after: StateRow | None) -> bool:
     return abs(after.level - before.level) >= LEVEL_STEP or after.stale_at_us != before.stale_at_us
 
 
-def engine_from_documents(framework_doc: Any, map_doc: Any) -> CompetencyEngine:
+def engine_from_documents(
+    framework_doc: Any, map_doc: Any, version: int | None = None
+) -> CompetencyEngine:
     """Validate both documents and cross-check them; errors name the field."""
-    return CompetencyEngine(framework_from_dict(framework_doc), map_from_dict(map_doc))
+    return CompetencyEngine(
+        framework_from_dict(framework_doc), map_from_dict(map_doc), version=version
+    )
 
 
 def file_documents(framework_file: str, map_file: str) -> tuple[Any, Any]:
@@ -265,7 +291,10 @@ class EngineSource:
     """The active engine: the newest version saved through the admin API, else the files.
 
     Every web worker and the scheduler hold one; each re-reads the newest version id at
-    most every ``check_seconds``, so an admin change reaches all processes within that time.
+    most every ``check_seconds``, which keeps the hot path cheap. Correctness does not rest
+    on that poll: a version is saved under the statement write gate, and every ingest
+    transaction compares the version it evaluated under with the active one inside the
+    gate (``ConfigurationChanged``), re-evaluating under the new one (:meth:`refresh`).
     """
 
     def __init__(
@@ -299,7 +328,7 @@ class EngineSource:
                 if config is None:
                     self._engine, self._version = self._files, None
                 else:
-                    engine = engine_from_documents(config["framework"], config["map"])
+                    engine = engine_from_documents(config["framework"], config["map"], config["id"])
                     self._engine, self._version = engine, config["id"]
         return self._engine
 

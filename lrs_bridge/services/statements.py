@@ -16,14 +16,21 @@ from typing import Any
 import orjson
 
 from lrs_bridge.auth import Principal, authority_agent, system_agent
-from lrs_bridge.errors import BadRequest, Conflict, InvalidStatement, NotFound
+from lrs_bridge.errors import (
+    BadRequest,
+    ConfigurationChanged,
+    Conflict,
+    InvalidStatement,
+    NotFound,
+)
 from lrs_bridge.params import parse_count
 from lrs_bridge.services.attachments import carried_attachments, check_parts_used, check_signatures
-from lrs_bridge.services.competencies import EngineSource, TlaAssertions
+from lrs_bridge.services.competencies import CompetencyEngine, EngineSource, TlaAssertions
 from lrs_bridge.services.completion import Completer
 from lrs_bridge.store.base import (
     AttachmentContentStore,
     Clock,
+    EvidenceDraft,
     NewStatement,
     ReceivedAttachment,
     StatementPage,
@@ -241,7 +248,7 @@ class StatementService:
                     timestamp_us=parse_timestamp_us(timestamp) if timestamp else None,
                     authority_id=principal.credential_id,
                     version=str(statement["version"]),
-                    evidence=tuple(engine.evidence_for(statement)) if engine else (),
+                    evidence=_evidence(engine, statement, principal),
                     attachments=carried,
                 )
             )
@@ -261,8 +268,21 @@ class StatementService:
                     if engine and self.emit_competency_statements
                     else None,
                     Completer(engine) if engine else None,
+                    config_version=engine.version if engine else "any",
                 )
                 break
+            except ConfigurationChanged:
+                # Another process saved a new version after this one's last poll: evaluate
+                # the batch again under the version that is active now.
+                if attempt == 3 or self.competencies is None:
+                    raise
+                engine = self.competencies.refresh()
+                prepared = [
+                    dataclasses.replace(item, evidence=_evidence(engine, item.statement, principal))
+                    for item in prepared
+                ]
+                still_new = {item.id for item in new}
+                new = [item for item in prepared if item.id in still_new]
             except Conflict:
                 if attempt == 3:
                     raise
@@ -415,6 +435,16 @@ class StatementService:
             if options.attachments
             else (),
         )
+
+
+def _evidence(
+    engine: CompetencyEngine | None, statement: dict[str, Any], principal: Principal
+) -> tuple[EvidenceDraft, ...]:
+    """The evidence drafts of one statement; the store admits them by the credential's
+    policy, and a credential whose statements are never evidence needs no evaluation."""
+    if engine is None or principal.evidence == "none":
+        return ()
+    return tuple(engine.evidence_for(statement))
 
 
 def check_single_parameters(args: Mapping[str, str]) -> None:

@@ -127,6 +127,8 @@ class EvidenceSource:
     verb_id: str | None
     object_id: str | None
     weight: float
+    #: The statement's evidence time (``min(timestamp, stored)``).
+    at_us: int
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from lrs_bridge.competency.engine import evidence_time
 from lrs_bridge.store.assignment_records import (
     Assignment,
     AssignmentCloser,
@@ -618,6 +619,7 @@ def close_completed(
                     if obj.get("objectType", "Activity") == "Activity"
                     else None,
                     weight=weight,
+                    at_us=evidence_time(item.timestamp_us, now_us),
                 )
             )
         outcomes[pair] = PairOutcome(

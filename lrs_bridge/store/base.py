@@ -93,6 +93,8 @@ class CredentialRecord:
     scopes: frozenset[str]
     disabled: bool
     learner_id: int | None = None
+    #: Which of its statements count as evidence: ``trusted``, ``self`` or ``none``.
+    evidence: str = "trusted"
 
 
 #: Returns the current time in microseconds since the epoch.
@@ -113,6 +115,8 @@ class StatementStore(Protocol):
         reduce: StateReducer | None = None,
         assertions: AssertionFactory | None = None,
         closer: Any = None,
+        *,
+        config_version: Any = "any",
     ) -> list[int]:
         """Store all or none, apply voiding, and return the ``stored`` times given.
 
@@ -123,8 +127,10 @@ class StatementStore(Protocol):
 
         ``stored`` is taken inside the write transaction (from ``clock``, or on PostgreSQL
         from the database's clock), so stored times increase with commit order and
-        ``consistent_through`` is exact. Raises ``Conflict``
-        when an id is taken meanwhile by a concurrent writer.
+        ``consistent_through`` is exact. Raises ``Conflict`` when an id is taken meanwhile by
+        a concurrent writer, and ``ConfigurationChanged`` when ``config_version`` (the
+        competency version the evidence was computed under; ``"any"``: unchecked) is no
+        longer the active one.
         """
         ...
 
@@ -157,6 +163,7 @@ class CredentialStore(Protocol):
         scopes: Collection[str],
         created_us: int,
         learner_id: int | None = None,
+        evidence: str = "trusted",
     ) -> CredentialRecord:
         """Store a new credential; ``Conflict`` if the key exists."""
         ...

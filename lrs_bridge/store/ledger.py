@@ -7,11 +7,11 @@ rows and recomputed states commit with the statements that caused them (DESIGN.m
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, case, delete, func, insert, null, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from lrs_bridge.store.base import EvidenceDraft, LedgerPoint, StateReducer, StateRow
 from lrs_bridge.store.sets import Pair as Pair  # re-exported: other stores name pairs so
@@ -19,6 +19,7 @@ from lrs_bridge.store.sets import member, rows_of_pairs
 from lrs_bridge.store.tables import (
     competency_configs,
     competency_state,
+    credentials,
     evidence,
     learner_ifis,
     learners,
@@ -113,6 +114,54 @@ def add_evidence(
     for seq, learner_id, competency in rows:
         touched[(learner_id, competency)].append(seq)
     return touched
+
+
+#: ``(seq, evidence time, draft, credential id of the statement)``.
+Candidate = tuple[int, int, EvidenceDraft, int | None]
+
+
+def admit_evidence(
+    conn: Connection, candidates: Sequence[Candidate]
+) -> list[tuple[int, int, EvidenceDraft]]:
+    """The evidence each statement's credential may give (its ``evidence`` policy).
+
+    ``trusted``: all of it; ``self``: only for the credential's own learner (an IFI linked
+    to them); ``none``: nothing. A statement without a credential (lrs-bridge's own) is
+    trusted; one whose credential is gone (erased with its learner) gives nothing. Ingest
+    and replay both filter here, so they agree.
+    """
+    ids = {c[3] for c in candidates if c[3] is not None}
+    if not ids:
+        return [c[:3] for c in candidates]
+    policies = {
+        row.id: (row.evidence, row.learner_id)
+        for row in conn.execute(
+            select(credentials.c.id, credentials.c.evidence, credentials.c.learner_id).where(
+                credentials.c.id.in_(sorted(ids))
+            )
+        )
+    }
+    if all(policies.get(i, ("none",))[0] == "trusted" for i in ids):
+        return [c[:3] for c in candidates]
+    own = {policy[1] for policy in policies.values() if policy[0] == "self"}
+    keys: dict[int, set[str]] = defaultdict(set)
+    if own:
+        for row in conn.execute(
+            select(learner_ifis.c.learner_id, learner_ifis.c.agent_key).where(
+                learner_ifis.c.learner_id.in_(sorted(i for i in own if i is not None))
+            )
+        ):
+            keys[row.learner_id].add(row.agent_key)
+    admitted = []
+    for seq, at_us, draft, credential in candidates:
+        policy, learner = (
+            policies.get(credential, ("none", None)) if credential else ("trusted", None)
+        )
+        if policy == "trusted" or (
+            policy == "self" and learner is not None and draft.agent_key in keys[learner]
+        ):
+            admitted.append((seq, at_us, draft))
+    return admitted
 
 
 def retract_evidence(conn: Connection, seqs: Collection[int]) -> set[Pair]:
@@ -219,58 +268,6 @@ def write_states(
     if removals:
         conn.exec_driver_sql(_sql(conn, _DELETE_STATE), removals)
     return result
-
-
-def evidence_drafts_in_range(
-    conn: Connection,
-    low_seq: int,
-    high_seq: int,
-    evidence_for: Callable[[dict[str, Any]], list[EvidenceDraft]],
-    silent_verbs: Collection[str] = (),
-) -> tuple[list[tuple[int, int, EvidenceDraft]], int]:
-    """Evidence of the non-voided statements with ``low < seq <= high``, and how many.
-
-    Statements whose verb can never give evidence (``silent_verbs``) are counted but their
-    JSON is neither fetched nor parsed: lifecycle statements are half of a typical store.
-    """
-    text: Any = statements.c.statement
-    if silent_verbs:
-        text = case((statements.c.verb_id.in_(list(silent_verbs)), null()), else_=text)
-    rows = conn.execute(
-        select(statements.c.seq, statements.c.timestamp_us, text.label("statement"))
-        .where(
-            statements.c.seq > low_seq,
-            statements.c.seq <= high_seq,
-            statements.c.voided.is_(False),
-        )
-        .order_by(statements.c.seq)
-    ).all()
-    drafts = [
-        (row.seq, row.timestamp_us, draft)
-        for row in rows
-        if row.statement is not None
-        for draft in evidence_for(orjson.loads(row.statement))
-    ]
-    return drafts, len(rows)
-
-
-def all_pairs_points(conn: Connection) -> dict[Pair, list[LedgerPoint]]:
-    """Every evidence row, grouped by learner × competency (for a full recomputation)."""
-    points: dict[Pair, list[LedgerPoint]] = defaultdict(list)
-    for row in conn.execute(
-        select(
-            evidence.c.learner_id,
-            evidence.c.competency_id,
-            evidence.c.seq,
-            evidence.c.at_us,
-            evidence.c.weight,
-            evidence.c.quality,
-        )
-    ):
-        points[(row.learner_id, row.competency_id)].append(
-            LedgerPoint(seq=row.seq, at_us=row.at_us, weight=row.weight, quality=row.quality)
-        )
-    return points
 
 
 def learner_by_agent_key(conn: Connection, agent_key: str) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 import orjson
@@ -20,7 +20,6 @@ from sqlalchemy import (
     Connection,
     Engine,
     and_,
-    delete,
     exists,
     func,
     insert,
@@ -28,6 +27,7 @@ from sqlalchemy import (
     update,
 )
 
+from lrs_bridge.competency.engine import evidence_time
 from lrs_bridge.errors import Conflict, NotFound
 from lrs_bridge.store import directory, ledger
 from lrs_bridge.store.assignment_records import AssignmentCloser
@@ -36,7 +36,6 @@ from lrs_bridge.store.base import (
     AssertionFactory,
     Clock,
     CredentialRecord,
-    EvidenceDraft,
     NewStatement,
     StateChange,
     StatementPage,
@@ -53,19 +52,15 @@ from lrs_bridge.store.gate import AdvisoryGate, FileGate, NoGate
 from lrs_bridge.store.keys import batch_keys, key_filters, propagate_to_referrers
 from lrs_bridge.store.ledger import (
     add_evidence,
-    all_pairs_points,
-    evidence_drafts_in_range,
     recompute_states,
     retract_evidence,
-    write_states,
 )
 from lrs_bridge.store.privacy import PrivacyQueries
 from lrs_bridge.store.refresher_store import AssignmentQueries
+from lrs_bridge.store.replay import AnyVersion, ReplayQueries, check_config
 from lrs_bridge.store.sets import member, member_param, member_sql
 from lrs_bridge.store.tables import (
-    competency_state,
     credentials,
-    evidence,
     learner_ifis,
     statement_attachments,
     statement_keys,
@@ -100,7 +95,7 @@ def _stored(row: Any) -> StoredStatement:
     )
 
 
-class SqlStore(AssignmentQueries, PrivacyQueries, ThrottleQueries):
+class SqlStore(AssignmentQueries, PrivacyQueries, ThrottleQueries, ReplayQueries):
     """Statements and credentials in one relational database.
 
     It is given an engine and does not own it (the caller disposes of it).
@@ -179,6 +174,8 @@ class SqlStore(AssignmentQueries, PrivacyQueries, ThrottleQueries):
         reduce: StateReducer | None = None,
         assertions: AssertionFactory | None = None,
         closer: AssignmentCloser | None = None,
+        *,
+        config_version: int | None | AnyVersion = "any",
     ) -> list[int]:
         """Insert a batch atomically; see :meth:`StatementStore.add_statements`.
 
@@ -187,10 +184,16 @@ class SqlStore(AssignmentQueries, PrivacyQueries, ThrottleQueries):
         with ``assertions`` too, statements announcing the changed states are stored as
         well; with ``closer``, open refresher assignments of the touched pairs that the new
         evidence completes are closed. All in the same transaction.
+
+        ``config_version`` is the competency configuration version the evidence was
+        computed under: inside the write gate (where versions are saved too) it must still
+        be the active one, else ``ConfigurationChanged`` and nothing is written. So no
+        statement committed after a change carries evidence of the version before it.
         """
         if not new:
             return []
         with self._write(serialise_statements=True) as conn:
+            check_config(conn, config_version)
             # Under the write gate nobody else inserts: sequence numbers are assigned here.
             # Hot-path SQL goes straight to the driver (no expression compilation per call);
             # two single-aggregate queries, because SQLite answers each from an index end but
@@ -205,16 +208,18 @@ class SqlStore(AssignmentQueries, PrivacyQueries, ThrottleQueries):
                     insert(statement_attachments),
                     [{"statement_seq": seq, "sha2": sha2} for seq, sha2 in links],
                 )
-            touched = add_evidence(
-                conn,
-                [
-                    (seqs[item.id], item.timestamp_us or stored_us, draft)
-                    for item in new
-                    if item.id not in already_voided
-                    for draft in item.evidence
-                ],
-                stored_us,
-            )
+            candidates = [
+                (
+                    seqs[item.id],
+                    evidence_time(item.timestamp_us, stored_us),
+                    draft,
+                    item.authority_id,
+                )
+                for item in new
+                if item.id not in already_voided
+                for draft in item.evidence
+            ]
+            touched = add_evidence(conn, ledger.admit_evidence(conn, candidates), stored_us)
             pairs = set(touched)
             targets = [item.index.voids_id for item in new if item.index.voids_id]
             if targets:
@@ -306,53 +311,6 @@ class SqlStore(AssignmentQueries, PrivacyQueries, ThrottleQueries):
                 ).scalar_one()
             )
 
-    def replay_ledger(
-        self,
-        evidence_for: Callable[[dict[str, Any]], list[EvidenceDraft]],
-        reduce: StateReducer,
-        clock: Clock,
-        *,
-        since_us: int | None = None,
-        chunk: int = 5000,
-        progress: Callable[[int], None] | None = None,
-        silent_verbs: Collection[str] = (),
-    ) -> int:
-        """Rebuild evidence (for statements stored after ``since_us``) and every state.
-
-        Works in chunks of ``chunk`` statements, each its own write transaction, so ingest
-        goes on meanwhile: a chunk replaces exactly the evidence of its own sequence range,
-        and states are a pure function of the evidence, so a state that concurrent ingest
-        recomputes comes out the same. Returns the number of statements evaluated.
-        """
-        with self._read() as conn:
-            high = conn.exec_driver_sql("SELECT max(seq) FROM statements").scalar() or 0
-            low = 0
-            if since_us is not None:
-                low = (
-                    conn.exec_driver_sql(
-                        f"SELECT min(seq) FROM statements WHERE stored_us > {int(since_us)}"  # noqa: S608
-                    ).scalar()
-                    or high + 1
-                ) - 1
-        done = 0
-        while low < high:
-            upper = min(low + chunk, high)
-            with self._write(serialise_statements=True) as conn:
-                conn.execute(delete(evidence).where(evidence.c.seq > low, evidence.c.seq <= upper))
-                drafts, count = evidence_drafts_in_range(
-                    conn, low, upper, evidence_for, silent_verbs
-                )
-                add_evidence(conn, drafts, clock())
-            done += count
-            if progress is not None:
-                progress(count)
-            low = upper
-        with self._write(serialise_statements=True) as conn:
-            points = all_pairs_points(conn)
-            conn.execute(delete(competency_state))
-            write_states(conn, list(points), points, reduce, clock())
-        return done
-
     def import_directory(
         self, entries: Sequence[DirectoryEntry], reduce: StateReducer, clock: Clock
     ) -> dict[str, int]:
@@ -386,8 +344,9 @@ class SqlStore(AssignmentQueries, PrivacyQueries, ThrottleQueries):
         created_by: str | None,
         clock: Clock,
     ) -> int:
-        """Save a new active version."""
-        with self._write() as conn:
+        """Save a new active version, under the statement write gate: every statement
+        transaction thus commits wholly before or wholly after the change."""
+        with self._write(serialise_statements=True) as conn:
             return ledger.save_config(
                 conn, framework_doc, map_doc, note=note, created_by=created_by, now_us=clock()
             )
@@ -405,12 +364,17 @@ class SqlStore(AssignmentQueries, PrivacyQueries, ThrottleQueries):
             )
 
     def iter_statements(self, chunk: int = 5000) -> Iterator[tuple[int, int, dict[str, Any]]]:
-        """Every non-voided statement as ``(seq, timestamp_us, statement)``, in seq order."""
+        """Every non-voided statement as ``(seq, evidence time, statement)``, in seq order."""
         low = 0
         while True:
             with self._read() as conn:
                 rows = conn.execute(
-                    select(statements.c.seq, statements.c.timestamp_us, statements.c.statement)
+                    select(
+                        statements.c.seq,
+                        statements.c.timestamp_us,
+                        statements.c.stored_us,
+                        statements.c.statement,
+                    )
                     .where(statements.c.seq > low, statements.c.voided.is_(False))
                     .order_by(statements.c.seq)
                     .limit(chunk)
@@ -418,7 +382,11 @@ class SqlStore(AssignmentQueries, PrivacyQueries, ThrottleQueries):
             if not rows:
                 return
             for row in rows:
-                yield row.seq, row.timestamp_us, orjson.loads(row.statement)
+                yield (
+                    row.seq,
+                    evidence_time(row.timestamp_us, row.stored_us),
+                    orjson.loads(row.statement),
+                )
             low = rows[-1].seq
 
     def list_learners(self, team: str | None, limit: int, offset: int) -> list[dict[str, Any]]:
@@ -535,6 +503,7 @@ class SqlStore(AssignmentQueries, PrivacyQueries, ThrottleQueries):
         scopes: Collection[str],
         created_us: int,
         learner_id: int | None = None,
+        evidence: str = "trusted",
     ) -> CredentialRecord:
         """Store a new credential."""
         try:
@@ -549,6 +518,7 @@ class SqlStore(AssignmentQueries, PrivacyQueries, ThrottleQueries):
                         "created_us": created_us,
                         "disabled": False,
                         "learner_id": learner_id,
+                        "evidence": evidence,
                     },
                 ).scalar_one()
         except Conflict:
@@ -561,6 +531,7 @@ class SqlStore(AssignmentQueries, PrivacyQueries, ThrottleQueries):
             scopes=frozenset(scopes),
             disabled=False,
             learner_id=learner_id,
+            evidence=evidence,
         )
 
     def _credential_where(self, condition: Any) -> CredentialRecord | None:
@@ -601,6 +572,7 @@ def _credential(row: Any) -> CredentialRecord:
         scopes=frozenset(row.scopes.split()),
         disabled=row.disabled,
         learner_id=row.learner_id,
+        evidence=row.evidence,
     )
 
 

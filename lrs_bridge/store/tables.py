@@ -51,6 +51,9 @@ credentials = Table(
     Column("disabled", Boolean, nullable=False, server_default=text("false")),
     #: A learner's own credential: it may read that learner's competencies and nothing more.
     Column("learner_id", Integer, ForeignKey("learners.id", name="fk_credentials_learner_id")),
+    #: Whose evidence its statements are: ``trusted`` (anyone they name), ``self`` (only the
+    #: credential's own learner) or ``none`` (auth.EVIDENCE_POLICIES).
+    Column("evidence", String(16), nullable=False, server_default="trusted"),
 )
 
 statements = Table(
