@@ -19,7 +19,7 @@ from typing import Any
 
 from competency_map import RULE_COUNT, write_map
 from generate import generate
-from load import PostJob, Target, run_phase, set_corpus
+from load import PhaseResult, PostJob, Target, run_phase, set_corpus
 from replay import REPLAY_TIMEOUT_S, count_rows, store_statements
 from server import REPO, BenchError, Server, bench_env, fresh_database, prepare
 
@@ -28,7 +28,15 @@ CLIENTS = 4
 BATCH = 10
 #: Each measuring phase; phases repeat until the replay exits.
 PHASE_SECONDS = 2.0
+#: Phases of the same load before the replay starts (the baseline).
+BASELINE_PHASES = 5
 CORPUS = 20_000
+
+
+def _post_phase(name: str, port: int, next_tag: Callable[[], int]) -> PhaseResult:
+    """One phase of the measured load: CLIENTS clients posting batches of BATCH."""
+    job = PostJob(name=name, clients=CLIENTS, batch=BATCH, duration=PHASE_SECONDS, tag=next_tag())
+    return run_phase(job, Target(port=port))
 
 
 def replay_ingest_run(
@@ -55,6 +63,13 @@ def replay_ingest_run(
         errors: dict[str, int] = {}
         posted = 0
         try:
+            # The same load with no replay running first: how much of the latency is the
+            # replay's, and how much this machine's ingest under this load anyway.
+            log(f"{kind}: replay-ingest: baseline, {CLIENTS} clients posting, no replay")
+            baseline: list[int] = []
+            for _ in range(BASELINE_PHASES):
+                phase = _post_phase("POST without a replay", server.port, next_tag)
+                baseline.extend(phase.latencies_ns)
             log(f"{kind}: replay-ingest: replaying while {CLIENTS} clients post batches of {BATCH}")
             started = time.monotonic()
             replay = subprocess.Popen(  # noqa: S603
@@ -68,14 +83,7 @@ def replay_ingest_run(
                 if time.monotonic() - started > REPLAY_TIMEOUT_S:
                     replay.kill()
                     raise BenchError(f"replay did not finish within {REPLAY_TIMEOUT_S:.0f}s")
-                job = PostJob(
-                    name="POST during replay",
-                    clients=CLIENTS,
-                    batch=BATCH,
-                    duration=PHASE_SECONDS,
-                    tag=next_tag(),
-                )
-                result = run_phase(job, Target(port=server.port))
+                result = _post_phase("POST during replay", server.port, next_tag)
                 latencies.extend(result.latencies_ns)
                 posted += result.statements
                 for label, number in result.errors.items():
@@ -88,12 +96,13 @@ def replay_ingest_run(
             server.stop()
         rows = count_rows(url)
     latencies.sort()
+    baseline.sort()
 
-    def percentile(fraction: float) -> float:
-        if not latencies:
+    def percentile(fraction: float, values: list[int] = latencies) -> float:
+        if not values:
             return float("nan")
-        rank = max(0, min(len(latencies) - 1, int(fraction * len(latencies) + 0.5) - 1))
-        return round(latencies[rank] / 1e6, 1)
+        rank = max(0, min(len(values) - 1, int(fraction * len(values) + 0.5) - 1))
+        return round(values[rank] / 1e6, 1)
 
     return {
         "database": kind,
@@ -106,6 +115,9 @@ def replay_ingest_run(
         "p50_ms": percentile(0.50),
         "p99_ms": percentile(0.99),
         "max_ms": round(latencies[-1] / 1e6, 1) if latencies else None,
+        "baseline_requests": len(baseline),
+        "baseline_p50_ms": percentile(0.50, baseline),
+        "baseline_p99_ms": percentile(0.99, baseline),
         "errors": errors,
         "rows": rows,
     }
@@ -121,6 +133,10 @@ def print_section(run: dict[str, Any], verdicts: list[dict[str, Any]]) -> None:
         f"POST (batch {BATCH}, {CLIENTS} clients) during the replay: {run['requests']:,} "
         f"requests, {run['posted_during_replay']:,} statements, p50 {run['p50_ms']} ms, "
         f"p99 {run['p99_ms']} ms, max {run['max_ms']} ms, errors {run['errors'] or 0}"
+    )
+    print(
+        f"the same load before the replay (baseline): {run['baseline_requests']:,} requests, "
+        f"p50 {run['baseline_p50_ms']} ms, p99 {run['baseline_p99_ms']} ms"
     )
     judged = run["stored"] >= 1_000_000
     ok = run["p99_ms"] < INGEST_P99_TARGET_MS and not run["errors"]
