@@ -209,11 +209,7 @@ def _engine(runtime: Runtime) -> CompetencyEngine:
 @click.pass_context
 def competencies_replay(ctx: click.Context, since: str | None) -> None:
     """Rebuild evidence and every competency state from the statement store."""
-    since_us = None
-    if since is not None:
-        since_us = parse_timestamp_us(since)
-        if since_us is None:
-            raise BadRequest(f"--since {since!r} is not an ISO 8601 timestamp", field="since")
+    since_us = _time_option("since", since)
     with _runtime(ctx) as runtime:
         source = _source(runtime)
         total = runtime.store.count_statements(since_us)
@@ -403,7 +399,7 @@ def refreshers_scan(
     ctx: click.Context, at: str | None, dry_run: bool, force: bool, as_json: bool
 ) -> None:
     """Follow up open assignments and assign refreshers for what is due."""
-    at_us = _at_option(at)
+    at_us = _time_option("at", at)
     if at_us is not None and at_us > now_us() and not (dry_run or force):
         # A scan "in the future" creates real assignments due early, sends real reminders
         # and escalations now, and its decisions are not undone when the date comes.
@@ -455,7 +451,7 @@ def notifications() -> None:
 @click.pass_context
 def notifications_dispatch(ctx: click.Context, at: str | None, as_json: bool) -> None:
     """Deliver what the outbox holds once (due now, or by --at), then exit."""
-    at_us = _at_option(at)
+    at_us = _time_option("at", at)
     with _runtime(ctx) as runtime:
         report = runtime.dispatcher.dispatch(at_us)
         counts = runtime.store.outbox_counts()
@@ -469,14 +465,14 @@ def notifications_dispatch(ctx: click.Context, at: str | None, as_json: bool) ->
     )
 
 
-def _at_option(at: str | None) -> int | None:
-    """An ``--at`` option's time in µs (None when not given)."""
-    if at is None:
+def _time_option(name: str, value: str | None) -> int | None:
+    """A time option (``--at``, ``--since``) in µs; None when not given."""
+    if value is None:
         return None
-    at_us = parse_timestamp_us(at)
-    if at_us is None:
-        raise BadRequest(f"--at: {at!r} is not an ISO 8601 timestamp", field="at")
-    return at_us
+    parsed = parse_timestamp_us(value)
+    if parsed is None:
+        raise BadRequest(f"--{name}: {value!r} is not an ISO 8601 timestamp", field=name)
+    return parsed
 
 
 def main() -> None:
