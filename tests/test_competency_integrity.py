@@ -289,4 +289,8 @@ def test_a_dry_run_admits_evidence_as_replay_does(lrs: Lrs) -> None:
         "pairs_changing_status": 0,
         "pairs_before": 1,
         "pairs_after": 1,
+        "evidence_statements": 1,
+        "evidence_learners": 1,
+        "rule_statements": 0,
+        "rule_learners": 0,
     }

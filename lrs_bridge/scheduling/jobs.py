@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 from lrs_bridge.runtime import Runtime
 from lrs_bridge.services.admin import apply_pending_replay
+from lrs_bridge.services.inbox import UsageTracker
+from lrs_bridge.store.activity_usage import ActivityUsageStore
 from lrs_bridge.xapi.timefmt import now_us
 
 
@@ -42,6 +44,14 @@ def _collect_attachment_garbage(runtime: Runtime) -> None:
     runtime.attachments.collect_garbage(ATTACHMENT_GRACE_US)
 
 
+def _count_activity_usage(runtime: Runtime) -> None:
+    UsageTracker(ActivityUsageStore(runtime.engine), runtime.store, runtime.clock).run()
+
+
+#: How often the activity inbox's usage summary catches up with new statements.
+ACTIVITY_USAGE_SECONDS = 10
+
+
 def periodic_jobs(runtime: Runtime) -> list[PeriodicJob]:
     """The jobs of this release, at the intervals the settings give."""
     settings = runtime.settings
@@ -60,4 +70,8 @@ def periodic_jobs(runtime: Runtime) -> list[PeriodicJob]:
         # An admin's map or framework change is active for new statements at once; this
         # rebuilds the evidence of all stored statements under it.
         PeriodicJob(id="competency-config-replay", seconds=30, func=_replay_pending_config),
+        # The console's activity inbox reads this summary, never the raw statements.
+        PeriodicJob(
+            id="activity-usage", seconds=ACTIVITY_USAGE_SECONDS, func=_count_activity_usage
+        ),
     ]

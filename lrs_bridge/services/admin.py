@@ -35,6 +35,14 @@ class DryRun:
     pairs_changing_status: int
     pairs_before: int
     pairs_after: int
+    #: Statements that would give evidence (admitted by their credential's policy), and the
+    #: learners it would be for.
+    evidence_statements: int = 0
+    evidence_learners: int = 0
+    #: The same, counting only the evidence of the rule ``dry_run`` was asked about (a new
+    #: rule: what it would turn into evidence).
+    rule_statements: int = 0
+    rule_learners: int = 0
 
 
 def explain(engine: CompetencyEngine, statement: dict[str, Any]) -> dict[str, Any]:
@@ -94,9 +102,10 @@ class ConfigService:
         self.source.refresh()
         return version
 
-    def dry_run(self, engine: CompetencyEngine) -> DryRun:
+    def dry_run(self, engine: CompetencyEngine, *, rule_id: str | None = None) -> DryRun:
         """Evaluate every stored statement under ``engine`` (admitted by its credential's
-        evidence policy, as a replay would) and compare statuses at now."""
+        evidence policy, as a replay would) and compare statuses at now; with ``rule_id``,
+        also count what that rule alone turns into evidence."""
         now = self.clock()
         current = self.source.current()
         before = {
@@ -106,10 +115,19 @@ class ConfigService:
         learner_of = self.store.learner_ids_by_agent_key()
         points: dict[tuple[int | str, str], list[LedgerPoint]] = defaultdict(list)
         evaluated = 0
+        evidence_seqs: set[int] = set()
+        evidence_learners: set[int | str] = set()
+        rule_seqs: set[int] = set()
+        rule_learners: set[int | str] = set()
         for drafts, count in self.store.preview_evidence(engine.evidence_for, engine.silent_verbs):
             evaluated += count
             for seq, at_us, draft in drafts:
                 learner: int | str = learner_of.get(draft.agent_key, draft.agent_key)
+                evidence_seqs.add(seq)
+                evidence_learners.add(learner)
+                if rule_id is not None and draft.rule_id == rule_id:
+                    rule_seqs.add(seq)
+                    rule_learners.add(learner)
                 points[(learner, draft.competency_id)].append(
                     LedgerPoint(
                         seq=seq,
@@ -133,6 +151,10 @@ class ConfigService:
             pairs_changing_status=len(changed),
             pairs_before=len(before),
             pairs_after=len(after),
+            evidence_statements=len(evidence_seqs),
+            evidence_learners=len(evidence_learners),
+            rule_statements=len(rule_seqs),
+            rule_learners=len(rule_learners),
         )
 
 

@@ -407,3 +407,64 @@ auth_failures = Table(
     Column("failures", Integer, nullable=False),
     Index("ix_auth_failures_window", "window_start_us"),
 )
+
+# -- console: activity inbox (store/activity_usage.py) --------------------------------------------
+
+#: Per activity (a statement's object Activity): how it is used, kept current by the
+#: scheduler's ``activity-usage`` job from a seq cursor, so the inbox never aggregates raw
+#: statements per request. ``evidence_statements`` = 0 means no rule and no direct alignment
+#: turned any of its statements into evidence: the activity is unmapped.
+activity_usage = Table(
+    "activity_usage",
+    metadata,
+    Column("activity_id", Text, primary_key=True),
+    Column("statements", BigInteger, nullable=False),
+    #: Distinct agents whose evidence its statements would be (``activity_usage_learners``).
+    Column("learners", Integer, nullable=False),
+    Column("evidence_statements", BigInteger, nullable=False),
+    Column("last_us", BigInteger, nullable=False),
+    #: The newest statement seen for it (one example to show).
+    Column("example_id", String(36), nullable=False),
+    #: The newest ``definition.name`` language map seen (JSON), and ``definition.type``.
+    Column("name", Text),
+    Column("type", Text),
+    #: JSON lists, sorted: the verbs and the ``context.platform`` values seen (capped).
+    Column("verbs", Text, nullable=False),
+    Column("platforms", Text, nullable=False),
+    # The inbox: unmapped first, busiest first, one index range.
+    Index("ix_activity_usage_busiest", "evidence_statements", "statements", "activity_id"),
+)
+
+#: Who used an activity (agent keys), so learner counts stay distinct across job runs.
+activity_usage_learners = Table(
+    "activity_usage_learners",
+    metadata,
+    Column("activity_id", Text, primary_key=True),
+    Column("agent_key", Text, primary_key=True),
+)
+
+#: Agents seen in statements (whose evidence they would be), with a count and the last time;
+#: the inbox lists those that no directory identifier (``learner_ifis``) names.
+agent_usage = Table(
+    "agent_usage",
+    metadata,
+    Column("agent_key", Text, primary_key=True),
+    #: The agent as last seen (JSON: name and identifier), for display.
+    Column("agent", Text, nullable=False),
+    Column("statements", BigInteger, nullable=False),
+    Column("last_us", BigInteger, nullable=False),
+    Index("ix_agent_usage_busiest", "statements", "agent_key"),
+)
+
+#: The job's single cursor row (id 1): statements up to ``through_seq`` are counted; flags
+#: follow the ledger of configuration ``flags_version`` (0: the files); ``erasures`` is how
+#: many erasures the counts have seen (a new one triggers a rebuild).
+activity_usage_cursor = Table(
+    "activity_usage_cursor",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("through_seq", BigInteger, nullable=False),
+    Column("flags_version", Integer, nullable=False),
+    Column("erasures", Integer, nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+)
