@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from lrs_bridge.console import home
+from lrs_bridge.console import home, inbox, statements
 
 BLUEPRINTS: list[Blueprint] = [
+    inbox.blueprint,
+    statements.blueprint,
     home.blueprint,
 ]
