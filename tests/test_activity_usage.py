@@ -162,6 +162,7 @@ def test_erasure_rebuilds_and_unknown_agents_follow_the_directory(inbox: Inbox) 
     post(inbox.web, inbox.admin, [moodle("kari", 1), moodle("ola", 1), moodle("ola", 2)])
     inbox.tracker.run()
     unknown = inbox.service().unknown_agents(1)
+    assert (unknown.total, unknown.pages) == (2, 1)
     assert [(a.agent_key, a.statements) for a in unknown.rows] == [
         ("mbox:mailto:ola@example.com", 2),
         ("mbox:mailto:kari@example.com", 1),

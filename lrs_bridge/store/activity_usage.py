@@ -402,7 +402,12 @@ class ActivityUsageStore:
         """A page of activities without evidence, busiest first, and how many there are."""
         unmapped = activity_usage.c.evidence_statements == 0
         with self._read() as conn:
-            total = conn.execute(select(func.count()).where(unmapped)).scalar() or 0
+            total = (
+                conn.execute(
+                    select(func.count()).select_from(activity_usage).where(unmapped)
+                ).scalar()
+                or 0
+            )
             rows = conn.execute(
                 select(activity_usage, activity_definitions.c.definition)
                 .outerjoin(
@@ -437,7 +442,12 @@ class ActivityUsageStore:
             exists().where(statement_keys.c.key == "agent|" + agent_usage.c.agent_key),
         )
         with self._read() as conn:
-            total = conn.execute(select(func.count()).where(condition)).scalar() or 0
+            total = (
+                conn.execute(
+                    select(func.count()).select_from(agent_usage).where(condition)
+                ).scalar()
+                or 0
+            )
             rows = conn.execute(
                 select(agent_usage)
                 .where(condition)

@@ -107,6 +107,8 @@ def test_a_row_shows_how_an_unmapped_activity_is_used(
     # Agents not in the directory: kari is a learner (she has evidence); ola and ingrid not.
     agents = re.findall(r'<tr data-agent="([^"]+)"', html)
     assert agents == ["mbox:mailto:ola@example.com", "mbox:mailto:ingrid@example.com"]
+    assert "Activities without evidence (2), page 1 of 1" in html
+    assert "Unknown agents (2), page 1 of 1" in html
 
 
 def test_a_page_number_that_is_not_one_is_refused(console_client: FlaskClient) -> None:

@@ -273,6 +273,7 @@ MESSAGES = {
         "fi": "Verbi (IRI)",
         "nl": "Werkwoord (IRI)",
     },
+    "statements.verb_column": {"en": "Verb", "nb": "Verb", "fi": "Verbi", "nl": "Werkwoord"},
     "statements.activity": {
         "en": "Activity (IRI)",
         "nb": "Aktivitet (IRI)",
