@@ -47,7 +47,7 @@ from lrs_bridge.store.activity_usage import (
 from lrs_bridge.store.base import Clock
 
 #: Statements per chunk (one read, one short write transaction).
-USAGE_CHUNK = 1000
+USAGE_CHUNK = 5000
 #: Rows per inbox page.
 PAGE_SIZE = 50
 

@@ -16,7 +16,18 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -286,7 +297,7 @@ class ActivityUsageStore:
         added: dict[str, int] = {}
         for pair in new_pairs:
             added[pair["activity_id"]] = added.get(pair["activity_id"], 0) + 1
-        inserts = []
+        inserts, updates = [], []
         for activity, delta in deltas.items():
             old = known.get(activity)
             values = {
@@ -304,13 +315,17 @@ class ActivityUsageStore:
             if old is None:
                 inserts.append({"activity_id": activity, **values})
             else:
-                conn.execute(
-                    update(activity_usage)
-                    .where(activity_usage.c.activity_id == activity)
-                    .values(**values)
-                )
+                updates.append({"key": activity, **values})
         if inserts:
             conn.execute(insert(activity_usage), inserts)
+        if updates:
+            # One executemany, not a statement per activity.
+            conn.execute(
+                update(activity_usage)
+                .where(activity_usage.c.activity_id == bindparam("key"))
+                .values({name: bindparam(name) for name in updates[0] if name != "key"}),
+                updates,
+            )
 
     def _add_agents(self, conn: Connection, deltas: Mapping[str, AgentDelta]) -> None:
         known = {
@@ -319,7 +334,7 @@ class ActivityUsageStore:
                 select(agent_usage).where(member(conn, agent_usage.c.agent_key, deltas))
             )
         }
-        inserts = []
+        inserts, updates = [], []
         for key, delta in deltas.items():
             old = known.get(key)
             values = {
@@ -330,11 +345,16 @@ class ActivityUsageStore:
             if old is None:
                 inserts.append({"agent_key": key, **values})
             else:
-                conn.execute(
-                    update(agent_usage).where(agent_usage.c.agent_key == key).values(**values)
-                )
+                updates.append({"key": key, **values})
         if inserts:
             conn.execute(insert(agent_usage), inserts)
+        if updates:
+            conn.execute(
+                update(agent_usage)
+                .where(agent_usage.c.agent_key == bindparam("key"))
+                .values({name: bindparam(name) for name in updates[0] if name != "key"}),
+                updates,
+            )
 
     def reset(self, old: UsageCursor, erasures_seen: int, now_us: int) -> bool:
         """Forget all usage (statements were erased) so the job counts again from seq 0."""
@@ -360,11 +380,12 @@ class ActivityUsageStore:
                 .group_by(statements.c.object_key)
             ).all()
             conn.execute(update(activity_usage).values(evidence_statements=0))
-            for activity, count in counts:
+            if counts:
                 conn.execute(
                     update(activity_usage)
-                    .where(activity_usage.c.activity_id == activity)
-                    .values(evidence_statements=count)
+                    .where(activity_usage.c.activity_id == bindparam("key"))
+                    .values(evidence_statements=bindparam("count")),
+                    [{"key": activity, "count": count} for activity, count in counts],
                 )
         return True
 
