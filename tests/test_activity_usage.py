@@ -180,6 +180,14 @@ def test_erasure_rebuilds_and_unknown_agents_follow_the_directory(inbox: Inbox) 
     assert (rows[f"{MOODLE}1"].statements, rows[f"{MOODLE}1"].learners) == (1, 1)
 
 
+def test_the_inbox_says_when_the_job_is_behind(inbox: Inbox) -> None:
+    post(inbox.web, inbox.admin, [moodle("kari", 1), moodle("ola", 1), moodle("ola", 2)])
+    service = InboxService(inbox.usage, lag=1)
+    assert service.counting() == (0, 3)
+    inbox.tracker.run(max_chunks=1)  # chunks of 3: all counted
+    assert service.counting() is None
+
+
 def test_erased_agents_are_hidden_before_the_rebuild(inbox: Inbox) -> None:
     post(inbox.web, inbox.admin, [moodle("ola", 1)])
     inbox.tracker.run()

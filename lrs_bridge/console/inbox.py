@@ -59,6 +59,7 @@ def unmapped() -> str:
         "console/inbox/unmapped.html",
         activities=activities,
         agents=agents,
+        counting=inbox.counting(),
         when=when,
         verb_label=verb_label,
         ifi_label=ifi_label,

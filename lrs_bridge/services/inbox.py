@@ -170,9 +170,12 @@ def page_of(rows: list[Any], total: int, number: int, size: int = PAGE_SIZE) -> 
 class InboxService:
     """The inbox pages' reads."""
 
-    def __init__(self, usage: ActivityUsageStore, *, page_size: int = PAGE_SIZE) -> None:
+    def __init__(
+        self, usage: ActivityUsageStore, *, page_size: int = PAGE_SIZE, lag: int = USAGE_CHUNK
+    ) -> None:
         self.usage = usage
         self.page_size = page_size
+        self.lag = lag
 
     def unmapped(self, number: int) -> Page:
         """Unmapped activities, busiest first (page ``number``, from 1)."""
@@ -181,8 +184,17 @@ class InboxService:
 
     def unknown_agents(self, number: int) -> Page:
         """Agents seen in statements whom the directory does not know."""
-        rows, total = self.usage.unknown_agents(self.page_size, (number - 1) * self.page_size)
+        pending = self.usage.erasure_count() != self.usage.cursor().erasures
+        rows, total = self.usage.unknown_agents(
+            self.page_size, (number - 1) * self.page_size, erasure_pending=pending
+        )
         return page_of(rows, total, number, self.page_size)
+
+    def counting(self) -> tuple[int, int] | None:
+        """``(counted, stored)`` statements while the job is more than ``lag`` behind (after
+        an erasure it counts again from the start), else None."""
+        counted, stored = self.usage.cursor().through_seq, self.usage.last_seq()
+        return (counted, stored) if stored - counted > self.lag else None
 
     def activity(self, activity_id: str) -> ActivityUsage | None:
         """One activity's usage (None: never seen)."""

@@ -455,13 +455,21 @@ class ActivityUsageStore:
             ).first()
         return _usage(row) if row else None
 
-    def unknown_agents(self, limit: int, offset: int) -> tuple[list[AgentUsage], int]:
-        """Agents no directory identifier names, busiest first; an agent no stored statement
-        names any more (erased, awaiting the job's rebuild) is never shown."""
-        condition = and_(
-            ~exists().where(learner_ifis.c.agent_key == agent_usage.c.agent_key),
-            exists().where(statement_keys.c.key == "agent|" + agent_usage.c.agent_key),
-        )
+    def unknown_agents(
+        self, limit: int, offset: int, *, erasure_pending: bool = False
+    ) -> tuple[list[AgentUsage], int]:
+        """Agents no directory identifier names, busiest first.
+
+        With ``erasure_pending`` (an erasure the job has not rebuilt after), an agent that no
+        stored statement names any more is left out, so an erased person is never shown;
+        that check probes the statement keys per agent, so it is made only then.
+        """
+        condition: Any = ~exists().where(learner_ifis.c.agent_key == agent_usage.c.agent_key)
+        if erasure_pending:
+            condition = and_(
+                condition,
+                exists().where(statement_keys.c.key == "agent|" + agent_usage.c.agent_key),
+            )
         with self._read() as conn:
             total = (
                 conn.execute(

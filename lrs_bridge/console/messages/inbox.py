@@ -21,6 +21,16 @@ MESSAGES = {
         "koppeling tot bewijs maakt, de drukste eerst. Koppel er een aan een competentie "
         "om hem mee te tellen.",
     },
+    "inbox.counting": {
+        "en": "Still counting: {counted} of {stored} stored statements so far. The figures "
+        "below are not complete yet.",
+        "nb": "Telling pågår: {counted} av {stored} lagrede utsagn så langt. Tallene "
+        "nedenfor er ikke fullstendige ennå.",
+        "fi": "Laskenta on kesken: {counted}/{stored} tallennettua lausumaa tähän mennessä. "
+        "Alla olevat luvut eivät ole vielä valmiita.",
+        "nl": "Nog aan het tellen: {counted} van {stored} opgeslagen statements tot nu toe. "
+        "De cijfers hieronder zijn nog niet volledig.",
+    },
     "inbox.empty": {
         "en": "Every activity seen so far gives evidence.",
         "nb": "Alle aktiviteter som er sett så langt, gir bevis.",
