@@ -186,3 +186,22 @@ def test_mapping_needs_a_csrf_token_and_a_known_activity(
         "/console/activities/map", data=form(token, activity="http://moodle.example/none")
     )
     assert unknown.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "button"),
+    [
+        ("nb", "Ukoblede aktiviteter", "Koble denne"),
+        ("fi", "Kohdistamattomat aktiviteetit", "Kohdista tämä"),
+        ("nl", "Niet-gekoppelde activiteiten", "Koppel deze"),
+    ],
+)
+def test_the_inbox_speaks_the_browsers_language(
+    console_client: FlaskClient, seeded: None, language: str, title: str, button: str
+) -> None:
+    login(console_client, **ADMIN)
+    html = console_client.get(
+        "/console/activities/unmapped", headers={"Accept-Language": f"{language},en;q=0.5"}
+    ).get_data(as_text=True)
+    assert f"<h1>{title}</h1>" in html and f">{button}</a>" in html
+    assert f'<html lang="{language}">' in html
