@@ -142,6 +142,13 @@ def main() -> int:
     for label, path in pages.items():
         print(f"{label}: median {median_ms(client, path)} ms server time")
     runtime.close()
+    if args.database == "postgresql" and not args.reuse:
+        from sqlalchemy import create_engine
+
+        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+        admin.dispose()
     return 0
 
 
