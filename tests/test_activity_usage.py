@@ -18,6 +18,7 @@ from lrs_bridge.errors import BadRequest
 from lrs_bridge.runtime import Runtime
 from lrs_bridge.services.admin import ConfigService, replay_active
 from lrs_bridge.services.inbox import ActivityMapper, InboxService, MapChoice, UsageTracker
+from lrs_bridge.store.activity_preview import ActivityPreviewStore
 from lrs_bridge.store.activity_usage import ActivityUsageStore
 from lrs_bridge.xapi.timefmt import now_us
 from tests.conftest import Credentials
@@ -56,7 +57,9 @@ class Inbox:
     def mapper(self) -> ActivityMapper:
         assert self.rt.competencies is not None
         return ActivityMapper(
-            ConfigService(self.rt.store, self.rt.competencies, now_us), self.tracker
+            ConfigService(self.rt.store, self.rt.competencies, now_us),
+            self.tracker,
+            ActivityPreviewStore(self.rt.engine),
         )
 
     def unmapped(self) -> dict[str, Any]:
@@ -230,11 +233,17 @@ def test_the_dry_run_counts_what_the_new_rule_turns_into_evidence(inbox: Inbox) 
     choice = MapChoice(
         activity_id=f"{MOODLE}1", competency=EMPATHY, method="theory", verbs=(VIEWED,)
     )
-    preview = mapper.preview(mapper.propose(choice))
-    assert (preview.rule_statements, preview.rule_learners) == (4, 3)
+    proposal = mapper.propose(choice)
+    preview = mapper.preview(proposal)
+    assert (preview.statements, preview.learners) == (4, 3)
     assert (preview.learners_changing_status, preview.pairs_changing_status) == (3, 3)
-    assert (preview.evidence_statements, preview.evidence_learners) == (5, 3)
-    assert preview.statements_evaluated == 6
+    assert preview.statements_evaluated == 5  # page 1's statements only
+    # The whole-store dry run agrees.
+    whole = mapper.config.dry_run(proposal.engine, rule_id=proposal.rule["id"])
+    assert (whole.rule_statements, whole.rule_learners) == (4, 3)
+    assert (whole.learners_changing_status, whole.pairs_changing_status) == (3, 3)
+    assert (whole.evidence_statements, whole.evidence_learners) == (5, 3)
+    assert whole.statements_evaluated == 6
     assert inbox.rt.store.active_config_id() is None  # a dry run saves nothing
 
 
@@ -259,3 +268,22 @@ def test_a_bad_choice_names_the_field(inbox: Inbox, change: dict[str, Any], fiel
     else:
         assert reported == field
     assert inbox.rt.store.active_config_id() is None
+
+
+def test_previewing_an_activity_mapped_before_does_not_count_its_evidence_twice(
+    inbox: Inbox,
+) -> None:
+    post(inbox.web, inbox.admin, [moodle("kari", 1), moodle("kari", 1)])
+    inbox.tracker.run()
+    mapper = inbox.mapper()
+    first = MapChoice(
+        activity_id=f"{MOODLE}1", competency=EMPATHY, method="theory", verbs=(VIEWED,)
+    )
+    mapper.save(mapper.propose(first), created_by="test")
+    replay_active(inbox.rt.store, inbox.rt.competencies, now_us)  # type: ignore[arg-type]
+    # The same mapping again (a second, identical rule): nothing changes status.
+    again = mapper.propose(first)
+    preview = mapper.preview(again)
+    whole = mapper.config.dry_run(again.engine, rule_id=again.rule["id"])
+    assert (preview.statements, preview.learners) == (whole.rule_statements, whole.rule_learners)
+    assert preview.learners_changing_status == whole.learners_changing_status == 0

@@ -16,6 +16,7 @@ from lrs_bridge.services.admin import ConfigService
 from lrs_bridge.services.inbox import ActivityMapper, InboxService, UsageTracker
 from lrs_bridge.services.people import PeopleService
 from lrs_bridge.services.statement_browser import StatementBrowser
+from lrs_bridge.store.activity_preview import ActivityPreviewStore
 from lrs_bridge.store.activity_usage import ActivityUsageStore
 from lrs_bridge.store.statement_evidence import StatementEvidenceStore
 
@@ -59,7 +60,7 @@ class ConsoleServices:
         if source is None:
             raise NotFound("the competency engine is off on this server")
         config = ConfigService(self.runtime.store, source, self.runtime.clock)
-        return ActivityMapper(config, self.usage_tracker)
+        return ActivityMapper(config, self.usage_tracker, ActivityPreviewStore(self.runtime.engine))
 
     @property
     def statement_browser(self) -> StatementBrowser:

@@ -35,8 +35,9 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from lrs_bridge.errors import BadRequest, NotFound
-from lrs_bridge.services.admin import ConfigService, DryRun
+from lrs_bridge.services.admin import ConfigService
 from lrs_bridge.services.competencies import CompetencyEngine, learners_of
+from lrs_bridge.store.activity_preview import ActivityPreviewStore
 from lrs_bridge.store.activity_usage import (
     ActivityDelta,
     ActivityUsage,
@@ -44,7 +45,7 @@ from lrs_bridge.store.activity_usage import (
     AgentDelta,
     SeenStatement,
 )
-from lrs_bridge.store.base import Clock
+from lrs_bridge.store.base import Clock, LedgerPoint
 
 #: Statements per chunk (one read, one short write transaction).
 USAGE_CHUNK = 5000
@@ -236,13 +237,28 @@ def rule_id_for(choice: MapChoice, taken: set[str]) -> str:
     return rule_id
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ActivityPreview:
+    """What a new rule for one activity would do: the statements it turns into evidence,
+    their learners, and whose status would change."""
+
+    statements: int
+    learners: int
+    learners_changing_status: int
+    pairs_changing_status: int
+    statements_evaluated: int
+
+
 class ActivityMapper:
     """ "Map this": a new rule for one activity, previewed by a dry run, saved as a new
     configuration version (the map editor's :class:`ConfigService`)."""
 
-    def __init__(self, config: ConfigService, tracker: UsageTracker) -> None:
+    def __init__(
+        self, config: ConfigService, tracker: UsageTracker, ledger: ActivityPreviewStore
+    ) -> None:
         self.config = config
         self.tracker = tracker
+        self.ledger = ledger
 
     def options(self) -> tuple[CompetencyEngine, list[str]]:
         """The active engine (its framework's competencies) and the map's method names."""
@@ -280,10 +296,58 @@ class ActivityMapper:
             engine=candidate,
         )
 
-    def preview(self, proposal: MapProposal) -> DryRun:
-        """The dry run: what the whole store would look like under the new map, with what
-        the new rule alone turns into evidence."""
-        return self.config.dry_run(proposal.engine, rule_id=proposal.rule["id"])
+    def preview(self, proposal: MapProposal) -> ActivityPreview:
+        """The dry run of the new rule, focused on what it can change.
+
+        The rule matches only this activity (``exact``), and an unmapped activity has no
+        evidence yet, so its statements' evidence under the candidate is all that is new,
+        and only the learner × competency pairs it touches can change status. Reading those
+        statements and those pairs' ledger costs milliseconds where the whole-store dry run
+        (:meth:`ConfigService.dry_run`, which a test shows agrees) takes a minute at 1M
+        statements.
+        """
+        engine, candidate = self.config.source.current(), proposal.engine
+        now = self.config.clock()
+        admitted, evaluated = self.ledger.activity_evidence(
+            proposal.choice.activity_id, candidate.evidence_for
+        )
+        learner_of = self.ledger.learner_ids({draft.agent_key for _, _, draft in admitted})
+        new: dict[tuple[int | str, str], list[LedgerPoint]] = {}
+        rule_seqs: set[int] = set()
+        rule_learners: set[int | str] = set()
+        for seq, at_us, draft in admitted:
+            learner: int | str = learner_of.get(draft.agent_key, draft.agent_key)
+            point = LedgerPoint(
+                seq=seq,
+                at_us=draft.at_us if draft.at_us is not None else at_us,
+                weight=draft.weight,
+                quality=draft.quality,
+            )
+            new.setdefault((learner, draft.competency_id), []).append(point)
+            if draft.rule_id == proposal.rule["id"]:
+                rule_seqs.add(seq)
+                rule_learners.add(learner)
+        evaluated_seqs = {seq for seq, _, _ in admitted}
+        known = [(lid, c) for lid, c in new if isinstance(lid, int)]
+        points, states = self.ledger.ledger_of_pairs(known)
+        changed = set()
+        for (learner, competency), added in new.items():
+            state = states.get((learner, competency)) if isinstance(learner, int) else None
+            before = engine.status(competency, state.stale_at_us, now) if state else "none"
+            existing = points.get((learner, competency), []) if isinstance(learner, int) else []
+            # An activity mapped before: its statements' evidence is replaced, not doubled.
+            kept = [p for p in existing if p.seq not in evaluated_seqs]
+            merged = sorted(kept + added, key=lambda p: p.seq)
+            after_state = candidate.reduce(competency, merged)
+            if candidate.status(competency, after_state.stale_at_us, now) != before:
+                changed.add((learner, competency))
+        return ActivityPreview(
+            statements=len(rule_seqs),
+            learners=len(rule_learners),
+            learners_changing_status=len({learner for learner, _ in changed}),
+            pairs_changing_status=len(changed),
+            statements_evaluated=evaluated,
+        )
 
     def save(self, proposal: MapProposal, *, created_by: str) -> int:
         """Save the new version, and take the activity out of the inbox at once."""
