@@ -37,10 +37,10 @@ from typing import Any, Protocol
 from lrs_bridge.errors import BadRequest, NotFound
 from lrs_bridge.services.admin import ConfigService
 from lrs_bridge.services.competencies import CompetencyEngine, learners_of
+from lrs_bridge.store.activity_inbox import ActivityUsage
 from lrs_bridge.store.activity_preview import ActivityPreviewStore
 from lrs_bridge.store.activity_usage import (
     ActivityDelta,
-    ActivityUsage,
     ActivityUsageStore,
     AgentDelta,
     SeenStatement,

@@ -9,7 +9,7 @@ from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, Select, select
 
 from lrs_bridge.competency.engine import evidence_time
 from lrs_bridge.store.base import EvidenceDraft, LedgerPoint, StateRow
@@ -19,6 +19,23 @@ from lrs_bridge.store.sets import member, rows_of_pairs
 from lrs_bridge.store.tables import learner_ifis, statement_keys, statements
 
 Pair = tuple[int, str]
+
+
+def statements_of_activity(activity_id: str, *columns: Any) -> Select[Any]:
+    """The non-voided statements whose object is this activity, in seq order: one range
+    of the statement keys' index."""
+    return (
+        select(*columns)
+        .join(statement_keys, statement_keys.c.seq == statements.c.seq)
+        .where(
+            statement_keys.c.key == f"activity|{activity_id}",
+            statement_keys.c.narrow.is_(True),
+            statements.c.object_type == "Activity",
+            statements.c.object_key == activity_id,
+            statements.c.voided.is_(False),
+        )
+        .order_by(statements.c.seq)
+    )
 
 
 class ActivityPreviewStore:
@@ -40,22 +57,14 @@ class ActivityPreviewStore:
         and how many statements were evaluated (one index range, not the whole store)."""
         with self._read() as conn:
             rows = conn.execute(
-                select(
+                statements_of_activity(
+                    activity_id,
                     statements.c.seq,
                     statements.c.timestamp_us,
                     statements.c.stored_us,
                     statements.c.authority_id,
                     statements.c.statement,
                 )
-                .join(statement_keys, statement_keys.c.seq == statements.c.seq)
-                .where(
-                    statement_keys.c.key == f"activity|{activity_id}",
-                    statement_keys.c.narrow.is_(True),
-                    statements.c.object_type == "Activity",
-                    statements.c.object_key == activity_id,
-                    statements.c.voided.is_(False),
-                )
-                .order_by(statements.c.seq)
             ).all()
             candidates = [
                 (row.seq, evidence_time(row.timestamp_us, row.stored_us), draft, row.authority_id)

@@ -19,7 +19,6 @@ import orjson
 from sqlalchemy import (
     Connection,
     Engine,
-    and_,
     bindparam,
     delete,
     exists,
@@ -31,19 +30,18 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from lrs_bridge.store.activity_inbox import InboxReads
+from lrs_bridge.store.activity_preview import statements_of_activity
 from lrs_bridge.store.driver_errors import translate_errors
 from lrs_bridge.store.engine import SQLITE_BEGIN
 from lrs_bridge.store.sets import member
 from lrs_bridge.store.tables import (
-    activity_definitions,
     activity_usage,
     activity_usage_cursor,
     activity_usage_learners,
     agent_usage,
     erasures,
     evidence,
-    learner_ifis,
-    statement_keys,
     statements,
 )
 
@@ -97,57 +95,14 @@ class AgentDelta:
     last_us: int = 0
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class ActivityUsage:
-    """One inbox row: an activity and how it is used."""
-
-    activity_id: str
-    statements: int
-    learners: int
-    evidence_statements: int
-    last_us: int
-    example_id: str
-    name: dict[str, Any] | None
-    type: str | None
-    verbs: list[str]
-    platforms: list[str]
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class AgentUsage:
-    """An agent seen in statements."""
-
-    agent_key: str
-    agent: dict[str, Any]
-    statements: int
-    last_us: int
-
-
-def _usage(row: Any) -> ActivityUsage:
-    name = orjson.loads(row.name) if row.name else None
-    definition = orjson.loads(row.definition) if getattr(row, "definition", None) else {}
-    # The canonical definition (merged by the Activities resource), when one was built.
-    return ActivityUsage(
-        activity_id=row.activity_id,
-        statements=row.statements,
-        learners=row.learners,
-        evidence_statements=row.evidence_statements,
-        last_us=row.last_us,
-        example_id=row.example_id,
-        name=definition.get("name") or name,
-        type=definition.get("type") or row.type,
-        verbs=orjson.loads(row.verbs),
-        platforms=orjson.loads(row.platforms),
-    )
-
-
 def _merged(existing: str | None, extra: set[str]) -> str:
     values = set(orjson.loads(existing)) if existing else set()
     return orjson.dumps(sorted(values | extra)[:MAX_LISTED]).decode()
 
 
-class ActivityUsageStore:
-    """Usage summaries in the relational database (SQLite or PostgreSQL)."""
+class ActivityUsageStore(InboxReads):
+    """Usage summaries in the relational database (SQLite or PostgreSQL): the job's
+    writes here, the inbox's reads in :class:`InboxReads`."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -395,15 +350,8 @@ class ActivityUsageStore:
         """The non-voided statements counted so far whose object is this activity."""
         with self._read() as conn:
             rows = conn.execute(
-                select(statements.c.statement)
-                .join(statement_keys, statement_keys.c.seq == statements.c.seq)
-                .where(
-                    statement_keys.c.key == f"activity|{activity_id}",
-                    statement_keys.c.narrow.is_(True),
-                    statements.c.object_type == "Activity",
-                    statements.c.object_key == activity_id,
-                    statements.c.voided.is_(False),
-                    statements.c.seq <= through_seq,
+                statements_of_activity(activity_id, statements.c.statement).where(
+                    statements.c.seq <= through_seq
                 )
             ).scalars()
             return [orjson.loads(text) for text in rows]
@@ -416,80 +364,3 @@ class ActivityUsageStore:
                 .where(activity_usage.c.activity_id == activity_id)
                 .values(evidence_statements=count)
             )
-
-    # -- the inbox's side -----------------------------------------------------------------
-
-    def unmapped(self, limit: int, offset: int) -> tuple[list[ActivityUsage], int]:
-        """A page of activities without evidence, busiest first, and how many there are."""
-        unmapped = activity_usage.c.evidence_statements == 0
-        with self._read() as conn:
-            total = (
-                conn.execute(
-                    select(func.count()).select_from(activity_usage).where(unmapped)
-                ).scalar()
-                or 0
-            )
-            rows = conn.execute(
-                select(activity_usage, activity_definitions.c.definition)
-                .outerjoin(
-                    activity_definitions,
-                    activity_definitions.c.activity_id == activity_usage.c.activity_id,
-                )
-                .where(unmapped)
-                .order_by(activity_usage.c.statements.desc(), activity_usage.c.activity_id.desc())
-                .limit(limit)
-                .offset(offset)
-            ).all()
-        return [_usage(row) for row in rows], int(total)
-
-    def activity(self, activity_id: str) -> ActivityUsage | None:
-        """One activity's usage."""
-        with self._read() as conn:
-            row = conn.execute(
-                select(activity_usage, activity_definitions.c.definition)
-                .outerjoin(
-                    activity_definitions,
-                    activity_definitions.c.activity_id == activity_usage.c.activity_id,
-                )
-                .where(activity_usage.c.activity_id == activity_id)
-            ).first()
-        return _usage(row) if row else None
-
-    def unknown_agents(
-        self, limit: int, offset: int, *, erasure_pending: bool = False
-    ) -> tuple[list[AgentUsage], int]:
-        """Agents no directory identifier names, busiest first.
-
-        With ``erasure_pending`` (an erasure the job has not rebuilt after), an agent that no
-        stored statement names any more is left out, so an erased person is never shown;
-        that check probes the statement keys per agent, so it is made only then.
-        """
-        condition: Any = ~exists().where(learner_ifis.c.agent_key == agent_usage.c.agent_key)
-        if erasure_pending:
-            condition = and_(
-                condition,
-                exists().where(statement_keys.c.key == "agent|" + agent_usage.c.agent_key),
-            )
-        with self._read() as conn:
-            total = (
-                conn.execute(
-                    select(func.count()).select_from(agent_usage).where(condition)
-                ).scalar()
-                or 0
-            )
-            rows = conn.execute(
-                select(agent_usage)
-                .where(condition)
-                .order_by(agent_usage.c.statements.desc(), agent_usage.c.agent_key.desc())
-                .limit(limit)
-                .offset(offset)
-            ).all()
-        return [
-            AgentUsage(
-                agent_key=row.agent_key,
-                agent=orjson.loads(row.agent),
-                statements=row.statements,
-                last_us=row.last_us,
-            )
-            for row in rows
-        ], int(total)
