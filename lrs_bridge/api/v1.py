@@ -28,6 +28,7 @@ from lrs_bridge.params import parse_page
 from lrs_bridge.services.admin import ConfigService, explain
 from lrs_bridge.services.competencies import CompetencyEngine
 from lrs_bridge.services.directory import import_directory, public_learner
+from lrs_bridge.services.learner_view import learner_view
 from lrs_bridge.xapi.extract import agent_key
 from lrs_bridge.xapi.timefmt import format_timestamp_us, now_us
 from lrs_bridge.xapi.validate import validate_agent, validate_statement
@@ -102,30 +103,24 @@ def find_learners() -> Response:
 def learner_competencies(learner_id: int) -> Response:
     """Each competency with evidence: level, status now, last evidence, stale_at, trail."""
     _reader(own_learner=learner_id)
-    engine = _engine()
-    store = runtime().store
-    learner = store.learner_by_id(learner_id)
-    if learner is None:
-        raise NotFound(f"no learner {learner_id}")
-    now = now_us()
-    rows: list[dict[str, Any]] = []
-    for state in store.learner_competencies(learner_id):
-        competency = engine.framework.get(state["competency_id"])
-        rows.append(
-            {
-                "competency": state["competency_id"],
-                "name": competency.name if competency else None,
-                "level": round(state["level"], 4),
-                "status": engine.status(state["competency_id"], state["stale_at_us"], now),
-                "last_evidence": _time(state["last_evidence_us"]),
-                "stale_at": _time(state["stale_at_us"]),
-                "evidence_count": state["evidence_count"],
-                "evidence": [
-                    {k: v for k, v in item.items() if k != "at_us"} | {"at": _time(item["at_us"])}
-                    for item in state["evidence"]
-                ],
-            }
-        )
+    view = learner_view(runtime())
+    learner = view.learner(learner_id)
+    rows: list[dict[str, Any]] = [
+        {
+            "competency": row.competency_id,
+            "name": row.name,
+            "level": round(row.level, 4),
+            "status": row.status,
+            "last_evidence": _time(row.last_evidence_us),
+            "stale_at": _time(row.stale_at_us),
+            "evidence_count": row.evidence_count,
+            "evidence": [
+                {k: v for k, v in item.items() if k != "at_us"} | {"at": _time(item["at_us"])}
+                for item in row.evidence
+            ],
+        }
+        for row in view.competencies(learner_id)
+    ]
     return jsonify({"learner": public_learner(learner), "competencies": rows})
 
 
