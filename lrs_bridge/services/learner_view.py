@@ -12,6 +12,7 @@ import dataclasses
 from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
+from lrs_bridge.competency.assignment import snooze_allowed
 from lrs_bridge.competency.catalogue import RefresherActivity
 from lrs_bridge.competency.policy import add_duration
 from lrs_bridge.errors import BadRequest, Forbidden, NotFound
@@ -260,6 +261,17 @@ class LearnerView:
                 raise BadRequest("by: must be an ISO 8601 duration such as P7D", field="by")
             until_us = add_duration(current.due_us, by, field="by")
         return self._actions().snooze(assignment_id, until_us, actor)
+
+    def snooze_latest(self, assignment: Assignment) -> int:
+        """The latest due date ``refreshers.snooze_max`` allows for this assignment."""
+        settings = self.engines.current().map.refreshers
+        _, latest = snooze_allowed(
+            snoozed_us=assignment.snoozed_us,
+            due_us=assignment.due_us,
+            new_due_us=assignment.due_us,
+            settings=settings,
+        )
+        return latest
 
     # -- helpers --------------------------------------------------------------------------
 
