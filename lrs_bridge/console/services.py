@@ -11,6 +11,7 @@ import dataclasses
 from flask import current_app
 
 from lrs_bridge.runtime import Runtime
+from lrs_bridge.services.learner_view import LearnerView, learner_view
 from lrs_bridge.services.people import PeopleService
 
 
@@ -34,6 +35,11 @@ class ConsoleServices:
     def people(self) -> PeopleService:
         """Directory questions: who reports to whom, teams."""
         return PeopleService(self.runtime.store)
+
+    @property
+    def learner_view(self) -> LearnerView:
+        """A learner's competencies, evidence trails, assignments and history."""
+        return learner_view(self.runtime)
 
     def branding(self) -> Branding:
         """The organisation's name, logo and colour (defaults until an admin sets them)."""
