@@ -11,6 +11,7 @@ from urllib.parse import unquote
 import pytest
 from flask import Flask
 
+from lrs_bridge.console.viewer import Viewer
 from tests.conftest import ServerProcess
 from tests.console.conftest import browser_login, screenshot
 from tests.console.learner_world import EMPATHY, World, build_world
@@ -22,17 +23,33 @@ def _db(server: ServerProcess) -> str:
     return server.database_url.split(":")[0].split("+")[0]
 
 
-def _open_as(page: Any, app: Flask, server: ServerProcess, world: World, who: str) -> None:
-    browser_login(page, app, server, world.viewer(who))
+@pytest.fixture
+def world(console_app: Flask) -> World:
+    return build_world(console_app)
+
+
+def _visit(page: Any, app: Flask, server: ServerProcess, viewer: Viewer, path: str) -> Any:
+    """Sign ``page`` in as ``viewer`` and open ``path``; the response."""
+    browser_login(page, app, server, viewer)
+    return page.goto(f"{server.url}{path}")
+
+
+def _assignment(app: Flask, world: World) -> dict[str, Any]:
+    """The assignment as the API reports it to an admin."""
+    found: dict[str, Any] = (
+        app.test_client()
+        .get(f"/api/v1/assignments/{world.assignment}", headers=world.admin)
+        .get_json()
+    )
+    return found
 
 
 def test_a_learner_acknowledges_an_assignment_on_its_page(
-    browser_page: Any, live_console: ServerProcess, console_app: Flask
+    browser_page: Any, live_console: ServerProcess, console_app: Flask, world: World
 ) -> None:
-    world = build_world(console_app)
     page = browser_page
-    _open_as(page, console_app, live_console, world, "kari")
-    page.goto(f"{live_console.url}/console/assignments/{world.assignment}")
+    path = f"/console/assignments/{world.assignment}"
+    _visit(page, console_app, live_console, world.viewer("kari"), path)
     screenshot(page, f"learner-assignment-{_db(live_console)}")
     page.get_by_role("button", name="I have seen this").click()
     page.wait_for_url(f"**/console/assignments/{world.assignment}")
@@ -40,35 +57,29 @@ def test_a_learner_acknowledges_an_assignment_on_its_page(
     assert page.locator('[data-acknowledged="true"]').is_visible()
     assert page.get_by_role("button", name="I have seen this").count() == 0
     screenshot(page, f"learner-assignment-acknowledged-{_db(live_console)}")
-    api = console_app.test_client().get(
-        f"/api/v1/assignments/{world.assignment}", headers=world.admin
-    )
-    assert api.get_json()["acknowledged"] is not None
+    api = _assignment(console_app, world)
+    assert api["acknowledged"] is not None
 
 
 def test_a_learner_gets_403_on_another_learners_page(
-    browser_page: Any, live_console: ServerProcess, console_app: Flask
+    browser_page: Any, live_console: ServerProcess, console_app: Flask, world: World
 ) -> None:
-    world = build_world(console_app)
     page = browser_page
-    _open_as(page, console_app, live_console, world, "kari")
-    response = page.goto(f"{live_console.url}/console/learners/{world.olga}")
+    path = f"/console/learners/{world.olga}"
+    response = _visit(page, console_app, live_console, world.viewer("kari"), path)
     assert response is not None and response.status == 403
     assert "Olga" not in page.content()
     screenshot(page, f"learner-403-{_db(live_console)}")
 
 
 def test_a_post_without_its_csrf_token_is_refused(
-    browser_page: Any, live_console: ServerProcess, console_app: Flask
+    browser_page: Any, live_console: ServerProcess, console_app: Flask, world: World
 ) -> None:
-    world = build_world(console_app)
     page = browser_page
-    _open_as(page, console_app, live_console, world, "kari")
-    page.goto(f"{live_console.url}/console/assignments/{world.assignment}")
+    path = f"/console/assignments/{world.assignment}"
+    _visit(page, console_app, live_console, world.viewer("kari"), path)
     # The form as an attacker's page would send it: the same fields, no token.
-    page.evaluate(
-        "document.querySelectorAll('input[name=csrf_token]').forEach(i => i.remove())"
-    )
+    page.evaluate("document.querySelectorAll('input[name=csrf_token]').forEach(i => i.remove())")
     page.get_by_label("Later by").select_option("P3D")
     with page.expect_navigation() as navigation:
         page.get_by_role("button", name="Snooze").click()
@@ -79,20 +90,17 @@ def test_a_post_without_its_csrf_token_is_refused(
         f"{live_console.url}/console/assignments/{world.assignment}/acknowledge", form={}
     )
     assert direct.status == 400
-    api = console_app.test_client().get(
-        f"/api/v1/assignments/{world.assignment}", headers=world.admin
-    )
-    assert api.get_json()["acknowledged"] is None
-    assert all("snoozed" not in e["cause"] for e in api.get_json()["events"])
+    api = _assignment(console_app, world)
+    assert api["acknowledged"] is None
+    assert all("snoozed" not in e["cause"] for e in api["events"])
 
 
 def test_every_learner_page_renders_and_is_keyboard_usable(
-    browser_page: Any, live_console: ServerProcess, console_app: Flask
+    browser_page: Any, live_console: ServerProcess, console_app: Flask, world: World
 ) -> None:
-    world = build_world(console_app)
     page = browser_page
-    _open_as(page, console_app, live_console, world, "mid")  # a manager looking at a report
-    page.goto(f"{live_console.url}/console/learners/{world.kari}")
+    # A manager looking at a report.
+    _visit(page, console_app, live_console, world.viewer("mid"), f"/console/learners/{world.kari}")
     assert page.locator("h1").inner_text() == "Kari"
     assert page.locator("svg.timeline").count() == 2
     page.get_by_text("Show as a table").first.click()
@@ -106,8 +114,7 @@ def test_every_learner_page_renders_and_is_keyboard_usable(
 
     admin = browser_page.context.browser.new_context(locale="en-GB").new_page()
     try:
-        _open_as(admin, console_app, live_console, world, "admin")
-        admin.goto(f"{live_console.url}/console/me")
+        _visit(admin, console_app, live_console, world.viewer("admin"), "/console/me")
         assert "not in the learner directory" in admin.content()
         screenshot(admin, f"learner-me-no-record-{_db(live_console)}")
     finally:
