@@ -331,3 +331,32 @@ def test_the_page_speaks_the_learners_directory_language(console_client, world):
     assert "Kompetanser" in page and "Åpne oppgaver" in page
     trail = f"/console/learners/{world.kari}/evidence?competency={quote(LISTENING, safe='')}"
     assert "Lytting" in _text(client.get(trail))  # the activity's name in Norwegian
+
+
+def test_a_closed_assignment_moves_to_the_history_with_its_events(console_client, world):
+    client = _as(console_client, world, "kari")
+    assert _post(client, world, "acknowledge").status_code == 303
+    cancel = console_client.post(
+        f"/api/v1/assignments/{world.assignment}/cancel", json={}, headers=world.admin
+    )
+    assert cancel.status_code == 200
+    page = _text(client.get(f"/console/learners/{world.kari}"))
+    assert "No open assignments." in page
+    history = page[page.index('id="h-history"') :]
+    closed = re.search(rf'<tr data-assignment="{world.assignment}">(.*?)</tr>', history, re.S)
+    assert closed is not None and "Cancelled" in closed.group(1)
+    causes = re.findall(r"<td>((?:acknowledged|cancelled|scan)[^<]*)</td>", history)
+    assert [c.split(" ")[0].split(":")[0] for c in causes] == ["cancelled", "acknowledged", "scan"]
+
+
+def test_an_escalated_assignment_can_be_acknowledged_but_not_snoozed(console_app, world):
+    rt = console_app.extensions["lrs_bridge"]
+    rt.refreshers.scan(world.now_us + 15 * DAY_US)  # past due: a reminder
+    rt.refreshers.scan(world.now_us + 23 * DAY_US)  # a week later: escalated to Mid
+    client = _as(console_app.test_client(), world, "kari")
+    assert _api_assignment(client, world)["status"] == "escalated"
+    page = _text(client.get(f"/console/assignments/{world.assignment}"))
+    assert "can no longer be snoozed" in page and "/snooze" not in page
+    response = _post(client, world, "snooze", by="P1D")
+    assert response.status_code == 409
+    assert _post(client, world, "acknowledge").status_code == 303
