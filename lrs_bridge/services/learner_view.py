@@ -50,6 +50,7 @@ class TrailReads(Protocol):
     """Evidence with its statements, and a learner's notifications (``SqlTrailStore``)."""
 
     def evidence_trail(self, learner_id: int, competency_id: str) -> list[TrailEntry]: ...
+    def learner_events(self, learner_id: int) -> list[dict[str, Any]]: ...
     def learner_notifications(self, learner_id: int, limit: int = 200) -> list[Notification]: ...
 
 
@@ -214,10 +215,9 @@ class LearnerView:
     def history(self, learner_id: int) -> History:
         """Closed assignments, the events of all assignments (newest first), notifications."""
         rows = self.store.list_assignments(learner_ids=[learner_id], limit=MAX_ASSIGNMENTS)
-        events = [e for a in rows for e in self._events(a.id)]
         return History(
             closed=[a for a in rows if not a.open],
-            events=sorted(events, key=lambda e: e.at_us, reverse=True),
+            events=[Event(**e) for e in self.trails.learner_events(learner_id)],
             notifications=[
                 describe_for_people(n) for n in self.trails.learner_notifications(learner_id)
             ],

@@ -1,5 +1,5 @@
-"""Read queries behind a learner's page: the evidence trail of one competency and the
-notifications sent to a learner.
+"""Read queries behind a learner's page: the evidence trail of one competency, and the
+assignment events and notifications of one learner.
 
 The trail joins evidence to its statement so a person can see *which* statement gave it (verb
 and activity), not only the rule and weight the ledger keeps. It reads one learner × one
@@ -18,7 +18,13 @@ from sqlalchemy import Connection, Engine, select
 
 from lrs_bridge.store.assignment_records import Notification, record_from_row
 from lrs_bridge.store.driver_errors import translate_errors
-from lrs_bridge.store.tables import evidence, notifications, statements
+from lrs_bridge.store.tables import (
+    assignment_events,
+    evidence,
+    notifications,
+    refresher_assignments,
+    statements,
+)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -28,6 +34,8 @@ class TrailEntry:
     at_us: int
     statement_id: str
     verb_id: str
+    #: The verb's ``display`` language map as that statement gave it.
+    verb_display: dict[str, str]
     #: The statement's object when it is an Activity (None for an Agent object, a mentor's
     #: statement about a learner, or a StatementRef).
     activity_id: str | None
@@ -70,6 +78,19 @@ class SqlTrailStore:
         with self._read() as conn:
             return [_entry(row) for row in conn.execute(query)]
 
+    def learner_events(self, learner_id: int) -> list[dict[str, Any]]:
+        """Every event of the learner's assignments, newest first (one query, not one per
+        assignment)."""
+        e, a = assignment_events.c, refresher_assignments.c
+        query = (
+            select(e.assignment_id, e.at_us, e.from_status, e.to_status, e.cause)
+            .join(refresher_assignments, a.id == e.assignment_id)
+            .where(a.learner_id == learner_id)
+            .order_by(e.at_us.desc(), e.id.desc())
+        )
+        with self._read() as conn:
+            return [row._asdict() for row in conn.execute(query)]
+
     def learner_notifications(self, learner_id: int, limit: int = 200) -> list[Notification]:
         """Notifications addressed to a learner, newest first."""
         query = (
@@ -83,11 +104,14 @@ class SqlTrailStore:
 
 
 def _entry(row: Any) -> TrailEntry:
-    activity_id, name = _activity(orjson.loads(row.statement))
+    statement = orjson.loads(row.statement)
+    activity_id, name = _activity(statement)
+    verb = statement.get("verb")
     return TrailEntry(
         at_us=row.at_us,
         statement_id=row.id,
         verb_id=row.verb_id,
+        verb_display=_names(verb.get("display") if isinstance(verb, dict) else None),
         activity_id=activity_id,
         activity_name=name,
         rule=row.rule_id,
@@ -104,7 +128,13 @@ def _activity(statement: dict[str, Any]) -> tuple[str | None, dict[str, str]]:
     if not isinstance(target, dict) or target.get("objectType", "Activity") != "Activity":
         return None, {}
     definition = target.get("definition")
-    name = definition.get("name") if isinstance(definition, dict) else None
-    names = {k: v for k, v in name.items() if isinstance(v, str)} if isinstance(name, dict) else {}
+    names = _names(definition.get("name") if isinstance(definition, dict) else None)
     activity_id = target.get("id")
     return (activity_id if isinstance(activity_id, str) else None), names
+
+
+def _names(value: Any) -> dict[str, str]:
+    """A language map's string entries (anything else: empty)."""
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if isinstance(v, str)}
