@@ -244,6 +244,7 @@ def _assignment_context(detail: AssignmentDetail, service: LearnerView) -> dict[
         "detail": detail,
         "a": a,
         "activity": detail.activity,
+        "launch_url": _safe_url(detail.activity.launch_url if detail.activity else None),
         "overdue": a.open and a.due_us < now,
         "may_act": a.open and may_act(a, admin=viewer.is_admin, learner_id=viewer.learner_id),
         "snooze_choices": choices,
@@ -252,6 +253,13 @@ def _assignment_context(detail: AssignmentDetail, service: LearnerView) -> dict[
         "min_date": format_timestamp_us(a.due_us + _DAY_US)[:10],
         "max_date": format_timestamp_us(latest)[:10] if latest is not None else None,
     }
+
+
+def _safe_url(url: str | None) -> str | None:
+    """A launch link only when it is http(s): a map typo must not become a script link."""
+    if url and url.lower().startswith(("https://", "http://")):
+        return url
+    return None
 
 
 def _chart(row: CompetencyRow, now_us: int) -> Any:
