@@ -134,20 +134,3 @@ def test_markup_is_an_accessible_image_with_escaped_text():
     assert len(re.findall(r"<circle ", svg)) == 2
     assert '<rect class="timeline-window"' in svg
     assert svg.count('class="timeline-label"') == 3 + 4  # quality 0, .5, 1 and four dates
-
-
-@pytest.mark.parametrize(
-    ("url", "shown"),
-    [
-        ("https://lms.example.com/launch/42", True),
-        ("HTTP://lms.example.com/x", True),
-        ("javascript:alert(1)", False),
-        ("data:text/html,<script>", False),
-        ("//elsewhere.example.com", False),
-        (None, False),
-    ],
-)
-def test_only_http_launch_links_become_buttons(url, shown):
-    from lrs_bridge.console.learners import _safe_url
-
-    assert _safe_url(url) == (url if shown else None)

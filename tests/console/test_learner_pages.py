@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from lrs_bridge.console.learners import _safe_url
 from lrs_bridge.notify.i18n import format_date
 from lrs_bridge.xapi.timefmt import parse_timestamp_us
 from tests.console.conftest import csrf_token, login
@@ -360,3 +361,18 @@ def test_an_escalated_assignment_can_be_acknowledged_but_not_snoozed(console_app
     response = _post(client, world, "snooze", by="P1D")
     assert response.status_code == 409
     assert _post(client, world, "acknowledge").status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://lms.example.com/launch/42", True),
+        ("HTTP://lms.example.com/x", True),
+        ("javascript:alert(1)", False),
+        ("data:text/html,<script>", False),
+        ("//elsewhere.example.com", False),
+        (None, False),
+    ],
+)
+def test_only_http_launch_links_become_buttons(url, shown):
+    assert _safe_url(url) == (url if shown else None)
