@@ -181,20 +181,17 @@ def snooze(assignment_id: int) -> Response | tuple[str, int]:
     """Move the due date later by a chosen duration (``by``) or to a date (``until``)."""
     viewer = _viewer()
     service = _service()
-    by = request.form.get("by") or None
-    until_date = request.form.get("until") or None
     try:
-        until = _until(until_date, service.assignment(assignment_id)) if until_date else None
         service.snooze(
             assignment_id,
-            by=by,
-            until=until,
+            by=request.form.get("by") or None,
+            until=request.form.get("until") or None,
             admin=viewer.is_admin,
             learner_id=viewer.learner_id,
             actor=_actor(viewer),
         )
     except BadRequest as error:
-        field = str(error.details.get("field") or "until")
+        field = "by" if error.details.get("field") == "by" else "until"
         latest = service.snooze_latest(service.assignment(assignment_id).assignment)
         message = t(f"learners.snooze_error_{field}", latest=_date(latest))
         return _assignment_response(assignment_id, 400, {field: message})
@@ -207,13 +204,6 @@ def snooze(assignment_id: int) -> Response | tuple[str, int]:
         return _assignment_response(assignment_id, 409, {"until": t(key)})
     flash(t("learners.snoozed"), "success")
     return redirect(_back(assignment_id), code=303)
-
-
-def _until(value: str, detail: AssignmentDetail) -> str:
-    """A date from ``<input type=date>`` at the current due time of day, as ISO 8601."""
-    if len(value) != 10 or value[4] != "-" or value[7] != "-":
-        raise BadRequest("until: a date such as 2026-05-01", field="until")
-    return f"{value}T{format_timestamp_us(detail.assignment.due_us)[11:19]}Z"
 
 
 def _actor(viewer: Viewer) -> str:

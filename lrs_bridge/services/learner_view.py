@@ -9,6 +9,7 @@ rules on who may act.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -20,11 +21,12 @@ from lrs_bridge.services.competencies import CompetencyEngine
 from lrs_bridge.services.outbox import describe_for_people
 from lrs_bridge.store.assignment_records import OPEN_STATUSES, Assignment, Notification
 from lrs_bridge.store.trail import SqlTrailStore, TrailEntry
-from lrs_bridge.xapi.timefmt import parse_timestamp_us
+from lrs_bridge.xapi.timefmt import format_timestamp_us, parse_timestamp_us
 
 if TYPE_CHECKING:
     from lrs_bridge.runtime import Runtime
 
+_BARE_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: How many assignments of one learner the page lists (open and closed together).
 MAX_ASSIGNMENTS = 500
 
@@ -247,11 +249,17 @@ class LearnerView:
         learner_id: int | None,
         actor: str,
     ) -> Assignment:
-        """Move the due date later by a duration (``P3D``) or to a time, within snooze_max."""
+        """Move the due date later by a duration (``P3D``) or to a time, within snooze_max.
+
+        ``until`` is an ISO 8601 timestamp, or a bare date (a date picker's ``2026-05-01``),
+        which keeps the current due time of day.
+        """
         current = self._may_act(assignment_id, admin=admin, learner_id=learner_id)
         if (by is None) == (until is None):
             raise BadRequest("until: give exactly one of until or by", field="until")
         if until is not None:
+            if _BARE_DATE.fullmatch(until):
+                until = f"{until}T{format_timestamp_us(current.due_us)[11:19]}Z"
             until_us = parse_timestamp_us(until)
             if until_us is None:
                 raise BadRequest("until: not an ISO 8601 timestamp", field="until")

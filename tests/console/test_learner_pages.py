@@ -233,10 +233,16 @@ def test_the_learner_acknowledges_and_the_api_sees_it(console_client, world):
     )
 
 
-def test_a_manager_may_not_acknowledge(console_client, world):
-    response = _post(_as(console_client, world, "mid"), world, "acknowledge")
+@pytest.mark.parametrize(
+    ("action", "form"),
+    [("acknowledge", {}), ("snooze", {"by": "P3D"}), ("snooze", {"until": "not a date"})],
+)
+def test_a_manager_may_not_act_even_with_bad_input(console_client, world, action, form):
+    before = _api_assignment(console_client, world)
+    response = _post(_as(console_client, world, "mid"), world, action, **form)
     assert response.status_code == 403
-    assert _api_assignment(console_client, world)["acknowledged"] is None
+    after = _api_assignment(console_client, world)
+    assert (after["acknowledged"], after["due"]) == (None, before["due"])
 
 
 def test_a_post_without_a_csrf_token_is_refused_and_changes_nothing(console_client, world):
