@@ -102,6 +102,7 @@ class AssignmentDetail:
 
     assignment: Assignment
     activity: RefresherActivity | None
+    #: Newest first.
     events: list[Event]
     #: ``describe_for_people`` views: never targets or errors.
     notifications: list[dict[str, Any]]
@@ -112,6 +113,7 @@ class History:
     """What happened: closed assignments, every assignment event, notifications sent."""
 
     closed: list[Assignment]
+    #: Newest first.
     events: list[Event]
     notifications: list[dict[str, Any]]
 
@@ -313,7 +315,7 @@ class LearnerView:
         return AssignmentDetail(
             assignment=a,
             activity=self.engines.current().map.refreshers.activity(a.activity_id),
-            events=self._events(a.id),
+            events=self._events(a.id)[::-1],  # newest first, as the history lists them
             notifications=[
                 describe_for_people(n) for n in self.store.assignment_notifications(a.id)
             ],

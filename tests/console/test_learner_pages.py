@@ -382,3 +382,12 @@ def test_an_escalated_assignment_can_be_acknowledged_but_not_snoozed(console_app
 )
 def test_only_http_launch_links_become_buttons(url, shown):
     assert _safe_url(url) == (url if shown else None)
+
+
+def test_the_assignment_page_lists_its_events_newest_first(console_client, world):
+    client = _as(console_client, world, "kari")
+    assert _post(client, world, "acknowledge").status_code == 303
+    assert _post(client, world, "snooze", by="P1D").status_code == 303
+    page = _text(client.get(f"/console/assignments/{world.assignment}"))
+    causes = re.findall(r"<td>((?:snoozed|acknowledged|scan)[^<]*)</td>", page)
+    assert [c.split(" ")[0].split(":")[0] for c in causes] == ["snoozed", "acknowledged", "scan"]
