@@ -56,6 +56,7 @@ from lrs_bridge.store.ledger import (
     recompute_states,
     retract_evidence,
 )
+from lrs_bridge.store.people import PeopleQueries
 from lrs_bridge.store.privacy import PrivacyQueries
 from lrs_bridge.store.refresher_store import AssignmentQueries
 from lrs_bridge.store.replay import AnyVersion, ReplayQueries, check_config
@@ -97,7 +98,12 @@ def _stored(row: Any) -> StoredStatement:
 
 
 class SqlStore(
-    AssignmentQueries, PrivacyQueries, ThrottleQueries, ReplayQueries, ConfigVersionQueries
+    AssignmentQueries,
+    PrivacyQueries,
+    ThrottleQueries,
+    ReplayQueries,
+    PeopleQueries,
+    ConfigVersionQueries,
 ):
     """Statements and credentials in one relational database.
 
