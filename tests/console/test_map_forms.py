@@ -239,3 +239,15 @@ def test_a_post_without_csrf_token_is_refused(console_client: FlaskClient) -> No
         "/console/map/methods/item", data={"id": "coaching", "weight": "0.2"}
     )
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [("nb", "Kompetansekart"), ("fi", "Osaamiskartta"), ("nl", "Competentiekaart")],
+)
+def test_the_editor_speaks_the_browsers_language(
+    console_client: FlaskClient, language: str, title: str
+) -> None:
+    admin(console_client)
+    page = console_client.get("/console/map", headers={"Accept-Language": language})
+    assert f"<h1>{title}</h1>" in page.get_data(as_text=True)
