@@ -251,3 +251,19 @@ def test_the_editor_speaks_the_browsers_language(
     admin(console_client)
     page = console_client.get("/console/map", headers={"Accept-Language": language})
     assert f"<h1>{title}</h1>" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/console/map/shoes",
+        "/console/map/rules/item?id=no-such-rule",
+        "/console/map/download/shoes.yaml",
+        "/console/map/history/99",
+    ],
+)
+def test_unknown_parts_items_and_versions_are_not_found(
+    console_client: FlaskClient, path: str
+) -> None:
+    admin(console_client)
+    assert console_client.get(path).status_code == 404
