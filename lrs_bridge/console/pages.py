@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from lrs_bridge.console import home, learners
+from lrs_bridge.console import home, learners, mapeditor
 
 BLUEPRINTS: list[Blueprint] = [
     home.blueprint,
     learners.blueprint,
+    *mapeditor.BLUEPRINTS,
 ]

@@ -10,8 +10,11 @@ import dataclasses
 
 from flask import current_app
 
+from lrs_bridge.errors import NotFound
 from lrs_bridge.runtime import Runtime
+from lrs_bridge.services.admin import ConfigService
 from lrs_bridge.services.learner_view import LearnerView, learner_view
+from lrs_bridge.services.map_editor import MapEditor
 from lrs_bridge.services.people import PeopleService
 
 
@@ -40,6 +43,15 @@ class ConsoleServices:
     def learner_view(self) -> LearnerView:
         """A learner's competencies, evidence trails, assignments and history."""
         return learner_view(self.runtime)
+
+    @property
+    def map_editor(self) -> MapEditor:
+        """The competency map editor: items, uploads, previews, history, the rule tester."""
+        source = self.runtime.competencies
+        if source is None:
+            raise NotFound("the competency engine is off on this server")
+        store = self.runtime.store
+        return MapEditor(store, source, ConfigService(store, source, self.runtime.clock))
 
     def branding(self) -> Branding:
         """The organisation's name, logo and colour (defaults until an admin sets them)."""
