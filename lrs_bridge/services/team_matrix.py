@@ -1,0 +1,346 @@
+"""The team matrix: learners × framework competencies, each cell a freshness status and level.
+
+It is what managers know from HR and compliance tools, read from the precomputed competency
+state (never from raw statements), with the engine's own status policy, so the console, the
+CSV export and the ``/api/v1`` roll-up agree with what the refresher scan acts on. Every
+member is a row, including people who were never trained (all their cells ``none``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Collection, Iterable
+from typing import Protocol
+
+from lrs_bridge.competency.engine import Status
+from lrs_bridge.competency.framework import Competency, Framework
+from lrs_bridge.errors import BadRequest
+from lrs_bridge.services.competencies import CompetencyEngine
+from lrs_bridge.store.matrix import MemberRecord, StateRecord
+
+#: Every status a cell can have, in the order the totals show them.
+STATUSES: tuple[Status, ...] = ("fresh", "due_soon", "stale", "none")
+
+
+class MatrixStore(Protocol):
+    """The reads the matrix needs (``store/matrix.py``)."""
+
+    def members(self, team: str | None, learner_ids: Collection[int] | None) -> list[MemberRecord]:
+        """Learners of a team (None: any), limited to ``learner_ids`` when given."""
+        ...
+
+    def states(self, team: str | None, learner_ids: Collection[int] | None) -> list[StateRecord]:
+        """Stored states of those learners."""
+        ...
+
+    def team_sizes(self) -> list[tuple[str, int]]:
+        """Every team with its member count."""
+        ...
+
+
+class Reports(Protocol):
+    """Who reports to whom (``PeopleService``)."""
+
+    def reports_of(self, manager_id: int) -> set[int]:
+        """The manager's reports, recursively."""
+        ...
+
+
+class Engines(Protocol):
+    """The active competency engine (``EngineSource``)."""
+
+    def current(self) -> CompetencyEngine:
+        """The engine of the newest configuration version."""
+        ...
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ViewerScope:
+    """Whose rows a viewer may see: everyone (``learner_id`` None, admins) or a manager's
+    reports, recursively, and themselves."""
+
+    learner_id: int | None
+    reports: frozenset[int] = frozenset()
+
+    @property
+    def everyone(self) -> bool:
+        """Whether every learner is visible."""
+        return self.learner_id is None
+
+    def visible(self) -> frozenset[int] | None:
+        """The visible learner ids (None: all)."""
+        if self.learner_id is None:
+            return None
+        return self.reports | {self.learner_id}
+
+
+EVERYONE = ViewerScope(learner_id=None)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StatusCounts:
+    """How many cells have each status."""
+
+    fresh: int = 0
+    due_soon: int = 0
+    stale: int = 0
+    none: int = 0
+
+    @classmethod
+    def of(cls, statuses: Iterable[Status]) -> StatusCounts:
+        """Counts of a sequence of statuses."""
+        counted = Counter(statuses)
+        return cls(**{status: counted[status] for status in STATUSES})
+
+    def as_dict(self) -> dict[str, int]:
+        """``{"fresh": n, "due_soon": n, "stale": n, "none": n}``."""
+        return {status: getattr(self, status) for status in STATUSES}
+
+    @property
+    def total(self) -> int:
+        """All cells counted."""
+        return self.fresh + self.due_soon + self.stale + self.none
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Column:
+    """A framework competency as a matrix column, named in the viewer's language."""
+
+    id: str
+    name: str
+    parent: str | None
+    totals: StatusCounts
+    #: Mean level over every row (never trained counts as 0).
+    mean_level: float
+    #: Rows with a stored state.
+    trained: int
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Cell:
+    """One learner × competency: status at the matrix's moment, and the stored level."""
+
+    competency_id: str
+    status: Status
+    #: None when nothing was ever recorded.
+    level: float | None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Row:
+    """One member with a cell per column."""
+
+    learner_id: int
+    name: str
+    email: str | None
+    team: str | None
+    manager_id: int | None
+    cells: tuple[Cell, ...]
+    totals: StatusCounts
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Option:
+    """A choice of a filter: its value and label."""
+
+    value: str
+    label: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Matrix:
+    """The whole matrix with its totals and the choices its filters offer."""
+
+    team: str | None
+    manager_id: int | None
+    group: str | None
+    at_us: int
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    totals: StatusCounts
+    managers: tuple[Option, ...]
+    groups: tuple[Option, ...]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TeamSummary:
+    """A team and how many of its members the viewer sees."""
+
+    team: str
+    members: int
+
+
+def localised(names: dict[str, str], language: str) -> str:
+    """A language map's text in ``language`` (its primary subtag too), else English, else
+    any."""
+    for tag in (language, language.split("-")[0], "en"):
+        if tag in names:
+            return names[tag]
+    return next(iter(names.values()), "")
+
+
+def _person(member: MemberRecord) -> str:
+    return member.name or member.email or f"#{member.id}"
+
+
+def _descendants(framework: Framework, root: str) -> list[Competency]:
+    found: list[Competency] = []
+    pending = [root]
+    while pending:
+        for child in framework.children(pending.pop()):
+            found.append(child)
+            pending.append(child.id)
+    return found
+
+
+class TeamMatrixService:
+    """Builds matrices and decides which teams a viewer may open."""
+
+    def __init__(self, store: MatrixStore, people: Reports, engines: Engines) -> None:
+        self.store = store
+        self.people = people
+        self.engines = engines
+
+    def scope_of(self, *, admin: bool, learner_id: int | None) -> ViewerScope:
+        """Everyone for admins; otherwise the learner's reports (recursively) and self."""
+        if admin:
+            return EVERYONE
+        if learner_id is None:
+            return ViewerScope(learner_id=-1)  # sees nobody
+        return ViewerScope(
+            learner_id=learner_id, reports=frozenset(self.people.reports_of(learner_id))
+        )
+
+    def teams(self, scope: ViewerScope) -> list[TeamSummary]:
+        """Teams the viewer may open, with the members they see: all teams for admins, for
+        a manager every team that contains one of their reports."""
+        if scope.everyone:
+            return [TeamSummary(team=t, members=n) for t, n in self.store.team_sizes()]
+        members = self.store.members(None, scope.visible())
+        teams = {m.team for m in members if m.id in scope.reports and m.team is not None}
+        counted = Counter(m.team for m in members if m.team in teams)
+        return [TeamSummary(team=t, members=counted[t]) for t in sorted(teams)]
+
+    def may_view_team(self, team: str, scope: ViewerScope) -> bool:
+        """Admins: any team; managers: a team containing one of their reports."""
+        if scope.everyone:
+            return True
+        return any(m.id in scope.reports for m in self.store.members(team, scope.reports))
+
+    def groups(self, language: str) -> tuple[Option, ...]:
+        """The competency groups: each top-level competency with everything under it."""
+        framework = self.engines.current().framework
+        return tuple(
+            Option(value=c.id, label=localised(c.name, language)) for c in framework.children(None)
+        )
+
+    def matrix(
+        self,
+        *,
+        team: str | None = None,
+        manager_id: int | None = None,
+        group: str | None = None,
+        viewer_scope: ViewerScope = EVERYONE,
+        now_us: int,
+        language: str = "en",
+    ) -> Matrix:
+        """One row per visible member of ``team`` (None: any team), narrowed to the
+        reports of ``manager_id`` and to the competencies of ``group``, at ``now_us``."""
+        engine = self.engines.current()
+        competencies = self._columns(engine.framework, group)
+        members = self.store.members(team, viewer_scope.visible())
+        managers = self._managers(members)
+        if manager_id is not None:
+            reports = self.people.reports_of(manager_id)
+            members = [m for m in members if m.id in reports]
+        ids = [m.id for m in members]
+        wanted = {c.id for c in competencies}
+        stored = {
+            (s.learner_id, s.competency_id): s
+            for s in (self.store.states(team, ids) if ids else [])
+            if s.competency_id in wanted
+        }
+        rows = tuple(self._row(m, competencies, stored, engine, now_us) for m in members)
+        columns = tuple(
+            self._column(k, c, rows, stored, language) for k, c in enumerate(competencies)
+        )
+        return Matrix(
+            team=team,
+            manager_id=manager_id,
+            group=group,
+            at_us=now_us,
+            columns=columns,
+            rows=rows,
+            totals=StatusCounts.of(cell.status for row in rows for cell in row.cells),
+            managers=managers,
+            groups=self.groups(language),
+        )
+
+    def _columns(self, framework: Framework, group: str | None) -> list[Competency]:
+        if group is None:
+            return list(framework.competencies)
+        root = framework.get(group)
+        if root is None or root.parent is not None:
+            raise BadRequest(
+                f"group {group!r} is not a top-level competency of the framework", field="group"
+            )
+        return [root, *_descendants(framework, group)]
+
+    def _managers(self, members: list[MemberRecord]) -> tuple[Option, ...]:
+        """The managers of these members, by name (the manager filter's choices)."""
+        ids = {m.manager_id for m in members if m.manager_id is not None}
+        if not ids:
+            return ()
+        people = self.store.members(None, ids)
+        return tuple(Option(value=str(p.id), label=_person(p)) for p in people)
+
+    @staticmethod
+    def _row(
+        member: MemberRecord,
+        competencies: list[Competency],
+        stored: dict[tuple[int, str], StateRecord],
+        engine: CompetencyEngine,
+        now_us: int,
+    ) -> Row:
+        cells = []
+        for competency in competencies:
+            state = stored.get((member.id, competency.id))
+            if state is None:
+                cells.append(Cell(competency_id=competency.id, status="none", level=None))
+                continue
+            cells.append(
+                Cell(
+                    competency_id=competency.id,
+                    status=engine.status(competency.id, state.stale_at_us, now_us),
+                    level=state.level,
+                )
+            )
+        return Row(
+            learner_id=member.id,
+            name=_person(member),
+            email=member.email,
+            team=member.team,
+            manager_id=member.manager_id,
+            cells=tuple(cells),
+            totals=StatusCounts.of(cell.status for cell in cells),
+        )
+
+    @staticmethod
+    def _column(
+        index: int,
+        competency: Competency,
+        rows: tuple[Row, ...],
+        stored: dict[tuple[int, str], StateRecord],
+        language: str,
+    ) -> Column:
+        cells = [row.cells[index] for row in rows]
+        levels = [cell.level or 0.0 for cell in cells]
+        return Column(
+            id=competency.id,
+            name=localised(competency.name, language),
+            parent=competency.parent,
+            totals=StatusCounts.of(cell.status for cell in cells),
+            mean_level=round(sum(levels) / len(levels), 4) if levels else 0.0,
+            trained=sum(1 for row in rows if (row.learner_id, competency.id) in stored),
+        )
