@@ -1,0 +1,157 @@
+"""The team matrix pages: ``/console/teams`` (the teams a viewer may open) and
+``/console/teams/<team>`` (learners × competencies, also as CSV).
+
+Admins open any team; a manager opens a team that contains one of their reports and sees
+their reports and themselves in it. The view parses the filters, asks
+:class:`~lrs_bridge.services.team_matrix.TeamMatrixService` and renders; the page is large
+(500 × 17 cells), so each cell's text and link are prepared here once per column and status,
+not computed per cell in the template.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import urllib.parse
+from typing import Any
+
+from flask import Blueprint, Response, abort, redirect, render_template, request
+
+from lrs_bridge.console.i18n import t
+from lrs_bridge.console.services import console_services
+from lrs_bridge.console.viewer import Viewer, current_viewer, signed_in
+from lrs_bridge.errors import BadRequest
+from lrs_bridge.services.team_matrix import STATUSES, Matrix, ViewerScope
+from lrs_bridge.xapi.timefmt import format_timestamp_us
+
+blueprint = Blueprint("console_teams", __name__, url_prefix="/console")
+
+#: The learner area's evidence trail of one competency (the cell links' contract).
+EVIDENCE_PATH = "/console/learners/{learner}/evidence?competency={competency}"
+
+
+def _viewer() -> Viewer:
+    viewer = current_viewer()
+    if viewer is None:  # @signed_in has redirected already
+        abort(401)
+    return viewer
+
+
+def _scope(viewer: Viewer) -> ViewerScope:
+    service = console_services().team_matrix()
+    return service.scope_of(admin=viewer.is_admin, learner_id=viewer.learner_id)
+
+
+@blueprint.get("/teams")
+@signed_in
+def teams() -> str:
+    """Admins: every team with its size; managers: the teams of their reports."""
+    viewer = _viewer()
+    scope = _scope(viewer)
+    found = console_services().team_matrix().teams(scope)
+    if not scope.everyone and not found:
+        abort(403, t("teams.forbidden"))
+    return render_template("console/teams/index.html", teams=found)
+
+
+@blueprint.get("/teams/<team>")
+@signed_in
+def team_matrix(team: str) -> Any:
+    """The matrix of one team, filtered by manager and competency group; ``?format=csv``."""
+    viewer = _viewer()
+    service = console_services().team_matrix()
+    scope = _scope(viewer)
+    wanted = request.args.get("team", "").strip()
+    if wanted and wanted != team:  # the filter form's team choice
+        rest = {k: v for k, v in request.args.items() if k != "team" and v}
+        query = f"?{urllib.parse.urlencode(rest)}" if rest else ""
+        return redirect(f"/console/teams/{urllib.parse.quote(wanted, safe='')}{query}")
+    output = request.args.get("format", "html")
+    if output not in ("html", "csv"):
+        raise BadRequest(t("teams.bad_format"), field="format")
+    if not service.may_view_team(team, scope):
+        abort(403, t("teams.forbidden"))
+    visible = service.teams(scope)
+    if scope.everyone and team not in {s.team for s in visible}:
+        abort(404, t("teams.not_found", team=team))
+    matrix = service.matrix(
+        team=team,
+        manager_id=_manager(),
+        group=request.args.get("group") or None,
+        viewer_scope=scope,
+        now_us=console_services().now_us(),
+        language=viewer.language,
+    )
+    if output == "csv":
+        return _csv(matrix)
+    words = {s: t(f"teams.status.{s}") for s in STATUSES}
+    return render_template(
+        "console/teams/matrix.html",
+        matrix=matrix,
+        teams=visible,
+        body=_body(matrix, words),
+        status_words=words,
+        date=format_timestamp_us(matrix.at_us)[:10],
+        csv_query=urllib.parse.urlencode(
+            {**{k: v for k, v in request.args.items() if v}, "format": "csv"}
+        ),
+    )
+
+
+def _manager() -> int | None:
+    value = request.args.get("manager", "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise BadRequest(t("teams.bad_manager"), field="manager")
+    return int(value)
+
+
+def _body(matrix: Matrix, words: dict[str, str]) -> list[dict[str, Any]]:
+    """Each row's ready-made cells: ``(status, competency IRI, href, text)``.
+
+    Links and texts repeat per column and status, so they are built once each here;
+    Jinja then only loops (8,500 cells stay well inside the page's time budget).
+    """
+    quoted = [urllib.parse.quote(c.id, safe="") for c in matrix.columns]
+    rows = []
+    for row in matrix.rows:
+        cells = []
+        for k, cell in enumerate(row.cells):
+            level = "" if cell.level is None else f" {round(cell.level * 100)}%"
+            cells.append(
+                (
+                    cell.status,
+                    cell.competency_id,
+                    EVIDENCE_PATH.format(learner=row.learner_id, competency=quoted[k]),
+                    words[cell.status] + level,
+                )
+            )
+        rows.append({"row": row, "cells": cells})
+    return rows
+
+
+def _csv(matrix: Matrix) -> Response:
+    """The same matrix as CSV: a row per member, a status and a level column per
+    competency, the member's totals last. Status values are the stable codes."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    header = ["learner_id", "name", "email", "team"]
+    for column in matrix.columns:
+        header += [f"{column.name} ({column.id}) status", f"{column.name} ({column.id}) level"]
+    writer.writerow(header + list(STATUSES))
+    for row in matrix.rows:
+        line: list[Any] = [row.learner_id, row.name, row.email or "", row.team or ""]
+        for cell in row.cells:
+            line += [cell.status, "" if cell.level is None else f"{cell.level:.4f}"]
+        writer.writerow(line + [row.totals.as_dict()[s] for s in STATUSES])
+    name = f"team-{matrix.team or 'all'}-{format_timestamp_us(matrix.at_us)[:10]}.csv"
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{_safe(name)}"'},
+    )
+
+
+def _safe(filename: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in filename)
