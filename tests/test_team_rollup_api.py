@@ -11,12 +11,17 @@ from lrs_bridge.auth import create_credential
 from lrs_bridge.runtime import Runtime
 from tests.conftest import headers
 from tests.test_competency_flow import LISTENING
-from tests.test_team_matrix import add_person, trained
+from tests.test_team_matrix import seed_desk
 
 
 @pytest.fixture
 def admin(creds) -> dict[str, str]:
     return creds.make("all,admin", name="admin")
+
+
+@pytest.fixture
+def team(client: FlaskClient, admin: dict[str, str]) -> dict[str, int]:
+    return seed_desk(client, admin)
 
 
 def own_credential(app: Flask, learner_id: int) -> dict[str, str]:
@@ -25,17 +30,6 @@ def own_credential(app: Flask, learner_id: int) -> dict[str, str]:
         rt.store, name="own", scopes="statements/read/mine", now_us=1, learner_id=learner_id
     )
     return headers(record.key, secret)
-
-
-@pytest.fixture
-def team(client: FlaskClient, admin: dict[str, str]) -> dict[str, int]:
-    ids = {"lead": add_person(client, admin, "lead", team="oslo")}
-    ids["kari"] = add_person(client, admin, "kari", team="oslo", manager_email="lead@example.com")
-    ids["ola"] = add_person(client, admin, "ola", team="oslo", manager_email="lead@example.com")
-    ids["boss"] = add_person(client, admin, "boss", team="bergen")
-    ids["siv"] = add_person(client, admin, "siv", team="bergen", manager_email="boss@example.com")
-    trained(client, admin, "kari", LISTENING, "2026-01-15T10:00:00Z")
-    return ids
 
 
 def listening(body):
@@ -47,26 +41,30 @@ def test_never_trained_members_count_and_every_competency_is_listed(client, admi
     response = client.get("/api/v1/teams/oslo/competencies", headers=admin)
     assert response.status_code == 200
     body = response.get_json()
-    assert body["team"] == "oslo" and body["members"] == 3
+    assert body["team"] == "oslo" and body["members"] == 4
     assert len(body["competencies"]) == 17  # the whole framework, trained or not
     row = listening(body)
-    assert row["learners"] == 3 and row["trained"] == 1
-    assert row["status"]["none"] == 2 and sum(row["status"].values()) == 3
-    assert row["stale_learners"] == [team["kari"]]  # stale since 2026-04-15
+    assert row["learners"] == 4 and row["trained"] == 3
+    assert row["status"]["none"] == 1 and sum(row["status"].values()) == 4
+    # Every stored listening state is past its stale_at (the latest on 2026-08-20) by now.
+    assert sorted(row["stale_learners"]) == sorted(team[n] for n in ("kari", "ola", "per"))
     assert 0 < row["mean_level"] < 1
 
 
 def test_a_managers_own_credential_reads_the_team_it_manages(app, client, team):
-    manager = own_credential(app, team["lead"])
-    response = client.get("/api/v1/teams/oslo/competencies", headers=manager)
+    response = client.get(
+        "/api/v1/teams/oslo/competencies", headers=own_credential(app, team["lead"])
+    )
     assert response.status_code == 200, response.get_json()
-    assert response.get_json()["members"] == 3  # the reports and the manager
+    assert response.get_json()["members"] == 4  # the reports at every depth and the manager
+    by_ola = client.get("/api/v1/teams/oslo/competencies", headers=own_credential(app, team["ola"]))
+    assert by_ola.status_code == 200 and by_ola.get_json()["members"] == 2  # Ola and Per
 
 
 @pytest.mark.parametrize(
     ("who", "team_name"),
     [("kari", "oslo"), ("boss", "oslo"), ("lead", "bergen")],
-    ids=["a-report", "another-teams-manager", "a-team-without-reports"],
+    ids=["a-learner-without-reports", "another-teams-manager", "a-team-without-reports"],
 )
 def test_other_learners_credentials_get_403(app, client, team, who, team_name):
     response = client.get(

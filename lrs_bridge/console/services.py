@@ -10,8 +10,11 @@ import dataclasses
 
 from flask import current_app
 
+from lrs_bridge.errors import NotFound
 from lrs_bridge.runtime import Runtime
 from lrs_bridge.services.people import PeopleService
+from lrs_bridge.services.team_matrix import TeamMatrixService
+from lrs_bridge.store.matrix import SqlMatrixStore
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -34,6 +37,13 @@ class ConsoleServices:
     def people(self) -> PeopleService:
         """Directory questions: who reports to whom, teams."""
         return PeopleService(self.runtime.store)
+
+    def team_matrix(self) -> TeamMatrixService:
+        """The team matrix (``/console/teams``) over the precomputed competency state."""
+        source = self.runtime.competencies
+        if source is None:
+            raise NotFound("the competency engine is off on this server")
+        return TeamMatrixService(SqlMatrixStore(self.runtime.engine), self.people, source)
 
     def branding(self) -> Branding:
         """The organisation's name, logo and colour (defaults until an admin sets them)."""

@@ -15,16 +15,17 @@ import io
 import urllib.parse
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, render_template, request
+from flask import Response, abort, redirect, render_template, request
 
-from lrs_bridge.console.i18n import t
+from lrs_bridge.console.blueprint import console_blueprint
+from lrs_bridge.console.i18n import current_language, t
 from lrs_bridge.console.services import console_services
 from lrs_bridge.console.viewer import Viewer, current_viewer, signed_in
 from lrs_bridge.errors import BadRequest
 from lrs_bridge.services.team_matrix import STATUSES, Matrix, ViewerScope
 from lrs_bridge.xapi.timefmt import format_timestamp_us
 
-blueprint = Blueprint("console_teams", __name__, url_prefix="/console")
+blueprint = console_blueprint("console_teams", __name__)
 
 #: The learner area's evidence trail of one competency (the cell links' contract).
 EVIDENCE_PATH = "/console/learners/{learner}/evidence?competency={competency}"
@@ -80,11 +81,11 @@ def team_matrix(team: str) -> Any:
         group=request.args.get("group") or None,
         viewer_scope=scope,
         now_us=console_services().now_us(),
-        language=viewer.language,
+        language=current_language(),
     )
     if output == "csv":
         return _csv(matrix)
-    words = {s: t(f"teams.status.{s}") for s in STATUSES}
+    words: dict[str, str] = {s: t(f"status.{s}") for s in STATUSES}
     return render_template(
         "console/teams/matrix.html",
         matrix=matrix,

@@ -16,6 +16,7 @@ from typing import Protocol
 from lrs_bridge.competency.engine import Status
 from lrs_bridge.competency.framework import Competency, Framework
 from lrs_bridge.errors import BadRequest
+from lrs_bridge.notify.i18n import pick_name
 from lrs_bridge.services.competencies import CompetencyEngine
 from lrs_bridge.store.matrix import MemberRecord, StateRecord
 
@@ -34,16 +35,16 @@ class MatrixStore(Protocol):
         """Stored states of those learners."""
         ...
 
-    def team_sizes(self) -> list[tuple[str, int]]:
-        """Every team with its member count."""
-        ...
 
-
-class Reports(Protocol):
-    """Who reports to whom (``PeopleService``)."""
+class People(Protocol):
+    """Who reports to whom, and the teams (``PeopleService``)."""
 
     def reports_of(self, manager_id: int) -> set[int]:
         """The manager's reports, recursively."""
+        ...
+
+    def teams(self) -> list[tuple[str, int]]:
+        """Every team with its member count."""
         ...
 
 
@@ -171,15 +172,6 @@ class TeamSummary:
     members: int
 
 
-def localised(names: dict[str, str], language: str) -> str:
-    """A language map's text in ``language`` (its primary subtag too), else English, else
-    any."""
-    for tag in (language, language.split("-")[0], "en"):
-        if tag in names:
-            return names[tag]
-    return next(iter(names.values()), "")
-
-
 def _person(member: MemberRecord) -> str:
     return member.name or member.email or f"#{member.id}"
 
@@ -197,7 +189,7 @@ def _descendants(framework: Framework, root: str) -> list[Competency]:
 class TeamMatrixService:
     """Builds matrices and decides which teams a viewer may open."""
 
-    def __init__(self, store: MatrixStore, people: Reports, engines: Engines) -> None:
+    def __init__(self, store: MatrixStore, people: People, engines: Engines) -> None:
         self.store = store
         self.people = people
         self.engines = engines
@@ -216,7 +208,7 @@ class TeamMatrixService:
         """Teams the viewer may open, with the members they see: all teams for admins, for
         a manager every team that contains one of their reports."""
         if scope.everyone:
-            return [TeamSummary(team=t, members=n) for t, n in self.store.team_sizes()]
+            return [TeamSummary(team=t, members=n) for t, n in self.people.teams()]
         members = self.store.members(None, scope.visible())
         teams = {m.team for m in members if m.id in scope.reports and m.team is not None}
         counted = Counter(m.team for m in members if m.team in teams)
@@ -232,7 +224,7 @@ class TeamMatrixService:
         """The competency groups: each top-level competency with everything under it."""
         framework = self.engines.current().framework
         return tuple(
-            Option(value=c.id, label=localised(c.name, language)) for c in framework.children(None)
+            Option(value=c.id, label=pick_name(c.name, language)) for c in framework.children(None)
         )
 
     def matrix(
@@ -338,7 +330,7 @@ class TeamMatrixService:
         levels = [cell.level or 0.0 for cell in cells]
         return Column(
             id=competency.id,
-            name=localised(competency.name, language),
+            name=pick_name(competency.name, language),
             parent=competency.parent,
             totals=StatusCounts.of(cell.status for cell in cells),
             mean_level=round(sum(levels) / len(levels), 4) if levels else 0.0,

@@ -1,4 +1,4 @@
-"""Read queries behind the team matrix: members, their stored competency states, team sizes.
+"""Read queries behind the team matrix: members and their stored competency states.
 
 They read the precomputed ``competency_state`` rows and the directory only, never the
 statements or the evidence ledger, so a matrix costs two indexed queries whatever the size
@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, Select, func, select
+from sqlalchemy import Engine, Select, select
 
 from lrs_bridge.store.driver_errors import translate_errors
 from lrs_bridge.store.tables import competency_state, learners
@@ -90,17 +90,6 @@ class SqlMatrixStore:
                 query, competency_state.c.learner_id, learner_ids, team is not None
             )
         ]
-
-    def team_sizes(self) -> list[tuple[str, int]]:
-        """Every team named in the directory with its member count, by team name."""
-        query = (
-            select(learners.c.team, func.count())
-            .where(learners.c.team.is_not(None))
-            .group_by(learners.c.team)
-            .order_by(learners.c.team)
-        )
-        with translate_errors(), self.engine.connect() as conn:
-            return [(row[0], int(row[1])) for row in conn.execute(query).all()]
 
     def _rows(
         self, query: Select[Any], id_column: Any, ids: Collection[int] | None, narrowed: bool

@@ -147,28 +147,4 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fi": "formatin on oltava html tai csv",
         "nl": "format moet html of csv zijn",
     },
-    "teams.status.fresh": {
-        "en": "Fresh",
-        "nb": "Fersk",
-        "fi": "Tuore",
-        "nl": "Actueel",
-    },
-    "teams.status.due_soon": {
-        "en": "Due soon",
-        "nb": "Forfaller snart",
-        "fi": "Vanhenee pian",
-        "nl": "Verloopt binnenkort",
-    },
-    "teams.status.stale": {
-        "en": "Stale",
-        "nb": "Utdatert",
-        "fi": "Vanhentunut",
-        "nl": "Verlopen",
-    },
-    "teams.status.none": {
-        "en": "Never trained",
-        "nb": "Aldri trent",
-        "fi": "Ei koulutusta",
-        "nl": "Nooit getraind",
-    },
 }
