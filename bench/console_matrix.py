@@ -8,19 +8,17 @@ evidence row behind every stored state, and ``competency_state`` rows relative t
 clock (the server's "now") so every status occurs: about 20% of the pairs were never
 trained, the rest are spread over fresh, due soon and stale.
 
-Every measured request goes through HTTP to a real ``lrs-bridge serve`` process, signed in
-as a console admin with a password, the way a browser does it (the session cookie and the
-form's CSRF token). The time is the client's wall time per request over loopback, an upper
-bound of the server time.
+Every measured request goes through HTTP to a real ``lrs-bridge serve`` process (two
+gunicorn workers), with a console admin's session cookie. The time is the client's wall
+time per request over loopback, an upper bound of the server time.
 """
 
 from __future__ import annotations
 
-import http.cookiejar
 import random
-import re
 import statistics
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
@@ -29,9 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from bulk import Row, fill, statement_row
-from server import BenchError, Server, cli, fresh_database
+from server import BenchError, Server, fresh_database
 from sqlalchemy import text
 
+from lrs_bridge import create_app
+from lrs_bridge.console.session import ConsoleSessionInterface
+from lrs_bridge.console.viewer import Viewer
 from lrs_bridge.services.competencies import load_engine
 from lrs_bridge.store.engine import make_engine
 
@@ -44,8 +45,6 @@ WARMUP_REQUESTS = 3
 WORKERS = 2
 DAY_US = 86_400 * 1_000_000
 ADMIN_EMAIL = "bench-admin@example.com"
-ADMIN_PASSWORD = "bench-admin-password-1"
-_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 Log = Callable[[str], None]
 
@@ -133,30 +132,38 @@ def _count(url: str, table: str) -> int:
 
 
 class Browser:
-    """A cookie-keeping HTTP client that signs in like the console's form."""
+    """An HTTP client carrying a console admin's session cookie.
 
-    def __init__(self, port: int) -> None:
+    The cookie is signed with the database's instance key, exactly as the sign-in page
+    would sign it (the tests' ``session_cookie`` does the same for Playwright); signing in
+    is not what this bench measures.
+    """
+
+    def __init__(self, port: int, url: str) -> None:
         self.base = f"http://127.0.0.1:{port}"
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-        )
+        app = create_app({"database_url": url, "access_log": False})
+        try:
+            interface = app.session_interface
+            if not isinstance(interface, ConsoleSessionInterface):
+                raise BenchError("the app has no console session interface")
+            serializer = interface.get_signing_serializer(app)
+            if serializer is None:
+                raise BenchError("no session serializer")
+            viewer = Viewer(kind="admin", email=ADMIN_EMAIL, name="Bench admin")
+            value = serializer.dumps(
+                {"viewer": viewer.to_session(), "seen_us": time.time_ns() // 1000}
+            )
+            self.cookie = f"{app.config['SESSION_COOKIE_NAME']}={value}"
+        finally:
+            app.extensions["lrs_bridge"].close()
 
     def get(self, path: str) -> tuple[int, bytes]:
-        with self.opener.open(self.base + path, timeout=60) as response:
-            return response.status, response.read()
-
-    def sign_in(self, email: str, password: str) -> None:
-        _, page = self.get("/console/sign-in")
-        found = _CSRF.search(page.decode())
-        if found is None:
-            raise BenchError("the sign-in page has no csrf_token field")
-        form = {"email": email, "password": password, "csrf_token": found.group(1)}
-        data = urllib.parse.urlencode(form).encode()
-        with self.opener.open(self.base + "/console/sign-in", data=data, timeout=60) as response:
-            response.read()
-        status, _ = self.get("/console/teams")
-        if status != 200:
-            raise BenchError(f"signed in, but /console/teams answered {status}")
+        request = urllib.request.Request(self.base + path, headers={"Cookie": self.cookie})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -166,11 +173,12 @@ def _percentile(values: list[float], share: float) -> float:
 
 def measure(url: str, workdir: Path, log: Log, requests: int = REQUESTS) -> dict[str, Any]:
     """Sign in as an admin and time ``requests`` GETs of the team's matrix."""
-    cli(url, "users", "create", "--email", ADMIN_EMAIL, "--role", "admin", "--password-stdin")
     server = Server(url, WORKERS, workdir)
     try:
-        browser = Browser(server.port)
-        browser.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
+        browser = Browser(server.port, url)
+        status, _ = browser.get("/console/teams")
+        if status != 200:
+            raise BenchError(f"the admin's session was refused: /console/teams answered {status}")
         path = f"/console/teams/{urllib.parse.quote(TEAM)}"
         for _ in range(WARMUP_REQUESTS):
             browser.get(path)

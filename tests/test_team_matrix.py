@@ -15,8 +15,15 @@ from flask.testing import FlaskClient
 
 from lrs_bridge.errors import BadRequest
 from lrs_bridge.runtime import Runtime
+from lrs_bridge.services.competencies import engine_from_documents, file_documents
 from lrs_bridge.services.people import PeopleService
-from lrs_bridge.services.team_matrix import EVERYONE, STATUSES, Matrix, TeamMatrixService
+from lrs_bridge.services.team_matrix import (
+    EVERYONE,
+    STATUSES,
+    Matrix,
+    StatusBounds,
+    TeamMatrixService,
+)
 from lrs_bridge.store.matrix import SqlMatrixStore
 from lrs_bridge.xapi.timefmt import parse_timestamp_us
 from tests.factories import aligned
@@ -180,3 +187,25 @@ def test_admins_see_every_team_with_its_size(service, desk):
     assert service.scope_of(admin=True, learner_id=None) is EVERYONE
     assert [(t.team, t.members) for t in service.teams(EVERYONE)] == [("bergen", 2), ("oslo", 4)]
     assert service.may_view_team("oslo", EVERYONE)
+
+
+@pytest.mark.parametrize(
+    ("due_soon", "now"),
+    [
+        ("P14D", "2026-06-01T00:00:00Z"),
+        ("P1M", "2026-03-31T12:00:00Z"),  # month arithmetic clamps at month ends
+        ("P1M", "2026-02-28T23:59:59Z"),
+        ("PT36H", "2026-01-01T00:00:00Z"),
+    ],
+)
+def test_status_bounds_answer_exactly_as_the_engine_does(due_soon, now):
+    framework_doc, map_doc = file_documents("", "")
+    map_doc["policies"]["quarterly"]["due_soon"] = due_soon
+    engine = engine_from_documents(framework_doc, map_doc)
+    now_us = parse_timestamp_us(now) or 0
+    bounds = StatusBounds(engine, LISTENING, now_us)
+    hour = 3_600_000_000
+    probes = [None, *(now_us + k * hour for k in range(-50, 24 * 70))]
+    probes += [bounds.fresh_after + d for d in (-1, 0, 1)] if bounds.fresh_after else []
+    for stale_at in probes:
+        assert bounds.status(stale_at) == engine.status(LISTENING, stale_at, now_us), stale_at

@@ -16,13 +16,14 @@ import urllib.parse
 from typing import Any
 
 from flask import Response, abort, redirect, render_template, request
+from markupsafe import Markup, escape
 
 from lrs_bridge.console.blueprint import console_blueprint
 from lrs_bridge.console.i18n import current_language, t
 from lrs_bridge.console.services import console_services
 from lrs_bridge.console.viewer import Viewer, current_viewer, signed_in
 from lrs_bridge.errors import BadRequest
-from lrs_bridge.services.team_matrix import STATUSES, Matrix, ViewerScope
+from lrs_bridge.services.team_matrix import STATUSES, Matrix, Row, ViewerScope
 from lrs_bridge.xapi.timefmt import format_timestamp_us
 
 blueprint = console_blueprint("console_teams", __name__)
@@ -108,27 +109,30 @@ def _manager() -> int | None:
     return int(value)
 
 
-def _body(matrix: Matrix, words: dict[str, str]) -> list[dict[str, Any]]:
-    """Each row's ready-made cells: ``(status, competency IRI, href, text)``.
+def _body(matrix: Matrix, words: dict[str, str]) -> list[tuple[Row, Markup]]:
+    """Each row with its cells' markup, built here rather than in Jinja.
 
-    Links and texts repeat per column and status, so they are built once each here;
-    Jinja then only loops (8,500 cells stay well inside the page's time budget).
+    A 500 × 17 page has 8,500 cells; escaping four values per cell in the template costs
+    more than the whole query. The parts that repeat (each column's escaped IRI and quoted
+    link parameter, each status word) are escaped once; per cell only an id, a level and
+    those parts are joined. The markup is the matrix contract: ``data-learner``,
+    ``data-competency``, ``data-status``, the status word and level as text, a link to the
+    learner's evidence trail of that competency.
     """
-    quoted = [urllib.parse.quote(c.id, safe="") for c in matrix.columns]
+    columns = [(str(escape(c.id)), urllib.parse.quote(c.id, safe="")) for c in matrix.columns]
+    texts = {status: str(escape(word)) for status, word in words.items()}
     rows = []
     for row in matrix.rows:
-        cells = []
-        for k, cell in enumerate(row.cells):
-            level = "" if cell.level is None else f" {round(cell.level * 100)}%"
-            cells.append(
-                (
-                    cell.status,
-                    cell.competency_id,
-                    EVIDENCE_PATH.format(learner=row.learner_id, competency=quoted[k]),
-                    words[cell.status] + level,
-                )
+        learner = row.learner_id
+        parts = []
+        for (iri, quoted), (_, status, level) in zip(columns, row.cells, strict=True):
+            shown = texts[status] if level is None else f"{texts[status]} {round(level * 100)}%"
+            href = EVIDENCE_PATH.format(learner=learner, competency=quoted)
+            parts.append(
+                f'<td class="cell-{status}" data-learner="{learner}" data-competency="{iri}" '
+                f'data-status="{status}"><a href="{href}">{shown}</a></td>'
             )
-        rows.append({"row": row, "cells": cells})
+        rows.append((row, Markup("".join(parts))))  # noqa: S704 - every part escaped above
     return rows
 
 
