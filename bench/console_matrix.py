@@ -9,13 +9,16 @@ clock (the server's "now") so every status occurs: about 20% of the pairs were n
 trained, the rest are spread over fresh, due soon and stale.
 
 Every measured request goes through HTTP to a real ``lrs-bridge serve`` process (two
-gunicorn workers), with a console admin's session cookie. The time is the client's wall
-time per request over loopback, an upper bound of the server time.
+gunicorn workers), with a console admin's session cookie. Two times are reported: the
+server's, from the page's ``Server-Timing`` header (the view from its first to its last
+step: the target), and the client's wall time per request over loopback, reading the
+whole page (an upper bound that also carries the load generator's share of the CPUs).
 """
 
 from __future__ import annotations
 
 import random
+import re
 import statistics
 import time
 import urllib.error
@@ -44,6 +47,7 @@ REQUESTS = 40
 WARMUP_REQUESTS = 3
 WORKERS = 2
 DAY_US = 86_400 * 1_000_000
+_SERVER_TIMING = re.compile(r"\bapp;dur=([\d.]+)")
 ADMIN_EMAIL = "bench-admin@example.com"
 
 Log = Callable[[str], None]
@@ -157,13 +161,19 @@ class Browser:
         finally:
             app.extensions["lrs_bridge"].close()
 
-    def get(self, path: str) -> tuple[int, bytes]:
+    def get(self, path: str) -> tuple[int, bytes, float | None]:
+        """Status, body and the page's own ``Server-Timing`` duration (ms), if given."""
         request = urllib.request.Request(self.base + path, headers={"Cookie": self.cookie})
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
-                return response.status, response.read()
+                return response.status, response.read(), _app_ms(response.headers)
         except urllib.error.HTTPError as error:
-            return error.code, error.read()
+            return error.code, error.read(), None
+
+
+def _app_ms(headers: Any) -> float | None:
+    found = _SERVER_TIMING.search(headers.get("Server-Timing") or "")
+    return float(found.group(1)) if found else None
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -176,26 +186,37 @@ def measure(url: str, workdir: Path, log: Log, requests: int = REQUESTS) -> dict
     server = Server(url, WORKERS, workdir)
     try:
         browser = Browser(server.port, url)
-        status, _ = browser.get("/console/teams")
+        status, _, _ = browser.get("/console/teams")
         if status != 200:
             raise BenchError(f"the admin's session was refused: /console/teams answered {status}")
         path = f"/console/teams/{urllib.parse.quote(TEAM)}"
         for _ in range(WARMUP_REQUESTS):
             browser.get(path)
         times: list[float] = []
+        app_times: list[float] = []
         body = b""
         for _ in range(requests):
             started = time.perf_counter()
-            status, body = browser.get(path)
+            status, body, app_ms = browser.get(path)
             times.append((time.perf_counter() - started) * 1000)
             if status != 200:
                 raise BenchError(f"{path} answered {status}")
+            if app_ms is not None:
+                app_times.append(app_ms)
         cells = body.count(b"data-status=")
     finally:
         server.stop()
-    log(f"  matrix p50 {_percentile(times, 0.5):.1f} ms, p99 {_percentile(times, 0.99):.1f} ms")
+    if len(app_times) != requests:
+        raise BenchError("the matrix page sent no Server-Timing header")
+    log(
+        f"  matrix wall p50 {_percentile(times, 0.5):.1f} ms, p99 {_percentile(times, 0.99):.1f}"
+        f" ms; app p50 {_percentile(app_times, 0.5):.1f} ms, "
+        f"p99 {_percentile(app_times, 0.99):.1f} ms"
+    )
     return {
         "requests": requests,
+        "app_p50_ms": round(_percentile(app_times, 0.5), 1),
+        "app_p99_ms": round(_percentile(app_times, 0.99), 1),
         "p50_ms": round(_percentile(times, 0.5), 1),
         "p99_ms": round(_percentile(times, 0.99), 1),
         "mean_ms": round(statistics.fmean(times), 1),
@@ -232,7 +253,7 @@ def console_matrix_run(
         "fill_seconds": round(seconds, 1),
         **figures,
         "target_ms": TARGET_MS,
-        "verdict": "PASS" if figures["p99_ms"] <= TARGET_MS else "MISS",
+        "verdict": "PASS" if figures["app_p99_ms"] <= TARGET_MS else "MISS",
         "notes": notes,
     }
 
@@ -249,19 +270,23 @@ def print_section(run: dict[str, Any], verdicts: list[dict[str, Any]]) -> None:
         f"({run['state_rows']:,} stored states) over {run['statements']:,} statements"
     )
     print(
-        f"GET /console/teams/{TEAM}: p50 {run['p50_ms']} ms, p99 {run['p99_ms']} ms, "
-        f"mean {run['mean_ms']} ms over {run['requests']} requests "
-        f"({run['page_bytes']:,} bytes, {run['cells']:,} cells); "
-        f"target p99 <= {TARGET_MS:.0f} ms: {run['verdict']}"
+        f"GET /console/teams/{TEAM} over {run['requests']} requests "
+        f"({run['page_bytes']:,} bytes, {run['cells']:,} cells):\n"
+        f"  server time (Server-Timing): p50 {run['app_p50_ms']} ms, p99 {run['app_p99_ms']} ms"
+        f"; target p99 <= {TARGET_MS:.0f} ms: {run['verdict']}\n"
+        f"  client wall time (HTTP over loopback, the page read whole): p50 {run['p50_ms']} ms,"
+        f" p99 {run['p99_ms']} ms, mean {run['mean_ms']} ms"
     )
     for note in run["notes"]:
         print(f"note: {note}")
     verdicts.append(
         {
-            "target": f"console matrix p99 <= {TARGET_MS:.0f} ms at 500 x 17 over 1M statements",
+            "target": f"console matrix server time p99 <= {TARGET_MS:.0f} ms at 500 x 17 "
+            "over 1M statements",
             "database": run["database"],
-            "value": run["p99_ms"],
+            "value": run["app_p99_ms"],
             "verdict": run["verdict"],
-            "detail": f"p50 {run['p50_ms']} ms, {run['statements']:,} statements",
+            "detail": f"server p50 {run['app_p50_ms']} ms; client wall p50 {run['p50_ms']} ms, "
+            f"p99 {run['p99_ms']} ms; {run['statements']:,} statements",
         }
     )
