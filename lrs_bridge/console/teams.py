@@ -32,17 +32,19 @@ blueprint = console_blueprint("console_teams", __name__)
 
 @blueprint.before_request
 def _start_clock() -> None:
-    g.teams_started = time.perf_counter()
+    g.teams_started = (time.perf_counter(), time.process_time())
 
 
 @blueprint.after_request
 def _server_timing(response: Response) -> Response:
-    """``Server-Timing: app;dur=<ms>``: the page's own time, which ``make bench`` reports
-    beside the client's wall time (the matrix has a 300 ms budget)."""
+    """``Server-Timing: app;dur=<ms>, cpu;dur=<ms>``: the page's own wall time and the
+    worker's CPU time for it, which ``make bench`` reports (the matrix has a 300 ms budget;
+    CPU time shows the cost apart from other processes' load on a shared machine)."""
     started = g.get("teams_started")
     if started is not None:
-        elapsed = (time.perf_counter() - started) * 1000
-        response.headers["Server-Timing"] = f"app;dur={elapsed:.1f}"
+        wall = (time.perf_counter() - started[0]) * 1000
+        cpu = (time.process_time() - started[1]) * 1000
+        response.headers["Server-Timing"] = f"app;dur={wall:.1f}, cpu;dur={cpu:.1f}"
     return response
 
 
@@ -70,7 +72,7 @@ def teams() -> str:
     scope = _scope(viewer)
     found = console_services().team_matrix().teams(scope)
     if not scope.everyone and not found:
-        abort(403, t("teams.forbidden"))
+        abort(403)
     return render_template("console/teams/index.html", teams=found)
 
 
@@ -90,10 +92,10 @@ def team_matrix(team: str) -> Any:
     if output not in ("html", "csv"):
         raise BadRequest(t("teams.bad_format"), field="format")
     if not service.may_view_team(team, scope):
-        abort(403, t("teams.forbidden"))
+        abort(403)
     visible = service.teams(scope)
     if scope.everyone and team not in {s.team for s in visible}:
-        abort(404, t("teams.not_found", team=team))
+        abort(404)
     matrix = service.matrix(
         team=team,
         manager_id=_manager(),

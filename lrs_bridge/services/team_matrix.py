@@ -90,9 +90,15 @@ class StatusCounts:
 
     @classmethod
     def of(cls, statuses: Iterable[Status]) -> StatusCounts:
-        """Counts of a sequence of statuses."""
-        counted = Counter(statuses)
-        return cls(**{status: counted[status] for status in STATUSES})
+        """Counts of a sequence of statuses (``list.count``: cheaper than a Counter for the
+        few statuses of a matrix row or column)."""
+        found = list(statuses)
+        return cls(
+            fresh=found.count("fresh"),
+            due_soon=found.count("due_soon"),
+            stale=found.count("stale"),
+            none=found.count("none"),
+        )
 
     def as_dict(self) -> dict[str, int]:
         """``{"fresh": n, "due_soon": n, "stale": n, "none": n}``."""
@@ -296,17 +302,12 @@ class TeamMatrixService:
             reports = self.people.reports_of(manager_id)
             members = [m for m in members if m.id in reports]
         ids = [m.id for m in members]
-        wanted = {c.id for c in competencies}
-        stored = {
-            (s.learner_id, s.competency_id): s
-            for s in (self.store.states(team, ids) if ids else [])
-            if s.competency_id in wanted
-        }
+        stored: dict[int, dict[str, StateRecord]] = {}
+        for state in self.store.states(team, ids) if ids else []:
+            stored.setdefault(state.learner_id, {})[state.competency_id] = state
         bounds = [StatusBounds(engine, c.id, now_us) for c in competencies]
-        rows = tuple(self._row(m, competencies, stored, bounds) for m in members)
-        columns = tuple(
-            self._column(k, c, rows, stored, language) for k, c in enumerate(competencies)
-        )
+        rows = tuple(self._row(m, competencies, stored.get(m.id, {}), bounds) for m in members)
+        columns = tuple(self._column(k, c, rows, language) for k, c in enumerate(competencies))
         return Matrix(
             team=team,
             manager_id=manager_id,
@@ -341,12 +342,13 @@ class TeamMatrixService:
     def _row(
         member: MemberRecord,
         competencies: list[Competency],
-        stored: dict[tuple[int, str], StateRecord],
+        stored: dict[str, StateRecord],
         bounds: list[StatusBounds],
     ) -> Row:
+        """One member's cells; ``stored``: their states by competency."""
         cells = []
         for competency, bound in zip(competencies, bounds, strict=True):
-            state = stored.get((member.id, competency.id))
+            state = stored.get(competency.id)
             if state is None:
                 cells.append(Cell(competency.id, "none", None))
                 continue
@@ -358,7 +360,7 @@ class TeamMatrixService:
             team=member.team,
             manager_id=member.manager_id,
             cells=tuple(cells),
-            totals=StatusCounts.of(cell.status for cell in cells),
+            totals=StatusCounts.of([cell.status for cell in cells]),
         )
 
     @staticmethod
@@ -366,7 +368,6 @@ class TeamMatrixService:
         index: int,
         competency: Competency,
         rows: tuple[Row, ...],
-        stored: dict[tuple[int, str], StateRecord],
         language: str,
     ) -> Column:
         cells = [row.cells[index] for row in rows]
@@ -375,7 +376,7 @@ class TeamMatrixService:
             id=competency.id,
             name=pick_name(competency.name, language),
             parent=competency.parent,
-            totals=StatusCounts.of(cell.status for cell in cells),
+            totals=StatusCounts.of([cell.status for cell in cells]),
             mean_level=round(sum(levels) / len(levels), 4) if levels else 0.0,
-            trained=sum(1 for row in rows if (row.learner_id, competency.id) in stored),
+            trained=sum(1 for cell in cells if cell.level is not None),  # None: no state
         )

@@ -80,7 +80,7 @@ class SqlMatrixStore:
                 learners.c.team == team
             )
         rows = self._rows(query, competency_state.c.learner_id, learner_ids, team is not None)
-        return [StateRecord(*row) for row in rows]
+        return list(map(StateRecord._make, rows))
 
     def _rows(
         self, query: Select[Any], id_column: Any, ids: Collection[int] | None, narrowed: bool

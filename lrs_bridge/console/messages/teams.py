@@ -33,18 +33,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fi": "Hakemistossa ei ole vielä tiimejä.",
         "nl": "Er staan nog geen teams in de personenlijst.",
     },
-    "teams.forbidden": {
-        "en": "Team matrices are for admins and for managers of team members.",
-        "nb": "Teammatriser er for administratorer og for ledere av teammedlemmer.",
-        "fi": "Tiimimatriisit ovat ylläpitäjille ja tiimin jäsenten esihenkilöille.",
-        "nl": "Teammatrices zijn er voor beheerders en voor leidinggevenden van teamleden.",
-    },
-    "teams.not_found": {
-        "en": "There is no team called {team}.",
-        "nb": "Det finnes ikke noe team som heter {team}.",
-        "fi": "Tiimiä nimeltä {team} ei ole.",
-        "nl": "Er is geen team met de naam {team}.",
-    },
     "teams.matrix.title": {
         "en": "Team {team}",
         "nb": "Team {team}",
@@ -74,12 +62,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nb": "Ingen medlemmer passer til disse filtrene.",
         "fi": "Yksikään jäsen ei vastaa näitä suodattimia.",
         "nl": "Geen leden voldoen aan deze filters.",
-    },
-    "teams.matrix.cell_title": {
-        "en": "Evidence of {name} for {competency}",
-        "nb": "Dokumentasjon for {name} i {competency}",
-        "fi": "Henkilön {name} näyttö osaamisesta {competency}",
-        "nl": "Bewijs van {name} voor {competency}",
     },
     "teams.matrix.legend": {
         "en": "All cells",
