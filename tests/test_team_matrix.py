@@ -174,6 +174,7 @@ def test_a_manager_sees_their_reports_and_themselves_only(service, desk):
     assert not service.may_view_team("bergen", scope)
     matrix = service.matrix(team="oslo", viewer_scope=scope, now_us=NOW)
     assert {r.learner_id for r in matrix.rows} == {desk["ola"], desk["per"]}
+    assert [o.label for o in matrix.managers] == ["Ola"]  # not Lead, Ola's own manager
     assert [(t.team, t.members) for t in service.teams(scope)] == [("oslo", 2)]
 
 

@@ -31,8 +31,10 @@ class MatrixStore(Protocol):
         """Learners of a team (None: any), limited to ``learner_ids`` when given."""
         ...
 
-    def states(self, team: str | None, learner_ids: Collection[int] | None) -> list[StateRecord]:
-        """Stored states of those learners."""
+    def members_and_states(
+        self, team: str | None, learner_ids: Collection[int] | None
+    ) -> tuple[list[MemberRecord], list[StateRecord]]:
+        """Those learners and their stored states, from one snapshot."""
         ...
 
 
@@ -296,14 +298,13 @@ class TeamMatrixService:
         reports of ``manager_id`` and to the competencies of ``group``, at ``now_us``."""
         engine = self.engines.current()
         competencies = self._columns(engine.framework, group)
-        members = self.store.members(team, viewer_scope.visible())
-        managers = self._managers(members)
+        members, states = self.store.members_and_states(team, viewer_scope.visible())
+        managers = self._managers(members, viewer_scope.visible())
         if manager_id is not None:
             reports = self.people.reports_of(manager_id)
             members = [m for m in members if m.id in reports]
-        ids = [m.id for m in members]
         stored: dict[int, dict[str, StateRecord]] = {}
-        for state in self.store.states(team, ids) if ids else []:
+        for state in states:
             stored.setdefault(state.learner_id, {})[state.competency_id] = state
         bounds = [StatusBounds(engine, c.id, now_us) for c in competencies]
         rows = tuple(self._row(m, competencies, stored.get(m.id, {}), bounds) for m in members)
@@ -330,12 +331,20 @@ class TeamMatrixService:
             )
         return [root, *_descendants(framework, group)]
 
-    def _managers(self, members: list[MemberRecord]) -> tuple[Option, ...]:
-        """The managers of these members, by name (the manager filter's choices)."""
+    def _managers(
+        self, members: list[MemberRecord], visible: frozenset[int] | None
+    ) -> tuple[Option, ...]:
+        """The managers of these members whom the viewer may see, by name (the manager
+        filter's choices)."""
         ids = {m.manager_id for m in members if m.manager_id is not None}
-        if not ids:
-            return ()
-        people = self.store.members(None, ids)
+        if visible is not None:
+            ids &= visible
+        known = [m for m in members if m.id in ids]  # most managers are team members
+        missing = ids - {m.id for m in known}
+        people = sorted(
+            known + (self.store.members(None, missing) if missing else []),
+            key=lambda m: (_person(m).casefold(), m.id),
+        )
         return tuple(Option(value=str(p.id), label=_person(p)) for p in people)
 
     @staticmethod

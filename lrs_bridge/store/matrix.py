@@ -1,17 +1,17 @@
 """Read queries behind the team matrix: members and their stored competency states.
 
 They read the precomputed ``competency_state`` rows and the directory only, never the
-statements or the evidence ledger, so a matrix costs two indexed queries whatever the size
-of the statement store.
+statements or the evidence ledger, so a matrix costs two queries in one transaction
+whatever the size of the statement store.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, Select, select
+from sqlalchemy import Connection, Engine, Select, select
 
 from lrs_bridge.store.driver_errors import translate_errors
 from lrs_bridge.store.tables import competency_state, learners
@@ -50,25 +50,14 @@ class SqlMatrixStore:
     def members(self, team: str | None, learner_ids: Collection[int] | None) -> list[MemberRecord]:
         """Learners of ``team`` (None: any team), limited to ``learner_ids`` when given,
         ordered by name then id."""
-        query = select(
-            learners.c.id, learners.c.name, learners.c.email, learners.c.team, learners.c.manager_id
-        )
-        if team is not None:
-            query = query.where(learners.c.team == team)
-        rows = [
-            MemberRecord(
-                id=row.id,
-                name=row.name,
-                email=row.email,
-                team=row.team,
-                manager_id=row.manager_id,
-            )
-            for row in self._rows(query, learners.c.id, learner_ids, team is not None)
-        ]
-        return sorted(rows, key=lambda m: ((m.name or m.email or "").casefold(), m.id))
+        with translate_errors(), self.engine.connect() as conn:
+            return _members(conn, team, learner_ids)
 
-    def states(self, team: str | None, learner_ids: Collection[int] | None) -> list[StateRecord]:
-        """The stored states of the same learners as :meth:`members`."""
+    def members_and_states(
+        self, team: str | None, learner_ids: Collection[int] | None
+    ) -> tuple[list[MemberRecord], list[StateRecord]]:
+        """:meth:`members` and their stored states, read in one transaction: one snapshot
+        (a state never without its member), and one connection's round trips."""
         query = select(
             competency_state.c.learner_id,
             competency_state.c.competency_id,
@@ -79,24 +68,46 @@ class SqlMatrixStore:
             query = query.join(learners, learners.c.id == competency_state.c.learner_id).where(
                 learners.c.team == team
             )
-        rows = self._rows(query, competency_state.c.learner_id, learner_ids, team is not None)
-        return list(map(StateRecord._make, rows))
+        with translate_errors(), self.engine.connect() as conn, conn.begin():
+            members = _members(conn, team, learner_ids)
+            rows = _limited(conn, query, competency_state.c.learner_id, learner_ids, team)
+            return members, list(map(StateRecord._make, rows))
 
-    def _rows(
-        self, query: Select[Any], id_column: Any, ids: Collection[int] | None, narrowed: bool
-    ) -> Iterator[Any]:
-        """Run ``query``, limited to ``ids``: in SQL by chunks when nothing else narrows it,
-        otherwise filtered here (one query for a team beats many ``IN`` lists)."""
-        with translate_errors(), self.engine.connect() as conn:
-            # ``all()`` fetches in one go: iterating a result fetches row by row, slowly.
-            if ids is None:
-                yield from conn.execute(query).all()
-                return
-            wanted = frozenset(ids)
-            if narrowed:
-                yield from (row for row in conn.execute(query).all() if row[0] in wanted)
-                return
-            ordered: Sequence[int] = sorted(wanted)
-            for start in range(0, len(ordered), ID_CHUNK):
-                chunk = ordered[start : start + ID_CHUNK]
-                yield from conn.execute(query.where(id_column.in_(chunk))).all()
+
+def _members(
+    conn: Connection, team: str | None, learner_ids: Collection[int] | None
+) -> list[MemberRecord]:
+    query = select(
+        learners.c.id, learners.c.name, learners.c.email, learners.c.team, learners.c.manager_id
+    )
+    if team is not None:
+        query = query.where(learners.c.team == team)
+    rows = [
+        MemberRecord(
+            id=row.id, name=row.name, email=row.email, team=row.team, manager_id=row.manager_id
+        )
+        for row in _limited(conn, query, learners.c.id, learner_ids, team)
+    ]
+    return sorted(rows, key=lambda m: ((m.name or m.email or "").casefold(), m.id))
+
+
+def _limited(
+    conn: Connection,
+    query: Select[Any],
+    id_column: Any,
+    ids: Collection[int] | None,
+    team: str | None,
+) -> list[Any]:
+    """Run ``query`` (its first column a learner id), limited to ``ids``: in SQL by chunks
+    when no team narrows it, otherwise filtered here (one query for a team beats many ``IN``
+    lists). ``all()`` fetches in one go: iterating a result fetches row by row, slowly."""
+    if ids is None:
+        return list(conn.execute(query).all())
+    wanted = frozenset(ids)
+    if team is not None:
+        return [row for row in conn.execute(query).all() if row[0] in wanted]
+    ordered: Sequence[int] = sorted(wanted)
+    found: list[Any] = []
+    for start in range(0, len(ordered), ID_CHUNK):
+        found += conn.execute(query.where(id_column.in_(ordered[start : start + ID_CHUNK]))).all()
+    return found
