@@ -18,6 +18,7 @@ whole page (an upper bound that also carries the load generator's share of the C
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import re
@@ -162,6 +163,9 @@ class Browser:
             self.cookie = f"{app.config['SESSION_COOKIE_NAME']}={value}"
         finally:
             app.extensions["lrs_bridge"].close()
+            # create_app set up the service's JSON logging in this process; keep the later
+            # databases' migrations from flooding the bench's progress output.
+            logging.getLogger("alembic").setLevel(logging.WARNING)
 
     def get(self, path: str) -> tuple[int, bytes, tuple[float, float] | None]:
         """Status, body and the page's own ``Server-Timing`` wall and CPU times (ms)."""
