@@ -72,6 +72,20 @@ def _query(**schemas: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"name": name, "in": "query", "schema": schema} for name, schema in schemas.items()]
 
 
+def _team_rollup(read: str) -> dict[str, Any]:
+    """The roll-up: broad readers, or the credential of a manager of team members."""
+    operation = _op("A team's roll-up per framework competency, never-trained members too", read)
+    operation["description"] = (
+        f"Needs the `{read}` scope, or the credential of a learner who manages members of "
+        "the team (recursively); that credential sees its reports and itself. Each "
+        "competency gives `learners` (members counted), `trained` (members with a stored "
+        "state), `mean_level` (never trained counts as 0), `status` counts (`none`: never "
+        "trained or no positive evidence) and `stale_learners`; `members` is the row count."
+    )
+    operation["responses"]["403"] = {"description": "Not a broad reader nor a manager of the team"}
+    return operation
+
+
 def _op(
     summary: str,
     scope: str,
@@ -246,7 +260,7 @@ def openapi_document() -> dict[str, Any]:
             "/learners/{id}/competencies": {
                 "get": _op("Level, status, stale_at and evidence trail per competency", read)
             },
-            "/teams/{team}/competencies": {"get": _op("A team's roll-up per competency", read)},
+            "/teams/{team}/competencies": {"get": _team_rollup(read)},
             "/config": {
                 "get": _op("The active framework and map documents", "admin"),
                 "put": _op(

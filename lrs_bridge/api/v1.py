@@ -29,6 +29,9 @@ from lrs_bridge.services.admin import ConfigService, explain, stored_statement
 from lrs_bridge.services.competencies import CompetencyEngine
 from lrs_bridge.services.directory import import_directory, public_learner
 from lrs_bridge.services.learner_view import learner_view
+from lrs_bridge.services.people import PeopleService
+from lrs_bridge.services.team_matrix import TeamMatrixService
+from lrs_bridge.store.matrix import SqlMatrixStore
 from lrs_bridge.xapi.extract import agent_key
 from lrs_bridge.xapi.timefmt import format_timestamp_us, now_us
 from lrs_bridge.xapi.validate import validate_agent, validate_statement
@@ -36,10 +39,13 @@ from lrs_bridge.xapi.validate import validate_agent, validate_statement
 blueprint = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 
 
+_BROAD_READ = frozenset({"admin", "all/read", "all"})
+
+
 def _reader(own_learner: int | None = None) -> Principal:
     """Broad read rights, or (for ``own_learner``) that learner's own credential."""
     principal = authenticated()
-    if principal.scopes & {"admin", "all/read", "all"}:
+    if principal.scopes & _BROAD_READ:
         return principal
     if own_learner is not None and principal.learner_id == own_learner:
         return principal
@@ -236,31 +242,48 @@ def _list_learners() -> Response:
 
 @blueprint.get("/teams/<team>/competencies")
 def team_competencies(team: str) -> Response:
-    """A manager's roll-up: per competency, learners by status and the mean level."""
-    _reader()
-    engine = _engine()
-    now = now_us()
-    rollup: dict[str, dict[str, Any]] = {}
-    for competency_id, learner_id, level, stale_at_us in runtime().store.team_rollup(team):
-        entry = rollup.setdefault(
-            competency_id,
-            {
-                "competency": competency_id,
-                "learners": 0,
-                "mean_level": 0.0,
-                "status": {"fresh": 0, "due_soon": 0, "stale": 0, "none": 0},
-                "stale_learners": [],
-            },
+    """A team's roll-up: per framework competency, members by status and the mean level.
+
+    Every member counts, never-trained ones as ``none`` (level 0). Broad readers see the
+    whole team; the credential of a learner who manages members of the team (recursively)
+    sees their reports and themselves.
+    """
+    principal = authenticated()
+    service = _team_matrix()
+    broad = bool(principal.scopes & _BROAD_READ)
+    scope = service.scope_of(admin=broad, learner_id=principal.learner_id)
+    if not broad and not service.may_view_team(team, scope):
+        raise Forbidden(
+            "a team's roll-up needs the admin, all/read or all scope, or the credential of a "
+            "learner who manages members of the team"
         )
-        entry["learners"] += 1
-        entry["mean_level"] += level
-        state = engine.status(competency_id, stale_at_us, now)
-        entry["status"][state] += 1
-        if state == "stale":
-            entry["stale_learners"].append(learner_id)
-    for entry in rollup.values():
-        entry["mean_level"] = round(entry["mean_level"] / entry["learners"], 4)
-    return jsonify({"team": team, "competencies": list(rollup.values())})
+    matrix = service.matrix(team=team, viewer_scope=scope, now_us=now_us())
+    return jsonify(
+        {
+            "team": team,
+            "members": len(matrix.rows),
+            "competencies": [
+                {
+                    "competency": column.id,
+                    "learners": len(matrix.rows),
+                    "trained": column.trained,
+                    "mean_level": column.mean_level,
+                    "status": column.totals.as_dict(),
+                    "stale_learners": [
+                        row.learner_id for row in matrix.rows if row.cells[k].status == "stale"
+                    ],
+                }
+                for k, column in enumerate(matrix.columns)
+            ],
+        }
+    )
+
+
+def _team_matrix() -> TeamMatrixService:
+    rt = runtime()
+    if rt.competencies is None:
+        raise NotFound("the competency engine is off on this server")
+    return TeamMatrixService(SqlMatrixStore(rt.engine), PeopleService(rt.store), rt.competencies)
 
 
 @blueprint.get("/openapi.json")

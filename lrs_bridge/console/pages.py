@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from lrs_bridge.console import home, learners, mapeditor
+from lrs_bridge.console import home, learners, mapeditor, teams
 
 BLUEPRINTS: list[Blueprint] = [
     home.blueprint,
     learners.blueprint,
+    teams.blueprint,
     *mapeditor.BLUEPRINTS,
 ]

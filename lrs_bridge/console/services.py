@@ -16,6 +16,8 @@ from lrs_bridge.services.admin import ConfigService
 from lrs_bridge.services.learner_view import LearnerView, learner_view
 from lrs_bridge.services.map_editor import MapEditor
 from lrs_bridge.services.people import PeopleService
+from lrs_bridge.services.team_matrix import TeamMatrixService
+from lrs_bridge.store.matrix import SqlMatrixStore
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -52,6 +54,13 @@ class ConsoleServices:
             raise NotFound("the competency engine is off on this server")
         store = self.runtime.store
         return MapEditor(store, source, ConfigService(store, source, self.runtime.clock))
+
+    def team_matrix(self) -> TeamMatrixService:
+        """The team matrix (``/console/teams``) over the precomputed competency state."""
+        source = self.runtime.competencies
+        if source is None:
+            raise NotFound("the competency engine is off on this server")
+        return TeamMatrixService(SqlMatrixStore(self.runtime.engine), self.people, source)
 
     def branding(self) -> Branding:
         """The organisation's name, logo and colour (defaults until an admin sets them)."""

@@ -411,11 +411,6 @@ class SqlStore(
         with self._write() as conn:
             return directory.update_learner(conn, learner_id, changes)
 
-    def team_rollup(self, team: str) -> list[Any]:
-        """The state rows of a team's learners."""
-        with self._read() as conn:
-            return directory.team_rollup(conn, team)
-
     # -- competency reads ------------------------------------------------------------------
 
     def learner_by_agent_key(self, agent_key: str) -> dict[str, Any] | None:
