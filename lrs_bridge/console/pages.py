@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from lrs_bridge.console import home
+from lrs_bridge.console import home, operations, settings_views
 
 BLUEPRINTS: list[Blueprint] = [
+    operations.blueprint,
+    settings_views.blueprint,
     home.blueprint,
 ]

@@ -13,7 +13,7 @@ import re
 #: WCAG 2.x level AA, normal-size text.
 MIN_CONTRAST = 4.5
 #: The colour of the console's header and the e-mails' button when none is set.
-DEFAULT_COLOUR = "#0969da"
+DEFAULT_COLOUR = "#1f4e79"
 WHITE = "#ffffff"
 
 _HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")

@@ -39,52 +39,71 @@ class SettingsStore(Protocol):
     def put(self, key: str, value: dict[str, Any], *, at_us: int, by: str) -> None: ...
 
 
+#: English texts of the problems (the console shows them translated, by code).
+PROBLEMS = {
+    "too_long": "at most {limit} characters",
+    "control": "no control characters",
+    "bad_url": "an https:// URL or a path on this server starting with /",
+    "bad_colour": "a hex colour such as #1f4e79",
+    "too_light": (
+        "{colour} is too light for white text ({ratio}:1, at least {minimum}:1 is needed); "
+        "choose a darker colour"
+    ),
+}
+Problem = tuple[str, dict[str, Any]]
+
+
 class BrandingInvalid(BadRequest):
-    """One or more branding fields are wrong; ``errors`` maps each field to its message."""
+    """One or more branding fields are wrong: ``problems`` maps each field to a code of
+    :data:`PROBLEMS` and its parameters, ``errors`` to the English text."""
 
-    def __init__(self, errors: Mapping[str, str]) -> None:
+    def __init__(self, problems: Mapping[str, Problem]) -> None:
+        errors = {name: PROBLEMS[code].format(**args) for name, (code, args) in problems.items()}
         first = next(iter(errors))
-        super().__init__(f"{first}: {errors[first]}", field=first, errors=dict(errors))
-        self.errors = dict(errors)
+        super().__init__(f"{first}: {errors[first]}", field=first, errors=errors)
+        self.problems = dict(problems)
+        self.errors = errors
 
 
-def _org_name(value: str) -> tuple[str | None, str | None]:
+def _org_name(value: str) -> tuple[str | None, Problem | None]:
     name = value.strip()
     if not name:
         return None, None
     if len(name) > MAX_ORG_NAME:
-        return None, f"at most {MAX_ORG_NAME} characters"
+        return None, ("too_long", {"limit": MAX_ORG_NAME})
     if _CONTROL.search(name):
-        return None, "no control characters"
+        return None, ("control", {})
     return name, None
 
 
-def _logo_url(value: str) -> tuple[str | None, str | None]:
+def _logo_url(value: str) -> tuple[str | None, Problem | None]:
     url = value.strip()
     if not url:
         return None, None
-    if len(url) > MAX_URL or any(ch.isspace() for ch in url) or _CONTROL.search(url):
-        return None, f"a URL without spaces, at most {MAX_URL} characters"
+    if len(url) > MAX_URL:
+        return None, ("too_long", {"limit": MAX_URL})
+    if any(ch.isspace() for ch in url) or _CONTROL.search(url) or "\\" in url:
+        return None, ("bad_url", {})
     parts = urlsplit(url)
     if parts.scheme == "https" and parts.netloc:
         return url, None
-    if not parts.scheme and not parts.netloc and url.startswith("/") and "\\" not in url:
-        return url, None  # a path on this server (not "//host", which leaves it)
-    return None, "an https:// URL or a path on this server starting with /"
+    if not parts.scheme and not parts.netloc and url.startswith("/") and not url.startswith("//"):
+        return url, None  # a path on this server ("//host" would leave it)
+    return None, ("bad_url", {})
 
 
-def _colour(value: str) -> tuple[str | None, str | None]:
+def _colour(value: str) -> tuple[str | None, Problem | None]:
     text = value.strip()
     if not text:
         return DEFAULT_BRANDING.primary_colour, None
     colour = normalise_hex(text)
     if colour is None:
-        return None, "a hex colour such as #0969da"
+        return None, ("bad_colour", {})
     ratio = contrast_ratio(colour, WHITE)
     if ratio < MIN_CONTRAST:
         return None, (
-            f"{colour} is too light for white text ({ratio:.1f}:1, at least "
-            f"{MIN_CONTRAST}:1 is needed); choose a darker colour"
+            "too_light",
+            {"colour": colour, "ratio": f"{ratio:.2f}", "minimum": MIN_CONTRAST},
         )
     return colour, None
 
@@ -92,18 +111,24 @@ def _colour(value: str) -> tuple[str | None, str | None]:
 def validate_branding(form: Mapping[str, str]) -> Branding:
     """A :class:`Branding` from form fields ``org_name``, ``logo_url``, ``primary_colour``;
     raises :class:`BrandingInvalid` naming every wrong field."""
-    checked = {
-        "org_name": _org_name(form.get("org_name", "")),
-        "logo_url": _logo_url(form.get("logo_url", "")),
-        "primary_colour": _colour(form.get("primary_colour", "")),
+    org_name, name_problem = _org_name(form.get("org_name", ""))
+    logo_url, logo_problem = _logo_url(form.get("logo_url", ""))
+    colour, colour_problem = _colour(form.get("primary_colour", ""))
+    problems = {
+        field: problem
+        for field, problem in (
+            ("org_name", name_problem),
+            ("logo_url", logo_problem),
+            ("primary_colour", colour_problem),
+        )
+        if problem is not None
     }
-    errors = {name: error for name, (_, error) in checked.items() if error}
-    if errors:
-        raise BrandingInvalid(errors)
+    if problems:
+        raise BrandingInvalid(problems)
     return Branding(
-        org_name=checked["org_name"][0],
-        logo_url=checked["logo_url"][0],
-        primary_colour=checked["primary_colour"][0] or DEFAULT_BRANDING.primary_colour,
+        org_name=org_name,
+        logo_url=logo_url,
+        primary_colour=colour or DEFAULT_BRANDING.primary_colour,
     )
 
 

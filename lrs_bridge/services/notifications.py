@@ -7,7 +7,6 @@ sends. ``sending`` is not a stored status: it is a ``pending`` row under a live 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, Protocol
 
 from lrs_bridge.config import Settings
@@ -17,13 +16,26 @@ from lrs_bridge.store.base import Clock
 
 #: Stored statuses, in the order of a notification's life.
 STATUSES = ("waiting", "pending", "sent", "dead", "routed")
+#: What the console shows: ``pending`` split into queued, being sent (a dispatcher holds
+#: it) and failed (waiting for its next attempt after an error).
+STATES = ("waiting", "pending", "sending", "failed", "dead", "sent", "routed")
+CHANNELS = ("email", "webhook", "xapi", "none")
+_STATE_FILTERS: dict[str, dict[str, Any]] = {
+    "waiting": {"status": "waiting"},
+    "pending": {"status": "pending", "leased": False, "failed": False},
+    "sending": {"status": "pending", "leased": True},
+    "failed": {"status": "pending", "leased": False, "failed": True},
+    "dead": {"status": "dead"},
+    "sent": {"status": "sent"},
+    "routed": {"status": "routed"},
+}
 
 
 class OutboxReads(Protocol):
     """The store's outbox reads and the admin's retry."""
 
     def list_notifications(
-        self, *, status: str | None = None, limit: int = 100, offset: int = 0
+        self, *, status: str | None = None, limit: int = 100, offset: int = 0, **filters: Any
     ) -> list[Notification]: ...
 
     def notification(self, notification_id: int) -> Notification | None: ...
@@ -46,9 +58,13 @@ def channels_configured(settings: Settings) -> list[str]:
     return found
 
 
-def is_sending(notification: Notification) -> bool:
-    """A pending row a dispatcher holds right now."""
-    return notification.status == "pending" and notification.lease_token is not None
+def state_of(notification: Notification) -> str:
+    """The row's state as the console shows it (one of :data:`STATES`)."""
+    if notification.status != "pending":
+        return notification.status
+    if notification.lease_token is not None:
+        return "sending"
+    return "failed" if notification.last_error else "pending"
 
 
 class NotificationService:
@@ -73,6 +89,19 @@ class NotificationService:
             )
         return self.store.list_notifications(status=status, limit=limit, offset=offset)
 
+    def browse(
+        self, *, state: str | None = None, channel: str | None = None, limit: int, offset: int
+    ) -> list[Notification]:
+        """Outbox rows, newest first, by console state (:data:`STATES`) and channel."""
+        if state is not None and state not in _STATE_FILTERS:
+            raise BadRequest(f"state must be one of {', '.join(STATES)}", field="state")
+        if channel is not None and channel not in CHANNELS:
+            raise BadRequest(f"channel must be one of {', '.join(CHANNELS)}", field="channel")
+        filters = dict(_STATE_FILTERS[state]) if state else {}
+        if channel:
+            filters["channel"] = channel
+        return self.store.list_notifications(limit=limit, offset=offset, **filters)
+
     def counts(self) -> dict[str, int]:
         """Notifications per stored status."""
         return self.store.outbox_counts()
@@ -93,12 +122,3 @@ class NotificationService:
         self.get(notification_id)
         if not self.store.retry_notification(notification_id, self.clock()):
             raise BadRequest("only a dead notification can be retried", field="status")
-
-
-def by_status(rows: Sequence[Notification]) -> dict[str, int]:
-    """Counts per shown status (``sending`` apart from ``pending``) of ``rows``."""
-    counts: dict[str, int] = {}
-    for row in rows:
-        shown = "sending" if is_sending(row) else row.status
-        counts[shown] = counts.get(shown, 0) + 1
-    return counts
