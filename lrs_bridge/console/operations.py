@@ -215,7 +215,7 @@ def assignments() -> str:
         status_options=[(s, t(f"ops.astatus.{s}")) for s in ASSIGNMENT_FILTERS],
         team_options=[(team, team) for team, _ in services.people.teams()],
         competencies=competencies,
-        engine_on=services.runtime.refreshers is not None,
+        engine_on=services.can_change_assignments(),
         back=request.full_path.rstrip("?"),
     )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from flask import current_app
+from flask import current_app, g
 
 from lrs_bridge.errors import NotFound
 from lrs_bridge.runtime import Runtime
@@ -42,13 +42,19 @@ class ConsoleServices:
         return PeopleService(self.runtime.store)
 
     def branding(self) -> Branding:
-        """The organisation's name, logo and colour (defaults until an admin sets them)."""
+        """The organisation's name, logo and colour (defaults until an admin sets them);
+        read once per request (the layout asks on every page)."""
+        if "console_branding" in g:
+            cached: Branding = g.console_branding
+            return cached
         saved = self.runtime.branding.current()
-        return Branding(
+        branding = Branding(
             organisation=saved.org_name or Branding.organisation,
             logo_url=saved.logo_url,
             colour=saved.primary_colour,
         )
+        g.console_branding = branding
+        return branding
 
     # -- operations (assignments, notifications, branding settings) ---------------------
 
@@ -69,6 +75,10 @@ class ConsoleServices:
         if service is None:
             raise NotFound("the competency engine is off on this server")
         return service
+
+    def can_change_assignments(self) -> bool:
+        """Whether cancel and re-send work (they need the competency engine)."""
+        return self.runtime.refreshers is not None
 
     @property
     def notifications(self) -> NotificationService:

@@ -207,7 +207,7 @@ def test_resend_queues_the_notification_again(
         data={"csrf_token": csrf_token(admin)},
         follow_redirects=True,
     )
-    assert f"Assignment {target}: 1 notifications queued again." in response.get_data(True)
+    assert f"Assignment {target} re-sent (1 queued)." in response.get_data(True)
     assert len(runtime_of(ops_app).assignments.notifications(target)) == before + 1
 
 
@@ -320,3 +320,26 @@ def test_learners_never_see_the_warning(console_client: FlaskClient) -> None:
     page = console_client.get("/console/")
     assert page.status_code == 200
     assert 'data-warning="no-channel"' not in page.get_data(as_text=True)
+
+
+def test_with_the_engine_off_assignments_can_be_read_not_changed(
+    ops_app: Flask, seeded: Seeded, database_url: str
+) -> None:
+    app = create_app(
+        {"database_url": database_url, "access_log": False, "competency_engine": False}
+    )
+    try:
+        client = app.test_client()
+        login(client, **ADMIN)
+        page = client.get("/console/assignments").get_data(as_text=True)
+        assert "The competency engine is off" in page
+        assert "Resend" not in page
+        every = sorted(i for ids in seeded.assignments.values() for i in ids)
+        assert shown_assignments(client) == every
+        target = seeded.assignments["kari"][0]
+        response = client.post(
+            f"/console/assignments/{target}/cancel", data={"csrf_token": csrf_token(client)}
+        )
+        assert response.status_code == 404
+    finally:
+        app.extensions["lrs_bridge"].close()

@@ -153,10 +153,10 @@ MESSAGES = {
         "nl": "Opdracht {id} is geannuleerd.",
     },
     "ops.resent": {
-        "en": "Assignment {id}: {count} notifications queued again.",
-        "nb": "Oppgave {id}: {count} varsler lagt i kø på nytt.",
-        "fi": "Tehtävä {id}: {count} ilmoitusta jonossa uudelleen.",
-        "nl": "Opdracht {id}: {count} meldingen opnieuw in de wachtrij.",
+        "en": "Assignment {id} re-sent ({count} queued).",
+        "nb": "Oppgave {id} sendt på nytt ({count} i kø).",
+        "fi": "Tehtävä {id} lähetetty uudelleen ({count} jonossa).",
+        "nl": "Opdracht {id} opnieuw verstuurd ({count} in de wachtrij).",
     },
     "ops.no_assignments": {
         "en": "No assignments match these filters.",
