@@ -61,3 +61,12 @@ def contrast_ratio(foreground: str, background: str) -> float:
     a, b = relative_luminance(foreground), relative_luminance(background)
     light, dark = max(a, b), min(a, b)
     return (light + 0.05) / (dark + 0.05)
+
+
+def for_email(brand: Branding, public_url: str) -> Branding:
+    """``brand`` with a logo path made absolute against ``public_url``, since a mail client
+    cannot resolve a path; an e-mail shows only an ``https://`` logo (see render.py)."""
+    logo = brand.logo_url
+    if logo and logo.startswith("/") and not logo.startswith("//") and public_url:
+        return dataclasses.replace(brand, logo_url=public_url.rstrip("/") + logo)
+    return brand

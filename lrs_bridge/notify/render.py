@@ -10,7 +10,7 @@ other people's tasks (under the same UIDs the learner's calendar uses).
 Branding (the organisation's name, logo and colour, set in the console) is a parameter too:
 the name heads the subject and signs the footer, the colour fills the launch button, and the
 logo is shown only when its URL is absolute (``https://``), since an e-mail client cannot
-resolve a path on the server.
+resolve a path on the server (the dispatcher prefixes a path with ``public_url``).
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from lrs_bridge.config import Settings
-from lrs_bridge.notify.brand import DEFAULT_BRANDING, Branding
+from lrs_bridge.notify.brand import DEFAULT_BRANDING, Branding, for_email
 from lrs_bridge.notify.model import DeliveryError, Digest, digest_from_dict
 from lrs_bridge.notify.render import render_email, webhook_body, webhook_event
 from lrs_bridge.notify.smtp import SmtpConfig, send_email
@@ -211,7 +211,10 @@ class Dispatcher:
                     "no SMTP server configured (LRS_BRIDGE_SMTP_URL)", retryable=False
                 )
             config = SmtpConfig.from_url(self.settings.smtp_url, sender=self.settings.smtp_from)
-            brand = self.branding() if self.branding is not None else DEFAULT_BRANDING
+            brand = for_email(
+                self.branding() if self.branding is not None else DEFAULT_BRANDING,
+                self.settings.public_url,
+            )
             message = render_email(digest, sender=self.settings.smtp_from, brand=brand)
             return self.send(config, message)
         if notification.channel == "webhook":

@@ -210,19 +210,28 @@ def smtp() -> Iterator[SmtpReceiver]:
     yield from running_smtp()
 
 
-def test_the_dispatcher_sends_what_the_admin_saved(database_url: str, smtp: SmtpReceiver) -> None:
-    app = create_app(
-        {
-            "database_url": database_url,
-            "access_log": False,
-            "smtp_url": smtp.url,
-            "smtp_from": SENDER,
-        }
-    )
+@pytest.mark.parametrize(
+    ("logo", "public_url", "shown"),
+    [
+        ("https://cdn.acme.example/logo.png", "", "https://cdn.acme.example/logo.png"),
+        (
+            "/static/acme.png",
+            "https://lrs.acme.example/",
+            "https://lrs.acme.example/static/acme.png",
+        ),
+        ("/static/acme.png", "", None),  # no address to resolve the path against
+        ("/static/acme.png", "http://lrs.acme.example", None),  # never a plain-http image
+    ],
+)
+def test_the_dispatcher_sends_what_the_admin_saved(
+    database_url: str, smtp: SmtpReceiver, logo: str, public_url: str, shown: str | None
+) -> None:
+    settings = {"database_url": database_url, "access_log": False, "smtp_url": smtp.url}
+    app = create_app({**settings, "smtp_from": SENDER, "public_url": public_url})
     try:
         client = app.test_client()
         login(client, **ADMIN)
-        assert save(client, ACME)[0] == 303
+        assert save(client, {**ACME, "logo_url": logo})[0] == 303
         seed(app)
         runtime: Runtime = app.extensions["lrs_bridge"]
         report = runtime.dispatcher.dispatch()
@@ -230,6 +239,10 @@ def test_the_dispatcher_sends_what_the_admin_saved(database_url: str, smtp: Smtp
         for message in smtp.mailbox.messages:
             assert str(message["Subject"]).startswith("Acme Support: ")
             _, html = parts(message)
-            assert "https://cdn.acme.example/logo.png" in html and "#0b3d91" in html
+            assert "#0b3d91" in html
+            if shown is None:
+                assert "<img" not in html
+            else:
+                assert f'<img src="{shown}"' in html
     finally:
         app.extensions["lrs_bridge"].close()
