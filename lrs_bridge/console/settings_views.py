@@ -6,11 +6,13 @@ nothing; a saved form redirects (303), so reloading does not post it again.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from lrs_bridge.console.blueprint import console_blueprint
-from lrs_bridge.console.i18n import t
+from lrs_bridge.console.i18n import current_language, t
 from lrs_bridge.console.services import console_services
 from lrs_bridge.console.viewer import admin_only, current_viewer
 from lrs_bridge.notify.brand import MIN_CONTRAST, WHITE, contrast_ratio
@@ -34,6 +36,15 @@ def _form(values: dict[str, str], errors: dict[str, str], status: int = 200) -> 
         minimum=MIN_CONTRAST,
     )
     return page, status
+
+
+def _local_numbers(args: dict[str, Any]) -> dict[str, Any]:
+    """Ratios with the reader's decimal mark (4.5 in English, 4,5 in nb, fi and nl)."""
+    comma = current_language() != "en"
+    return {
+        name: str(value).replace(".", ",") if comma and name in ("ratio", "minimum") else value
+        for name, value in args.items()
+    }
 
 
 @blueprint.get("/settings/branding")
@@ -60,7 +71,7 @@ def save_branding() -> Response | tuple[str, int]:
         console_services().branding_settings.save(values, by=f"console:{viewer.email}")
     except BrandingInvalid as invalid:
         errors = {
-            field: t(f"branding.error.{code}", **args)
+            field: t(f"branding.error.{code}", **_local_numbers(args))
             for field, (code, args) in invalid.problems.items()
         }
         flash(t("branding.invalid"), "error")

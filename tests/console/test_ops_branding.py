@@ -162,6 +162,12 @@ def test_the_refusal_speaks_the_viewers_language(console_client: FlaskClient) ->
     )
     assert response.status_code == 400
     assert "Oppgi en https://-adresse" in response.get_data(as_text=True)
+    too_light = console_client.post(
+        "/console/settings/branding",
+        data={**data, "primary_colour": "#ffcc00"},
+        headers={"Accept-Language": "fi"},
+    )
+    assert "(kontrasti 1,51:1, vähintään 4,5:1 tarvitaan)" in too_light.get_data(as_text=True)
 
 
 def test_saving_needs_the_csrf_token(console_client: FlaskClient) -> None:
