@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from lrs_bridge.console import home, learners, mapeditor, teams
+from lrs_bridge.console import home, learners, mapeditor, operations, settings_views, teams
 
 BLUEPRINTS: list[Blueprint] = [
+    operations.blueprint,
+    settings_views.blueprint,
     home.blueprint,
     learners.blueprint,
     teams.blueprint,

@@ -407,3 +407,16 @@ auth_failures = Table(
     Column("failures", Integer, nullable=False),
     Index("ix_auth_failures_window", "window_start_us"),
 )
+
+# -- console settings ------------------------------------------------------------------------------
+
+#: Settings an admin edits in the console (branding), one JSON document per key. Kept in the
+#: database, not the config file, so every web worker and the dispatcher see the same values.
+console_settings = Table(
+    "console_settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+    Column("updated_by", String(320), nullable=False),
+)
