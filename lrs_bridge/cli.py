@@ -16,6 +16,7 @@ import click
 import orjson
 
 from lrs_bridge.auth import EVIDENCE_POLICIES, create_credential
+from lrs_bridge.cli_users import users
 from lrs_bridge.config import ENV_PREFIX, Settings, load_settings
 from lrs_bridge.errors import BadRequest, LrsBridgeError
 from lrs_bridge.observability import configure_logging
@@ -473,6 +474,9 @@ def _time_option(name: str, value: str | None) -> int | None:
     if parsed is None:
         raise BadRequest(f"--{name}: {value!r} is not an ISO 8601 timestamp", field=name)
     return parsed
+
+
+cli.add_command(users)
 
 
 def main() -> None:

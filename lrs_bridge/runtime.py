@@ -14,6 +14,7 @@ from lrs_bridge.services.documents import DocumentService
 from lrs_bridge.services.outbox import Dispatcher
 from lrs_bridge.services.privacy import PrivacyService
 from lrs_bridge.services.refreshers import RefresherService
+from lrs_bridge.services.signin import SignInService, build_signin
 from lrs_bridge.services.statements import StatementService
 from lrs_bridge.store.attachments import AttachmentStore
 from lrs_bridge.store.base import Clock
@@ -43,6 +44,8 @@ class Runtime:
     privacy: PrivacyService
     #: State, Activity/Agent Profile documents, Agents and Activities (Communication §2.3-2.7).
     documents: DocumentService
+    #: Console sign-in: console users, e-mail links, and the links in refresher e-mails.
+    signin: SignInService
 
     def close(self) -> None:
         """Release database connections."""
@@ -57,6 +60,7 @@ def build_runtime(settings: Settings) -> Runtime:
     attachments = AttachmentStore(
         engine, mode=settings.attachment_store, directory=settings.attachment_dir, clock=now_us
     )
+    signin = build_signin(settings, engine, store, now_us)
     competencies = (
         EngineSource(store, settings.framework_file, settings.competency_map_file)
         if settings.competency_engine
@@ -96,7 +100,9 @@ def build_runtime(settings: Settings) -> Runtime:
             settings,
             now_us,
             store_statements=AssignmentStatementSink(store, now_us, settings.authority_homepage),
+            console_links=signin.digest_links,
         ),
         privacy=PrivacyService(store, competencies, now_us, attachments),
         documents=DocumentService(SqlDocumentStore(engine), clock=now_us),
+        signin=signin,
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import email.utils
 import functools
 import hashlib
+from collections.abc import Mapping
 from email.headerregistry import Address
 from email.message import EmailMessage
 from typing import Any
@@ -78,7 +79,9 @@ def reports_of(digest: Digest) -> set[int]:
     }
 
 
-def _context(digest: Digest, *, with_calendar: bool) -> dict[str, Any]:
+def _context(
+    digest: Digest, *, with_calendar: bool, console_links: Mapping[int, str]
+) -> dict[str, Any]:
     language = language_of(digest)
     strings = i18n.catalogue(language)
     count = len(digest.items)
@@ -105,6 +108,7 @@ def _context(digest: Digest, *, with_calendar: bool) -> dict[str, Any]:
                 else None
             ),
             "link": item.launch_link,
+            "console_link": console_links.get(item.assignment_id),
             "learner": (
                 _label(
                     item.learner or Person(name=None, email=None, language=None),
@@ -144,14 +148,19 @@ def _address(person: Person) -> Address:
         raise ValueError(f"invalid recipient address {person.email!r}: {exc}") from exc
 
 
-def render_email(digest: Digest, *, sender: str) -> EmailMessage:
+def render_email(
+    digest: Digest, *, sender: str, console_links: Mapping[int, str] | None = None
+) -> EmailMessage:
     """The e-mail for ``digest``: text and HTML alternatives, plus the calendar file.
 
+    ``console_links`` maps assignment ids to links that sign the recipient in to that
+    assignment's console page; they are made by the caller (they hold fresh tokens), so
+    rendering stays a pure function of its arguments.
     Raises ``ValueError`` when the recipient has no (valid) e-mail address.
     """
     recipient = _address(digest.recipient)
     with_calendar = digest.kind != "escalation"
-    context = _context(digest, with_calendar=with_calendar)
+    context = _context(digest, with_calendar=with_calendar, console_links=console_links or {})
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient

@@ -26,7 +26,7 @@ import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from email.message import EmailMessage
 from typing import Any
 
@@ -85,6 +85,7 @@ class Dispatcher:
         send: EmailSender = send_email,
         post: WebhookPoster = post_webhook,
         store_statements: Callable[[Digest], str] | None = None,
+        console_links: Callable[[Digest], Mapping[int, str]] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -92,6 +93,9 @@ class Dispatcher:
         self.send = send
         self.post = post
         self.store_statements = store_statements
+        #: Links signing a learner in to each assignment's console page (a public URL is
+        #: configured); made per send, because each holds a fresh token.
+        self.console_links = console_links
 
     def dispatch(self, at_us: int | None = None) -> DispatchReport:
         """Deliver everything due, one claimed row at a time, and return the counts.
@@ -207,7 +211,8 @@ class Dispatcher:
                     "no SMTP server configured (LRS_BRIDGE_SMTP_URL)", retryable=False
                 )
             config = SmtpConfig.from_url(self.settings.smtp_url, sender=self.settings.smtp_from)
-            message = render_email(digest, sender=self.settings.smtp_from)
+            links = self.console_links(digest) if self.console_links else None
+            message = render_email(digest, sender=self.settings.smtp_from, console_links=links)
             return self.send(config, message)
         if notification.channel == "webhook":
             result = self.post(
