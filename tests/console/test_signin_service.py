@@ -187,7 +187,9 @@ def test_failed_passwords_are_throttled_per_address_then_the_window_ends(people,
         service.sign_in_with_password("root@example.com", "s3cret-pw", "10.0.0.2")
     assert caught.value.details["retry_after"] == 300
     clock.advance(5)
-    assert service.sign_in_with_password("root@example.com", "s3cret-pw", "10.0.0.2").kind == "admin"
+    assert (
+        service.sign_in_with_password("root@example.com", "s3cret-pw", "10.0.0.2").kind == "admin"
+    )
 
 
 def test_one_client_is_throttled_across_addresses(people, clock, smtp):
