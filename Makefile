@@ -31,8 +31,9 @@ run: install
 	$(BIN)/lrs-bridge credentials demo
 	$(BIN)/lrs-bridge serve
 
-## The whole test suite (SQLite and PostgreSQL at 127.0.0.1:5432).
+## The whole test suite (SQLite and PostgreSQL at 127.0.0.1:5432; the console in Debian's Chromium).
 test: dev
+	.ci/ensure-chromium
 	$(BIN)/python -m pytest
 
 lint: dev

@@ -123,6 +123,14 @@ class Settings:
     #: Test only: shifts this process's clock by this many milliseconds, to stand for a host
     #: whose clock is skewed. Never set it in production.
     clock_offset_ms: int = 0
+    #: The address people reach the service at (``https://lrs.example.com``), for the links in
+    #: sign-in and refresher e-mails; empty means ``http://{host}:{port}``.
+    public_url: str = ""
+    #: Minutes without a request after which a console session ends.
+    console_idle_minutes: int = 30
+    #: Trust ``X-Forwarded-Proto``/``-For``/``-Host`` from one reverse proxy in front (HTTPS there
+    #: makes the session cookie ``Secure``). Leave off when clients reach the service directly.
+    trust_proxy: bool = False
 
     def __post_init__(self) -> None:
         # The defaults that live in the data directory, absolute whatever the working directory.
@@ -137,6 +145,11 @@ class Settings:
     def webhook_targets(self) -> list[str]:
         """The configured webhook URLs."""
         return [url.strip() for url in self.webhook_urls.split(",") if url.strip()]
+
+    @property
+    def base_url(self) -> str:
+        """Where links in e-mails point: ``public_url``, else this process's own address."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def is_sqlite(self) -> bool:
@@ -190,6 +203,9 @@ class SettingsSchema(Schema):
     notification_backoff_seconds = fields.Integer(validate=validate.Range(min=1))
     notification_lease_seconds = fields.Integer(validate=validate.Range(min=1))
     clock_offset_ms = fields.Integer(validate=validate.Range(min=-86_400_000, max=86_400_000))
+    public_url = fields.String(validate=validate.Regexp(r"^(https?://[^\s/]+(/[^\s]*)?)?$"))
+    console_idle_minutes = fields.Integer(validate=validate.Range(min=1, max=7 * 24 * 60))
+    trust_proxy = fields.Boolean()
 
     class Meta:
         unknown = RAISE

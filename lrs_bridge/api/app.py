@@ -15,6 +15,7 @@ import lrs_bridge.api.documents  # noqa: F401 - registers routes
 from lrs_bridge.api import assignments, ops, v1, xapi
 from lrs_bridge.api.errors import register_error_handlers
 from lrs_bridge.config import load_settings
+from lrs_bridge.console import register_console
 from lrs_bridge.observability import Metrics, configure_logging
 from lrs_bridge.params import MAX_ID, check_no_nul
 from lrs_bridge.runtime import build_runtime
@@ -52,6 +53,9 @@ def build_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(ops.blueprint)
     app.register_blueprint(v1.blueprint)
     app.register_blueprint(assignments.blueprint)
+    register_console(
+        app, idle_minutes=settings.console_idle_minutes, trust_proxy=settings.trust_proxy
+    )
     register_error_handlers(app)
 
     @app.before_request

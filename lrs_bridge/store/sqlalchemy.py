@@ -55,6 +55,7 @@ from lrs_bridge.store.ledger import (
     recompute_states,
     retract_evidence,
 )
+from lrs_bridge.store.people import PeopleQueries
 from lrs_bridge.store.privacy import PrivacyQueries
 from lrs_bridge.store.refresher_store import AssignmentQueries
 from lrs_bridge.store.replay import AnyVersion, ReplayQueries, check_config
@@ -95,7 +96,7 @@ def _stored(row: Any) -> StoredStatement:
     )
 
 
-class SqlStore(AssignmentQueries, PrivacyQueries, ThrottleQueries, ReplayQueries):
+class SqlStore(AssignmentQueries, PrivacyQueries, ThrottleQueries, ReplayQueries, PeopleQueries):
     """Statements and credentials in one relational database.
 
     It is given an engine and does not own it (the caller disposes of it).

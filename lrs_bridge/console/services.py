@@ -1,0 +1,50 @@
+"""The one place console views get their services from, built from the app's runtime.
+
+Views never reach ``runtime().store``: each area adds a property here returning the
+service it uses, so what a page may do is visible in one file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from flask import current_app
+
+from lrs_bridge.runtime import Runtime
+from lrs_bridge.services.people import PeopleService
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Branding:
+    """How the console and the e-mails present the organisation."""
+
+    organisation: str = "lrs-bridge"
+    logo_url: str | None = None
+    #: The header and button colour (``#rrggbb``), dark enough for white text.
+    colour: str = "#1f4e79"
+
+
+class ConsoleServices:
+    """Services for the console's views, over one runtime."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    @property
+    def people(self) -> PeopleService:
+        """Directory questions: who reports to whom, teams."""
+        return PeopleService(self.runtime.store)
+
+    def branding(self) -> Branding:
+        """The organisation's name, logo and colour (defaults until an admin sets them)."""
+        return Branding()
+
+    def now_us(self) -> int:
+        """The service's clock, in microseconds."""
+        return int(self.runtime.clock())
+
+
+def console_services() -> ConsoleServices:
+    """The services of the running app."""
+    runtime: Runtime = current_app.extensions["lrs_bridge"]
+    return ConsoleServices(runtime)
