@@ -9,17 +9,23 @@ from collections.abc import Iterator
 import click
 
 from lrs_bridge.config import load_settings
-from lrs_bridge.runtime import build_runtime
+from lrs_bridge.runtime import Runtime, build_runtime
 from lrs_bridge.services.signin import ROLES, SignInService, from_runtime
 
 
 @contextlib.contextmanager
-def _service(ctx: click.Context) -> Iterator[SignInService]:
+def _runtime(ctx: click.Context) -> Iterator[Runtime]:
     runtime = build_runtime(load_settings(dict(ctx.find_root().obj or {})))
     try:
-        yield from_runtime(runtime)
+        yield runtime
     finally:
         runtime.close()
+
+
+@contextlib.contextmanager
+def _service(ctx: click.Context) -> Iterator[SignInService]:
+    with _runtime(ctx) as runtime:
+        yield from_runtime(runtime)
 
 
 def _password(password_stdin: bool) -> str | None:
@@ -93,8 +99,11 @@ def users_disable(ctx: click.Context, email: str) -> None:
 @click.pass_context
 def users_sign_in_link(ctx: click.Context, email: str, next_path: str | None) -> None:
     """Print a one-time sign-in link (15 minutes), e.g. when no SMTP server is configured."""
-    with _service(ctx) as service:
-        link = service.sign_in_link(email, next_path)
-        if not service.public_url:
-            click.echo("note: no public URL is configured; prefix the path with it", err=True)
+    with _runtime(ctx) as runtime:
+        link = from_runtime(runtime).sign_in_link(email, next_path)
+        if not runtime.settings.public_url:
+            click.echo(
+                f"note: no public_url is configured; the link uses {runtime.settings.base_url}",
+                err=True,
+            )
     click.echo(link)

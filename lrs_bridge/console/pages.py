@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from lrs_bridge.console import home
+from lrs_bridge.console import home, signin
 
 BLUEPRINTS: list[Blueprint] = [
     home.blueprint,
+    signin.blueprint,
 ]

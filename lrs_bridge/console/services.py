@@ -12,6 +12,7 @@ from flask import current_app
 
 from lrs_bridge.runtime import Runtime
 from lrs_bridge.services.people import PeopleService
+from lrs_bridge.services.signin import SignInService
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -34,6 +35,11 @@ class ConsoleServices:
     def people(self) -> PeopleService:
         """Directory questions: who reports to whom, teams."""
         return PeopleService(self.runtime.store)
+
+    @property
+    def signin(self) -> SignInService:
+        """Console sign-in: passwords, e-mail links, who a person is."""
+        return self.runtime.signin
 
     def branding(self) -> Branding:
         """The organisation's name, logo and colour (defaults until an admin sets them)."""

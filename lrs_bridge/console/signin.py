@@ -8,17 +8,17 @@ token in the address leaves no trace in other sites' logs or in a shared cache.
 
 from __future__ import annotations
 
-import math
-
-from flask import Blueprint, Response, make_response, redirect, render_template, request
+from flask import Response, make_response, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
+from lrs_bridge.console.blueprint import console_blueprint
 from lrs_bridge.console.services import console_services
 from lrs_bridge.console.viewer import Viewer, end_session, start_session
-from lrs_bridge.errors import BadRequest, TooManyRequests, Unauthorized
+from lrs_bridge.errors import BadRequest, Unauthorized
 from lrs_bridge.services.signin import LINK_MINUTES, Identity, safe_next
 
-bp = Blueprint("console_signin", __name__, url_prefix="/console")
+#: Throttled attempts (``TooManyRequests``) get the console's 429 page with ``Retry-After``.
+blueprint = console_blueprint("console_signin", __name__)
 
 HOME = "/console/"
 
@@ -28,7 +28,7 @@ def viewer_of(identity: Identity) -> Viewer:
     return Viewer(
         kind=identity.kind,
         email=identity.email,
-        name=identity.name,
+        name=identity.name or identity.email,
         user_id=identity.user_id,
         learner_id=identity.learner_id,
         language=identity.language,
@@ -42,7 +42,7 @@ def _private(response: BaseResponse) -> BaseResponse:
 
 
 def _form(status: int = 200, **context: object) -> Response:
-    service = console_services().signin()
+    service = console_services().signin
     page = render_template(
         "console/signin/form.html",
         next=safe_next(request.values.get("next")) or "",
@@ -53,17 +53,17 @@ def _form(status: int = 200, **context: object) -> Response:
     return make_response(page, status)
 
 
-@bp.get("/sign-in")
+@blueprint.get("/sign-in")
 def sign_in_form() -> Response:
     """The form: e-mail (``name="email"``), and a password for admins."""
     return _form()
 
 
-@bp.post("/sign-in")
+@blueprint.post("/sign-in")
 def sign_in() -> BaseResponse:
     """With a password: an admin signs in. Without: a link is e-mailed (same answer for
     every address)."""
-    service = console_services().signin()
+    service = console_services().signin
     email = request.form.get("email", "")
     password = request.form.get("password", "")
     next_path = safe_next(request.form.get("next"))
@@ -92,37 +92,27 @@ def _invalid(outcome: str) -> BaseResponse:
     return _private(make_response(page, 410 if outcome in ("used", "expired") else 404))
 
 
-@bp.get("/sign-in/<token>")
+@blueprint.get("/sign-in/<token>")
 def confirm_form(token: str) -> BaseResponse:
     """The confirm button (a GET never uses the token)."""
-    outcome = console_services().signin().link_state(token)
+    outcome = console_services().signin.link_state(token)
     if outcome != "ok":
         return _invalid(outcome)
     return _private(make_response(render_template("console/signin/confirm.html", token=token)))
 
 
-@bp.post("/sign-in/<token>")
+@blueprint.post("/sign-in/<token>")
 def confirm(token: str) -> BaseResponse:
     """Use the token (once) and start the session, then go where it leads."""
-    confirmation = console_services().signin().confirm(token)
+    confirmation = console_services().signin.confirm(token)
     if confirmation.outcome != "ok" or confirmation.identity is None:
         return _invalid(confirmation.outcome)
     start_session(viewer_of(confirmation.identity))
     return _private(redirect(safe_next(confirmation.next_path) or HOME, code=303))
 
 
-@bp.post("/sign-out")
+@blueprint.post("/sign-out")
 def sign_out() -> BaseResponse:
     """End the session."""
     end_session()
     return redirect("/console/sign-in?signed_out=1", code=303)
-
-
-@bp.errorhandler(TooManyRequests)
-def throttled(error: TooManyRequests) -> Response:
-    """429 with ``Retry-After``, as a page."""
-    wait = error.retry_after
-    page = render_template("console/signin/throttled.html", minutes=max(1, math.ceil(wait / 60)))
-    response = make_response(page, 429)
-    response.headers["Retry-After"] = str(wait)
-    return response

@@ -170,6 +170,7 @@ class SignInService:
         clock: Clock,
         *,
         public_url: str = "",
+        refresher_links: bool | None = None,
         smtp_url: str = "",
         smtp_from: str = "",
         send: EmailSender | None = None,
@@ -180,7 +181,11 @@ class SignInService:
         self.learners = learners
         self.failures = failures
         self.clock = clock
+        #: Where links point (``settings.base_url``).
         self.public_url = public_url.rstrip("/")
+        #: Whether refresher e-mails carry console links: only when a public URL is
+        #: configured (a guessed ``http://host:port`` is no address to mail to people).
+        self.refresher_links = bool(public_url) if refresher_links is None else refresher_links
         self.smtp_url = smtp_url
         self.smtp_from = smtp_from
         self.send = send
@@ -338,7 +343,7 @@ class SignInService:
     def digest_links(self, digest: Digest) -> dict[int, str]:
         """For a refresher or reminder e-mail (addressed to the learner): a 7-day link per
         assignment; none for escalations (they go to the manager) or without a public URL."""
-        if not self.public_url or digest.kind not in ("assigned", "reminder"):
+        if not self.refresher_links or digest.kind not in ("assigned", "reminder"):
             return {}
         return {
             item.assignment_id: self.assignment_link(digest.learner_id, item.assignment_id)
@@ -416,7 +421,8 @@ def build_signin(
         store,
         store,
         clock,
-        public_url=getattr(settings, "public_url", "") or "",
+        public_url=settings.base_url,
+        refresher_links=bool(settings.public_url),
         smtp_url=settings.smtp_url,
         smtp_from=settings.smtp_from,
         send=send_email,

@@ -288,7 +288,11 @@ def test_two_clicks_at_once_sign_in_once(service):
         outcomes: list[str] = []
         barrier = threading.Barrier(4)
 
-        def click(token: str = token, outcomes: list[str] = outcomes) -> None:
+        def click(
+            token: str = token,
+            outcomes: list[str] = outcomes,
+            barrier: threading.Barrier = barrier,
+        ) -> None:
             barrier.wait()
             outcomes.append(service.confirm(token).outcome)
 

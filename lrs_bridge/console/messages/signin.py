@@ -94,8 +94,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Press the button to sign in to the console. The link then stops working.",
         "nb": "Trykk på knappen for å logge inn i konsollen. Deretter slutter lenken å virke.",
         "fi": "Kirjaudu konsoliin painamalla painiketta. Sen jälkeen linkki lakkaa toimimasta.",
-        "nl": "Druk op de knop om je aan te melden bij de console. Daarna werkt de link niet "
-        "meer.",
+        "nl": "Druk op de knop om je aan te melden bij de console. Daarna werkt de link niet meer.",
     },
     "signin.confirm_submit": {
         "en": "Sign in now",
@@ -126,26 +125,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nb": "Det er ikke en gyldig innloggingslenke.",
         "fi": "Se ei ole kelvollinen kirjautumislinkki.",
         "nl": "Het is geen geldige aanmeldlink.",
-    },
-    "signin.throttled_title": {
-        "en": "Too many attempts",
-        "nb": "For mange forsøk",
-        "fi": "Liian monta yritystä",
-        "nl": "Te veel pogingen",
-    },
-    "signin.throttled_body": {
-        "en": "There have been too many sign-in attempts. Try again in {minutes} minutes.",
-        "nb": "Det har vært for mange innloggingsforsøk. Prøv igjen om {minutes} minutter.",
-        "fi": "Kirjautumisyrityksiä on ollut liikaa. Yritä uudelleen {minutes} minuutin "
-        "kuluttua.",
-        "nl": "Er zijn te veel aanmeldpogingen geweest. Probeer het over {minutes} minuten "
-        "opnieuw.",
-    },
-    "signin.sign_out": {
-        "en": "Sign out",
-        "nb": "Logg ut",
-        "fi": "Kirjaudu ulos",
-        "nl": "Afmelden",
     },
     "signin.signed_out": {
         "en": "You have signed out.",
