@@ -12,6 +12,7 @@ from flask import Response, make_response, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from lrs_bridge.console.blueprint import console_blueprint
+from lrs_bridge.console.i18n import t
 from lrs_bridge.console.services import console_services
 from lrs_bridge.console.viewer import Viewer, end_session, start_session
 from lrs_bridge.errors import BadRequest, Unauthorized
@@ -41,14 +42,14 @@ def _private(response: BaseResponse) -> BaseResponse:
     return response
 
 
-def _form(status: int = 200, **context: object) -> Response:
-    service = console_services().signin
+def _form(status: int = 200, errors: dict[str, str] | None = None) -> Response:
+    """The form, with ``errors`` (field → message) beside their fields."""
     page = render_template(
         "console/signin/form.html",
         next=safe_next(request.values.get("next")) or "",
         email=request.form.get("email", ""),
-        can_send_links=service.can_send_links,
-        **context,
+        can_send_links=console_services().signin.can_send_links,
+        errors=errors or {},
     )
     return make_response(page, status)
 
@@ -75,9 +76,9 @@ def sign_in() -> BaseResponse:
             return redirect(next_path or HOME, code=303)
         service.request_link(email, client, next_path)
     except BadRequest:
-        return _form(400, error="signin.bad_email", error_field="email")
+        return _form(400, errors={"email": t("signin.bad_email")})
     except Unauthorized:
-        return _form(401, error="signin.bad_password", error_field="password")
+        return _form(401, errors={"password": t("signin.bad_password")})
     page = render_template(
         "console/signin/check_email.html",
         email=email.strip(),

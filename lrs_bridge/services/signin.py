@@ -345,6 +345,8 @@ class SignInService:
         assignment; none for escalations (they go to the manager) or without a public URL."""
         if not self.refresher_links or digest.kind not in ("assigned", "reminder"):
             return {}
+        if self.learners.learner_by_id(digest.learner_id) is None:
+            return {}  # erased since the digest was queued: the mail goes without links
         return {
             item.assignment_id: self.assignment_link(digest.learner_id, item.assignment_id)
             for item in digest.items

@@ -126,7 +126,7 @@ def test_a_bad_address_is_a_400_naming_the_field(web, smtp):
     response = ask_for_link(web, "not an address")
     assert response.status_code == 400
     page = text(response)
-    assert 'aria-invalid="true" aria-describedby="signin-error"' in page
+    assert 'name="email" type="email" value="not an address" required aria-invalid="true"' in page
     assert "Enter an e-mail address" in page
     assert wait_for_mail(smtp, 0) == []
 
