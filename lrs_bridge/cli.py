@@ -302,6 +302,9 @@ def serve(
             # Absolute values: the children read exactly what this process read.
             f"{ENV_PREFIX}DATA_DIR": settings.data_dir,
             f"{ENV_PREFIX}DATABASE_URL": settings.database_url,
+            # The address served, so links in e-mails (settings.base_url) point at it.
+            f"{ENV_PREFIX}HOST": settings.host,
+            f"{ENV_PREFIX}PORT": str(settings.port),
             f"{ENV_PREFIX}METRICS_DIR": metrics_dir,
             "PROMETHEUS_MULTIPROC_DIR": metrics_dir,
         }
