@@ -438,8 +438,12 @@ signin_tokens = Table(
         Integer,
         ForeignKey("console_users.id", name="fk_signin_tokens_user_id", ondelete="CASCADE"),
     ),
-    #: No foreign key: an erased learner's tokens simply stop resolving to anyone.
-    Column("learner_id", Integer),
+    #: Erasing or merging away the learner deletes their tokens (a reused id signs no one in).
+    Column(
+        "learner_id",
+        Integer,
+        ForeignKey("learners.id", name="fk_signin_tokens_learner_id", ondelete="CASCADE"),
+    ),
     Column("next_path", String(500)),
     Column("created_us", BigInteger, nullable=False),
     Column("expires_us", BigInteger, nullable=False),

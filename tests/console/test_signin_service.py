@@ -383,3 +383,21 @@ def test_mail_is_sent_off_the_request_path(people, clock, smtp):
         assert len(slow.mailbox.messages) == 1
     finally:
         slow.stop()
+
+
+def test_erasing_a_learner_deletes_their_links(service, people):
+    from lrs_bridge.services.privacy import PrivacyService
+    from lrs_bridge.store.attachments import AttachmentStore
+
+    kari = people.learner_by_agent_key("mbox:mailto:kari@example.com")
+    assert kari is not None
+    tokens = [
+        token_of(service.sign_in_link("kari@example.com")),
+        token_of(service.assignment_link(kari["id"], 5)),
+    ]
+    engine = EngineSource(people, "", "")
+    attachments = AttachmentStore(people.engine, mode="database", directory="", clock=lambda: 0)
+    PrivacyService(people, engine, lambda: START_US, attachments).erase(kari["id"], "test")
+    with people.engine.connect() as conn:
+        assert conn.execute(select(signin_tokens)).all() == []
+    assert [service.confirm(token).outcome for token in tokens] == ["unknown", "unknown"]

@@ -35,7 +35,11 @@ def upgrade() -> None:
             sa.Integer,
             sa.ForeignKey("console_users.id", name="fk_signin_tokens_user_id", ondelete="CASCADE"),
         ),
-        sa.Column("learner_id", sa.Integer),
+        sa.Column(
+            "learner_id",
+            sa.Integer,
+            sa.ForeignKey("learners.id", name="fk_signin_tokens_learner_id", ondelete="CASCADE"),
+        ),
         sa.Column("next_path", sa.String(500)),
         sa.Column("created_us", sa.BigInteger, nullable=False),
         sa.Column("expires_us", sa.BigInteger, nullable=False),
