@@ -20,16 +20,15 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import math
 import re
 import secrets
 import threading
 import urllib.parse
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from lrs_bridge.auth import hash_secret, verify_secret
+from lrs_bridge.auth import FailureCounter, first_full_bucket, hash_secret, verify_secret
 from lrs_bridge.errors import BadRequest, LrsBridgeError, NotFound, TooManyRequests, Unauthorized
 from lrs_bridge.notify.model import Digest
 from lrs_bridge.notify.signin_email import render_signin_email
@@ -82,15 +81,6 @@ class Learners(Protocol):
 
     def learner_by_agent_key(self, agent_key: str) -> dict[str, Any] | None: ...
     def learner_by_id(self, learner_id: int) -> dict[str, Any] | None: ...
-
-
-class FailureCounter(Protocol):
-    """Attempts per bucket, shared by every process (``store.throttle``)."""
-
-    def auth_failures(
-        self, buckets: Collection[str], since_us: int
-    ) -> dict[str, tuple[int, int]]: ...
-    def add_auth_failure(self, buckets: Collection[str], now_us: int, window_us: int) -> None: ...
 
 
 #: Hands a message to SMTP (``notify.smtp.send_email``).
@@ -394,15 +384,10 @@ class SignInService:
 
     def _refuse_if_throttled(self, buckets: dict[str, int]) -> None:
         window_us = self.throttle.window_seconds * 1_000_000
-        now = self.clock()
-        counts = self.failures.auth_failures(list(buckets), now - window_us)
-        for bucket, limit in buckets.items():
-            attempts, started = counts.get(bucket, (0, now))
-            if attempts >= limit:
-                wait = max(1, math.ceil((started + window_us - now) / 1_000_000))
-                raise TooManyRequests(
-                    f"too many sign-in attempts; retry in {wait} s", retry_after=wait
-                )
+        full = first_full_bucket(self.failures, buckets, self.clock(), window_us)
+        if full is not None:
+            wait = full[1]
+            raise TooManyRequests(f"too many sign-in attempts; retry in {wait} s", retry_after=wait)
 
     def _count(self, buckets: dict[str, int]) -> None:
         window_us = self.throttle.window_seconds * 1_000_000

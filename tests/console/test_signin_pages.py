@@ -247,6 +247,17 @@ def test_an_admin_signs_in_with_a_password(web, rt):
     assert response.status_code == 303 and response.headers["Location"] == "/console/"
     home = text(web.get("/console/"))
     assert "Root" in home and "/console/activities/unmapped" in home
+    elsewhere = web.application.test_client()
+    response = elsewhere.post(
+        "/console/sign-in",
+        data={
+            "email": "root@example.com",
+            "password": "pw-123456",
+            "next": "/console/teams",
+            "csrf_token": csrf(elsewhere),
+        },
+    )
+    assert response.headers["Location"] == "/console/teams"
 
 
 @pytest.mark.parametrize(
