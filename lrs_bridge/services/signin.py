@@ -260,10 +260,10 @@ class SignInService:
         buckets = self._buckets(address, client)
         self._refuse_if_throttled(buckets)
         user = self.users.user_by_email(address)
-        usable = user is not None and not user.disabled and user.password_hash is not None
-        stored = user.password_hash if usable and user and user.password_hash else None
+        stored = user.password_hash if user is not None and not user.disabled else None
+        # Unknown, disabled and link-only users cost one scrypt too: no timing tells them apart.
         matches = verify_secret(password, stored or self._dummy_hash)
-        identity = self.identify(address) if usable and matches else None
+        identity = self.identify(address) if stored and matches else None
         if identity is None or identity.kind != "admin":
             self._count(buckets)
             raise Unauthorized("wrong e-mail address or password")
@@ -285,23 +285,23 @@ class SignInService:
         identity = self.identify(address)
         if identity is None or not self.can_send_links:
             return
-        url = self._issue(identity, next_path, LINK_MINUTES * 60)
-        message = render_signin_email(
-            to=address,
-            name=identity.name,
-            url=url,
-            minutes=LINK_MINUTES,
-            language=identity.language,
-            sender=self.smtp_from,
-        )
-        config = SmtpConfig.from_url(self.smtp_url, sender=self.smtp_from)
         send = self.send
         assert send is not None  # can_send_links
 
         def deliver() -> None:
+            # Off the request path, so a known address answers as fast as an unknown one.
             try:
-                send(config, message)
-            except (LrsBridgeError, OSError) as error:  # DeliveryError: logged, never shown
+                url = self._issue(identity, next_path, LINK_MINUTES * 60)
+                message = render_signin_email(
+                    to=address,
+                    name=identity.name,
+                    url=url,
+                    minutes=LINK_MINUTES,
+                    language=identity.language,
+                    sender=self.smtp_from,
+                )
+                send(SmtpConfig.from_url(self.smtp_url, sender=self.smtp_from), message)
+            except (LrsBridgeError, OSError, ValueError) as error:  # logged, never shown
                 logger.warning("sign-in e-mail not sent", extra={"error": str(error)})
 
         self.run(deliver)
