@@ -401,3 +401,14 @@ def test_erasing_a_learner_deletes_their_links(service, people):
     with people.engine.connect() as conn:
         assert conn.execute(select(signin_tokens)).all() == []
     assert [service.confirm(token).outcome for token in tokens] == ["unknown", "unknown"]
+
+
+def test_api_failures_with_a_shorter_window_do_not_reset_sign_in_throttling(people, clock, smtp):
+    """One table counts both; pruning the API's one-minute windows must not prune ours."""
+    service = make_service(people, clock, smtp, max_per_email=2, window_seconds=900)
+    for _ in range(2):
+        service.request_link("kari@example.com", None)
+    clock.advance(2)
+    people.add_auth_failure(["key:0123", "addr:10.0.0.9"], clock(), 60_000_000)
+    with pytest.raises(TooManyRequests):
+        service.request_link("kari@example.com", None)
