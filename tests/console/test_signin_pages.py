@@ -369,3 +369,18 @@ def test_a_session_idle_past_the_timeout_ends_by_the_clock(database_url, web, rt
             assert client.get("/console/").status_code == status, minutes
         finally:
             later.extensions["lrs_bridge"].close()
+
+
+@pytest.mark.parametrize(
+    ("accept", "heading", "label"),
+    [
+        ("en-GB", "Sign in", "E-mail address"),
+        ("nb-NO,nb;q=0.9", "Logg inn", "E-postadresse"),
+        ("fi", "Kirjaudu sisään", "Sähköpostiosoite"),
+        ("nl-BE,nl;q=0.8", "Aanmelden", "E-mailadres"),
+    ],
+)
+def test_the_form_speaks_the_browsers_language(web, accept, heading, label):
+    page = text(web.get("/console/sign-in", headers={"Accept-Language": accept}))
+    assert f'<h1 id="signin-title">{heading}</h1>' in page
+    assert f'<label for="f-email">{label}</label>' in page

@@ -361,7 +361,7 @@ def test_token_hash_is_sha256_hex():
 def test_mail_is_sent_off_the_request_path(people, clock, smtp):
     """By default the send runs on a thread: the answer does not wait for SMTP, so it takes
     as long for a known address as for an unknown one."""
-    slow = SmtpReceiver(delay=1.0)
+    slow = SmtpReceiver(delay=3.0)
     slow.start()
     try:
         service = SignInService(
@@ -376,7 +376,7 @@ def test_mail_is_sent_off_the_request_path(people, clock, smtp):
         )
         started = time.perf_counter()
         service.request_link("kari@example.com", None)
-        assert time.perf_counter() - started < 0.8
+        assert time.perf_counter() - started < 2.0  # the SMTP server takes 3 s
         deadline = time.monotonic() + 10
         while not slow.mailbox.messages and time.monotonic() < deadline:
             time.sleep(0.05)
