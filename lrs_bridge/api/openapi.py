@@ -58,7 +58,7 @@ _PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "team": {"type": "string", "minLength": 1},
     "collection": {
         "type": "string",
-        "enum": ["rules", "policies", "methods", "framework-competencies"],
+        "enum": ["rules", "policies", "methods", "framework-competencies", "refreshers"],
     },
 }
 _LIMIT = {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}
@@ -102,6 +102,56 @@ def _op(
         content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}}
     if content:
         operation["requestBody"] = {"required": True, "content": content}
+    return operation
+
+
+_REASON = {
+    "type": "object",
+    "properties": {
+        "condition": {"type": "string", "description": "the rule's condition, e.g. verbs"},
+        "code": {"type": "string", "description": "e.g. verb_differs, score_below"},
+        "reason": {"type": "string", "description": "e.g. 'score below 0.8'"},
+        "expected": {},
+        "actual": {},
+    },
+}
+_EXPLANATION = {
+    "type": "object",
+    "properties": {
+        "statement_id": {
+            "type": ["string", "null"],
+            "description": "the stored statement explained (?statement_id=), else null",
+        },
+        "ignored": {"type": ["object", "null"], "description": "the ignored verb and setting"},
+        "rules_fired": {"type": "array", "items": {"type": "string"}},
+        "near_misses": {
+            "type": "array",
+            "description": "rules that did not fire although some of their conditions held "
+            "(fewest failed conditions first, at most 5), each with its reasons",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "rule": {"type": "string"},
+                    "reasons": {"type": "array", "items": _REASON},
+                },
+            },
+        },
+        "learners": {"type": "array", "items": {"type": "string"}},
+        "evidence": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+
+def _explain_operation() -> dict[str, Any]:
+    """``POST /explain``: a statement body, or ``?statement_id=`` of a stored one."""
+    operation = _op(
+        "Rules, near misses and evidence for one statement (the body, or ?statement_id=)",
+        "admin",
+        query=_query(statement_id={"type": "string", "format": "uuid"}),
+        content=_ANY_JSON,
+    )
+    operation["requestBody"]["required"] = False
+    operation["responses"]["200"]["content"] = {"application/json": {"schema": _EXPLANATION}}
     return operation
 
 
@@ -224,9 +274,7 @@ def openapi_document() -> dict[str, Any]:
                 ),
             },
             "/config/framework.case.json": {"get": _op("The framework as 1EdTech CASE", read)},
-            "/explain": {
-                "post": _op("Rules and evidence for one statement", "admin", content=_ANY_JSON)
-            },
+            "/explain": {"post": _explain_operation()},
             "/learners/{id}/assignments": {
                 "get": _op(
                     "A learner's refresher assignments (status=open|all|<status,…>)",

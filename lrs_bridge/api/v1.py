@@ -6,7 +6,6 @@ learners across every tool, broader than any statement scope.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from typing import Any
 
@@ -25,9 +24,11 @@ from lrs_bridge.competency.framework import (
 )
 from lrs_bridge.errors import BadRequest, Forbidden, NotFound
 from lrs_bridge.params import parse_page
-from lrs_bridge.services.admin import ConfigService, explain
+from lrs_bridge.services import config_items
+from lrs_bridge.services.admin import ConfigService, explain, stored_statement
 from lrs_bridge.services.competencies import CompetencyEngine
 from lrs_bridge.services.directory import import_directory, public_learner
+from lrs_bridge.services.learner_view import learner_view
 from lrs_bridge.xapi.extract import agent_key
 from lrs_bridge.xapi.timefmt import format_timestamp_us, now_us
 from lrs_bridge.xapi.validate import validate_agent, validate_statement
@@ -102,30 +103,24 @@ def find_learners() -> Response:
 def learner_competencies(learner_id: int) -> Response:
     """Each competency with evidence: level, status now, last evidence, stale_at, trail."""
     _reader(own_learner=learner_id)
-    engine = _engine()
-    store = runtime().store
-    learner = store.learner_by_id(learner_id)
-    if learner is None:
-        raise NotFound(f"no learner {learner_id}")
-    now = now_us()
-    rows: list[dict[str, Any]] = []
-    for state in store.learner_competencies(learner_id):
-        competency = engine.framework.get(state["competency_id"])
-        rows.append(
-            {
-                "competency": state["competency_id"],
-                "name": competency.name if competency else None,
-                "level": round(state["level"], 4),
-                "status": engine.status(state["competency_id"], state["stale_at_us"], now),
-                "last_evidence": _time(state["last_evidence_us"]),
-                "stale_at": _time(state["stale_at_us"]),
-                "evidence_count": state["evidence_count"],
-                "evidence": [
-                    {k: v for k, v in item.items() if k != "at_us"} | {"at": _time(item["at_us"])}
-                    for item in state["evidence"]
-                ],
-            }
-        )
+    view = learner_view(runtime())
+    learner = view.learner(learner_id)
+    rows: list[dict[str, Any]] = [
+        {
+            "competency": row.competency_id,
+            "name": row.name,
+            "level": round(row.level, 4),
+            "status": row.status,
+            "last_evidence": _time(row.last_evidence_us),
+            "stale_at": _time(row.stale_at_us),
+            "evidence_count": row.evidence_count,
+            "evidence": [
+                {k: v for k, v in item.items() if k != "at_us"} | {"at": _time(item["at_us"])}
+                for item in row.evidence
+            ],
+        }
+        for row in view.competencies(learner_id)
+    ]
     return jsonify({"learner": public_learner(learner), "competencies": rows})
 
 
@@ -180,11 +175,20 @@ def put_config() -> Response:
 
 @blueprint.post("/explain")
 def post_explain() -> Response:
-    """Which rules fire for a statement, and the evidence it would give."""
+    """Which rules fire for a statement (the body, or the stored one named by
+    ``?statement_id=``), the evidence it would give and the near misses."""
     require_admin()
-    statement = _json_body()
-    validate_statement(statement, version="1.0.3")
-    return jsonify(explain(_engine(), statement))
+    statement_id = request.args.get("statement_id")
+    if statement_id is not None:
+        statement = stored_statement(runtime().store, statement_id)
+    else:
+        statement = _json_body()
+        validate_statement(statement, version="1.0.3")
+    return jsonify(
+        explain(
+            _engine(), statement, statement_id=None if statement_id is None else statement["id"]
+        )
+    )
 
 
 @blueprint.post("/learners")
@@ -268,77 +272,35 @@ def openapi() -> Response:
 
 # -- granular configuration edits: each saves a new version (``?dry_run=true`` previews) ----
 
-_COLLECTIONS = {
-    # name: (document, key inside it, "list" of objects with "id" or "dict" by id)
-    "rules": ("map", "rules", "list"),
-    "policies": ("map", "policies", "dict"),
-    "methods": ("map", "methods", "dict"),
-    "framework-competencies": ("framework", "competencies", "list"),
-}
 
-
-def _collection(name: str) -> tuple[str, str, str]:
-    found = _COLLECTIONS.get(name)
-    if found is None:
-        raise NotFound(f"no configuration collection {name!r}; known: {', '.join(_COLLECTIONS)}")
-    return found
-
-
-@blueprint.get("/config/<collection>")
-def get_collection(collection: str) -> Response:
-    """Rules, policies, methods or framework competencies of the active version."""
+@blueprint.get("/config/<name>")
+def get_collection(name: str) -> Response:
+    """Rules, policies, methods, framework competencies or refreshers of the active version."""
     require_admin()
-    document, key, _ = _collection(collection)
-    return jsonify(_config_service().documents()[document][key])
+    return jsonify(config_items.items(_config_service().documents(), config_items.collection(name)))
 
 
-@blueprint.route("/config/<collection>/<path:item_id>", methods=["GET", "PUT", "DELETE"])
-def edit_collection_item(collection: str, item_id: str) -> Response:
+@blueprint.route("/config/<name>/<path:item_id>", methods=["GET", "PUT", "DELETE"])
+def edit_collection_item(name: str, item_id: str) -> Response:
     """Read, create/replace or delete one item; writes save a new version."""
     principal = require_admin()
-    document, key, shape = _collection(collection)
+    where = config_items.collection(name)
     service = _config_service()
     docs = service.documents()
-    items = docs[document][key]
-    if shape == "list":
-        index = next((i for i, item in enumerate(items) if item.get("id") == item_id), None)
-        current = None if index is None else items[index]
-    else:
-        index, current = None, items.get(item_id)
     if request.method == "GET":
+        current = config_items.item(docs, where, item_id)
         if current is None:
-            raise NotFound(f"no {collection} item {item_id!r}")
+            raise NotFound(f"no {name} item {item_id!r}")
         return jsonify(current)
-    changed = copy.deepcopy(docs[document])
-    target = changed[key]
-    if request.method == "DELETE":
-        if current is None:
-            raise NotFound(f"no {collection} item {item_id!r}")
-        if shape == "list":
-            del target[index]
-        else:
-            del target[item_id]
-    else:
-        body = _json_body()
-        if shape == "list":
-            if not isinstance(body, dict):
-                raise BadRequest("the item must be a JSON object", field="$")
-            body = {**body, "id": item_id}
-            if index is None:
-                target.append(body)
-            else:
-                target[index] = body
-        else:
-            target[item_id] = body
-    framework_doc, map_doc, engine = service.candidate(
-        changed if document == "framework" else None, changed if document == "map" else None
-    )
+    body = None if request.method == "DELETE" else _json_body()
+    changed = config_items.edited(docs, where, item_id, body)
+    framework_doc, map_doc, engine = service.candidate(changed["framework"], changed["map"])
     if request.args.get("dry_run", "false").lower() == "true":
         return jsonify({"valid": True, "dry_run": dataclasses.asdict(service.dry_run(engine))})
     version = service.apply(
         framework_doc,
         map_doc,
-        note=f"{request.method} {collection}/{item_id}",
+        note=f"{request.method} {name}/{item_id}",
         created_by=principal.key,
     )
     response = jsonify({"version": version, "replay": "pending"})

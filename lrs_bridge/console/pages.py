@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from lrs_bridge.console import home, signin
+from lrs_bridge.console import home, learners, mapeditor, signin
 
 BLUEPRINTS: list[Blueprint] = [
     home.blueprint,
+    learners.blueprint,
+    *mapeditor.BLUEPRINTS,
     signin.blueprint,
 ]

@@ -10,7 +10,11 @@ import dataclasses
 
 from flask import current_app
 
+from lrs_bridge.errors import NotFound
 from lrs_bridge.runtime import Runtime
+from lrs_bridge.services.admin import ConfigService
+from lrs_bridge.services.learner_view import LearnerView, learner_view
+from lrs_bridge.services.map_editor import MapEditor
 from lrs_bridge.services.people import PeopleService
 from lrs_bridge.services.signin import SignInService
 
@@ -35,6 +39,20 @@ class ConsoleServices:
     def people(self) -> PeopleService:
         """Directory questions: who reports to whom, teams."""
         return PeopleService(self.runtime.store)
+
+    @property
+    def learner_view(self) -> LearnerView:
+        """A learner's competencies, evidence trails, assignments and history."""
+        return learner_view(self.runtime)
+
+    @property
+    def map_editor(self) -> MapEditor:
+        """The competency map editor: items, uploads, previews, history, the rule tester."""
+        source = self.runtime.competencies
+        if source is None:
+            raise NotFound("the competency engine is off on this server")
+        store = self.runtime.store
+        return MapEditor(store, source, ConfigService(store, source, self.runtime.clock))
 
     @property
     def signin(self) -> SignInService:
