@@ -746,6 +746,9 @@ def test_no_learner_or_manager_can_read_a_webhook_target_or_a_delivery_error(dat
             "token": ["no-such-token"],
             "filename": ["console.css"],
             "rest": ["nowhere"],
+            "document": ["framework"],
+            "name": ["rules"],
+            "version_id": [1],
         }
         people = {
             "learner": _learner_credential(rt, kari),
