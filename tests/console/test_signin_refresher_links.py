@@ -63,6 +63,7 @@ def test_the_refresher_mail_signs_the_learner_in_to_the_assignment(database_url,
         assert response.headers["Location"] == f"/console/assignments/{assignment_id}"
         with client.session_transaction("/console/") as session:
             assert session["viewer"]["kind"] == "learner"
+        assert client.get(response.headers["Location"]).status_code == 200  # their own
     finally:
         app.extensions["lrs_bridge"].close()
 
