@@ -18,6 +18,7 @@ from lrs_bridge.services.notifications import NotificationService
 from lrs_bridge.services.outbox import Dispatcher
 from lrs_bridge.services.privacy import PrivacyService
 from lrs_bridge.services.refreshers import RefresherService
+from lrs_bridge.services.signin import SignInService, build_signin
 from lrs_bridge.services.statements import StatementService
 from lrs_bridge.store.attachments import AttachmentStore
 from lrs_bridge.store.base import Clock
@@ -55,6 +56,8 @@ class Runtime:
     health: Health
     #: The organisation's name, logo and colour (console and e-mails).
     branding: BrandingService
+    #: Console sign-in: console users, e-mail links, and the links in refresher e-mails.
+    signin: SignInService
 
     def close(self) -> None:
         """Release database connections."""
@@ -70,6 +73,7 @@ def build_runtime(settings: Settings) -> Runtime:
         engine, mode=settings.attachment_store, directory=settings.attachment_dir, clock=now_us
     )
     branding = BrandingService(SqlSettingsStore(engine), now_us)
+    signin = build_signin(settings, engine, store, now_us)
     competencies = (
         EngineSource(store, settings.framework_file, settings.competency_map_file)
         if settings.competency_engine
@@ -110,6 +114,7 @@ def build_runtime(settings: Settings) -> Runtime:
             now_us,
             store_statements=AssignmentStatementSink(store, now_us, settings.authority_homepage),
             branding=branding.current,
+            console_links=signin.digest_links,
         ),
         privacy=PrivacyService(store, competencies, now_us, attachments),
         documents=DocumentService(SqlDocumentStore(engine), clock=now_us),
@@ -117,4 +122,5 @@ def build_runtime(settings: Settings) -> Runtime:
         notifications=NotificationService(store, settings, now_us),
         health=Health(store),
         branding=branding,
+        signin=signin,
     )

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from lrs_bridge.console import home, learners, mapeditor, operations, settings_views, teams
+from lrs_bridge.console import (
+    home,
+    learners,
+    mapeditor,
+    operations,
+    settings_views,
+    signin,
+    teams,
+)
 
 BLUEPRINTS: list[Blueprint] = [
     operations.blueprint,
@@ -13,4 +21,5 @@ BLUEPRINTS: list[Blueprint] = [
     learners.blueprint,
     teams.blueprint,
     *mapeditor.BLUEPRINTS,
+    signin.blueprint,
 ]

@@ -21,6 +21,7 @@ from lrs_bridge.services.map_editor import MapEditor
 from lrs_bridge.services.notifications import NotificationService
 from lrs_bridge.services.people import PeopleService
 from lrs_bridge.services.refreshers import RefresherService
+from lrs_bridge.services.signin import SignInService
 from lrs_bridge.services.team_matrix import TeamMatrixService
 from lrs_bridge.store.matrix import SqlMatrixStore
 
@@ -66,6 +67,11 @@ class ConsoleServices:
         if source is None:
             raise NotFound("the competency engine is off on this server")
         return TeamMatrixService(SqlMatrixStore(self.runtime.engine), self.people, source)
+
+    @property
+    def signin(self) -> SignInService:
+        """Console sign-in: passwords, e-mail links, who a person is."""
+        return self.runtime.signin
 
     def branding(self) -> Branding:
         """The organisation's name, logo and colour (defaults until an admin sets them);

@@ -18,6 +18,7 @@ from __future__ import annotations
 import email.utils
 import functools
 import hashlib
+from collections.abc import Mapping
 from email.headerregistry import Address
 from email.message import EmailMessage
 from typing import Any
@@ -85,7 +86,11 @@ def reports_of(digest: Digest) -> set[int]:
 
 
 def _context(
-    digest: Digest, *, with_calendar: bool, brand: Branding = DEFAULT_BRANDING
+    digest: Digest,
+    *,
+    with_calendar: bool,
+    console_links: Mapping[int, str],
+    brand: Branding = DEFAULT_BRANDING,
 ) -> dict[str, Any]:
     language = language_of(digest)
     strings = i18n.catalogue(language)
@@ -113,6 +118,7 @@ def _context(
                 else None
             ),
             "link": item.launch_link,
+            "console_link": console_links.get(item.assignment_id),
             "learner": (
                 _label(
                     item.learner or Person(name=None, email=None, language=None),
@@ -157,16 +163,25 @@ def _address(person: Person) -> Address:
 
 
 def render_email(
-    digest: Digest, *, sender: str, brand: Branding = DEFAULT_BRANDING
+    digest: Digest,
+    *,
+    sender: str,
+    console_links: Mapping[int, str] | None = None,
+    brand: Branding = DEFAULT_BRANDING,
 ) -> EmailMessage:
     """The e-mail for ``digest``: text and HTML alternatives, plus the calendar file,
     branded with ``brand``.
 
+    ``console_links`` maps assignment ids to links that sign the recipient in to that
+    assignment's console page; they are made by the caller (they hold fresh tokens), so
+    rendering stays a pure function of its arguments.
     Raises ``ValueError`` when the recipient has no (valid) e-mail address.
     """
     recipient = _address(digest.recipient)
     with_calendar = digest.kind != "escalation"
-    context = _context(digest, with_calendar=with_calendar, brand=brand)
+    context = _context(
+        digest, with_calendar=with_calendar, console_links=console_links or {}, brand=brand
+    )
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient

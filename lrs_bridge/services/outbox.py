@@ -26,7 +26,7 @@ import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from email.message import EmailMessage
 from typing import Any
 
@@ -87,6 +87,7 @@ class Dispatcher:
         post: WebhookPoster = post_webhook,
         store_statements: Callable[[Digest], str] | None = None,
         branding: Callable[[], Branding] | None = None,
+        console_links: Callable[[Digest], Mapping[int, str]] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -96,6 +97,9 @@ class Dispatcher:
         self.store_statements = store_statements
         #: Read at each e-mail, so a change in the console shows in the next one sent.
         self.branding = branding
+        #: Links signing a learner in to each assignment's console page (a public URL is
+        #: configured); made per send, because each holds a fresh token.
+        self.console_links = console_links
 
     def dispatch(self, at_us: int | None = None) -> DispatchReport:
         """Deliver everything due, one claimed row at a time, and return the counts.
@@ -215,7 +219,10 @@ class Dispatcher:
                 self.branding() if self.branding is not None else DEFAULT_BRANDING,
                 self.settings.public_url,
             )
-            message = render_email(digest, sender=self.settings.smtp_from, brand=brand)
+            links = self.console_links(digest) if self.console_links else None
+            message = render_email(
+                digest, sender=self.settings.smtp_from, console_links=links, brand=brand
+            )
             return self.send(config, message)
         if notification.channel == "webhook":
             result = self.post(
