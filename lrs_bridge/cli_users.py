@@ -107,3 +107,23 @@ def users_sign_in_link(ctx: click.Context, email: str, next_path: str | None) ->
                 err=True,
             )
     click.echo(link)
+
+
+DEMO_ADMIN_EMAIL = "admin@lrs-bridge.invalid"
+
+
+@users.command("demo")
+@click.pass_context
+def users_demo(ctx: click.Context) -> None:
+    """Create the demo console admin once and print a fresh one-time sign-in link (``make run``)."""
+    with _runtime(ctx) as runtime:
+        service = from_runtime(runtime)
+        if service.users.user_by_email(DEMO_ADMIN_EMAIL) is None:
+            service.create_user(email=DEMO_ADMIN_EMAIL, role="admin", name="Demo admin")
+        link = service.sign_in_link(DEMO_ADMIN_EMAIL, "/console/")
+    click.echo("=" * 64)
+    click.echo(f"Console: {link.split('/console/')[0]}/console/")
+    click.echo(f"  demo admin {DEMO_ADMIN_EMAIL}, one-time sign-in link (15 minutes):")
+    click.echo(f"  {link}")
+    click.echo(f"  a new link: lrs-bridge users sign-in-link --email {DEMO_ADMIN_EMAIL}")
+    click.echo("=" * 64)

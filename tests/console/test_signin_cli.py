@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import subprocess
 import sys
 import time
@@ -14,6 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select
 
+from lrs_bridge import create_app
 from lrs_bridge.auth import verify_secret
 from lrs_bridge.cli import cli
 from lrs_bridge.errors import BadRequest, Conflict, NotFound
@@ -160,3 +162,28 @@ def test_on_a_terminal_the_password_is_prompted_twice_and_not_echoed(database_ur
     assert b"tty-password-1" not in seen
     encoded = stored_hash(database_url, "tty@example.com")
     assert encoded is not None and verify_secret("tty-password-1", encoded)
+
+
+def test_demo_creates_one_admin_and_prints_a_fresh_working_link_each_time(
+    database_url: str,
+) -> None:
+    first = run(database_url, "users", "demo")
+    second = run(database_url, "users", "demo")
+    links = [
+        line.strip() for out in (first, second) for line in out.splitlines() if "/sign-in/" in line
+    ]
+    assert len(links) == 2 and links[0] != links[1]
+    assert "admin@lrs-bridge.invalid" in run(database_url, "users", "list")
+    assert run(database_url, "users", "list").count("admin@lrs-bridge.invalid") == 1
+    app = create_app({"database_url": database_url, "access_log": False})
+    try:
+        client = app.test_client()
+        path = "/console/sign-in/" + links[1].rsplit("/sign-in/", 1)[1]
+        page = client.get(path).get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert token is not None
+        confirmed = client.post(path, data={"csrf_token": token.group(1)})
+        assert confirmed.status_code == 303 and confirmed.headers["Location"] == "/console/"
+        assert "Demo admin" in client.get("/console/").get_data(as_text=True)
+    finally:
+        app.extensions["lrs_bridge"].close()
