@@ -21,7 +21,8 @@ install: $(VENV)/.installed
 
 dev: $(VENV)/.dev-installed
 
-## Migrate ./var/lrs-bridge.sqlite3, print the demo credential once, serve with the scheduler.
+## Migrate ./var/lrs-bridge.sqlite3, print the demo credential once and a console sign-in link,
+## serve with the scheduler.
 ## The data directory is ./var and the competency files are the editable copies in ./config.
 run: export LRS_BRIDGE_DATA_DIR := $(CURDIR)/var
 run: export LRS_BRIDGE_FRAMEWORK_FILE ?= $(CURDIR)/config/framework.json
@@ -29,6 +30,7 @@ run: export LRS_BRIDGE_COMPETENCY_MAP_FILE ?= $(CURDIR)/config/competency-map.ya
 run: install
 	$(BIN)/lrs-bridge db upgrade
 	$(BIN)/lrs-bridge credentials demo
+	$(BIN)/lrs-bridge users demo
 	$(BIN)/lrs-bridge serve
 
 ## The whole test suite (SQLite and PostgreSQL at 127.0.0.1:5432; the console in Debian's Chromium).

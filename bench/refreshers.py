@@ -20,19 +20,18 @@ import random
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-import orjson
+from bulk import fill, statement_row
 from server import BenchError, fresh_database
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 
 from lrs_bridge.config import load_settings
 from lrs_bridge.runtime import build_runtime
 from lrs_bridge.services.competencies import load_engine
 from lrs_bridge.services.refreshers import ScanReport
 from lrs_bridge.store.engine import make_engine
-from lrs_bridge.store.migrate import upgrade
 from lrs_bridge.xapi.timefmt import format_timestamp_us
 
 FIRST_SCAN_TARGET_S = 10.0
@@ -52,12 +51,6 @@ DUE_FROM_US, DUE_TO_US = AT_US - 30 * DAY_US, AT_US + 3 * DAY_US
 LATER_FROM_US, LATER_TO_US = AT_US + 20 * DAY_US, AT_US + 80 * DAY_US
 VALIDITY_US = 90 * DAY_US
 LANGUAGES = ("en", "nb", "fi", "nl")
-VERB = "http://adlnet.gov/expapi/verbs/completed"
-SQLITE_CHUNK = 50_000
-_AUTHORITY = {
-    "objectType": "Agent",
-    "account": {"homePage": "urn:lrs-bridge:credentials", "name": "bench"},
-}
 
 Row = tuple[Any, ...]
 Log = Callable[[str], None]
@@ -116,144 +109,25 @@ class Population:
         seq = len(self.statement_rows) + 1
         statement_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         activity = f"https://lms.example.com/course/{k}"
-        stamp = format_timestamp_us(at)
-        statement = {
-            "id": statement_id,
-            "actor": {"objectType": "Agent", "mbox": f"mailto:{email}"},
-            "verb": {"id": VERB, "display": {"en-US": "completed"}},
-            "object": {"objectType": "Activity", "id": activity},
-            "timestamp": stamp,
-            "stored": stamp,
-            "authority": _AUTHORITY,
-            "version": "1.0.3",
-        }
-        self.statement_rows.append(
-            (
-                seq,
-                statement_id,
-                at,
-                at,
-                VERB,
-                f"mbox:mailto:{email}",
-                "Activity",
-                activity,
-                "1.0.3",
-                orjson.dumps(statement).decode(),
-            )
-        )
+        self.statement_rows.append(statement_row(seq, statement_id, email, activity, at))
         self.evidence_rows.append(
             (seq, learner, competency, "direct", "digital-self-study", 0.15, 1.0, at)
         )
 
-    def tables(self) -> list[tuple[str, tuple[str, ...], list[Row]]]:
-        """``(table, columns, rows)`` in foreign-key order."""
+    def tables(self) -> list[tuple[str, list[Row]]]:
+        """``(table, rows)`` in foreign-key order (columns: ``bulk.COLUMNS``)."""
         return [
-            (
-                "learners",
-                ("id", "name", "email", "team", "manager_id", "language", "created_us"),
-                self.learner_rows,
-            ),
-            ("learner_ifis", ("agent_key", "learner_id"), self.ifi_rows),
-            (
-                "statements",
-                (
-                    "seq",
-                    "id",
-                    "stored_us",
-                    "timestamp_us",
-                    "verb_id",
-                    "actor_key",
-                    "object_type",
-                    "object_key",
-                    "version",
-                    "statement",
-                ),
-                self.statement_rows,
-            ),
-            (
-                "evidence",
-                (
-                    "seq",
-                    "learner_id",
-                    "competency_id",
-                    "rule_id",
-                    "method",
-                    "weight",
-                    "quality",
-                    "at_us",
-                ),
-                self.evidence_rows,
-            ),
-            (
-                "competency_state",
-                (
-                    "learner_id",
-                    "competency_id",
-                    "level",
-                    "last_evidence_us",
-                    "stale_at_us",
-                    "evidence_count",
-                    "stability_days",
-                    "updated_us",
-                ),
-                self.state_rows,
-            ),
+            ("learners", self.learner_rows),
+            ("learner_ifis", self.ifi_rows),
+            ("statements", self.statement_rows),
+            ("evidence", self.evidence_rows),
+            ("competency_state", self.state_rows),
         ]
-
-
-def _chunks(rows: Sequence[Row], size: int) -> Iterable[Sequence[Row]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
-
-
-def _seed_sqlite(engine: Engine, population: Population) -> None:
-    with engine.begin() as conn:
-        for table, columns, rows in population.tables():
-            sql = (
-                f"INSERT INTO {table} ({', '.join(columns)}) "
-                f"VALUES ({', '.join('?' for _ in columns)})"
-            )
-            for chunk in _chunks(rows, SQLITE_CHUNK):
-                conn.exec_driver_sql(sql, list(chunk))
-
-
-def _seed_postgres(engine: Engine, population: Population) -> None:
-    raw = engine.raw_connection()
-    try:
-        pg: Any = raw.driver_connection
-        with pg.cursor() as cursor:
-            for table, columns, rows in population.tables():
-                with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            # The explicit ids bypassed the sequences; later inserts must not collide.
-            for table, column in (("learners", "id"), ("statements", "seq")):
-                cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
-                    f"(SELECT max({column}) FROM {table}))"
-                )
-        pg.commit()
-        pg.autocommit = True
-        with pg.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        pg.autocommit = False
-    finally:
-        raw.close()
 
 
 def seed(url: str, kind: str, population: Population) -> float:
     """Migrate, then bulk-insert the population; seconds spent inserting."""
-    engine = make_engine(url)
-    try:
-        upgrade(engine)
-        started = time.perf_counter()
-        if kind == "postgresql":
-            _seed_postgres(engine, population)
-        else:
-            _seed_sqlite(engine, population)
-        return time.perf_counter() - started
-    finally:
-        engine.dispose()
+    return fill(url, kind, population.tables())
 
 
 def count_rows(url: str) -> dict[str, int]:

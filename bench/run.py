@@ -3,7 +3,8 @@ ingest with the competency engine on vs off, competency replay throughput, and t
 scan over a large learner population.
 
 Usage: ``python bench/run.py [--db sqlite|postgresql|both] [--quick] [--statements N]
-[--only write,query,ingest-engine,replay,replay-ingest,refreshers] [--replay-statements N]
+[--only write,query,ingest-engine,replay,replay-ingest,refreshers,console-matrix]
+[--replay-statements N]
 [--refresher-learners N]``.
 Progress goes to stderr; the figures table (with the issues' targets marked PASS/MISS) goes to
 stdout, and everything measured is written to ``bench/results/<timestamp>.json``.
@@ -28,6 +29,8 @@ from typing import Any
 
 import orjson
 from competency_map import RULE_COUNT, write_map
+from console_matrix import console_matrix_run
+from console_matrix import print_section as print_matrix_section
 from generate import Corpus, generate
 from load import PhaseResult, PostJob, QueryJob, Target, run_phase, set_corpus
 from observe import PhaseObserver
@@ -49,7 +52,15 @@ RESULTS = Path(__file__).resolve().parent / "results"
 TOPUP_BATCH = 500
 TOPUP_CLIENTS = 4
 TOPUP_MAX_SECONDS = 900.0
-PARTS = ("write", "query", "ingest-engine", "replay", "replay-ingest", "refreshers")
+PARTS = (
+    "write",
+    "query",
+    "ingest-engine",
+    "replay",
+    "replay-ingest",
+    "refreshers",
+    "console-matrix",
+)
 ENGINE_ENV = "LRS_BRIDGE_COMPETENCY_ENGINE"
 #: The warm-up pass before the engine comparison posts the whole corpus once, so every
 #: learner exists (the first statement of an IFI creates one) before anything is measured.
@@ -75,6 +86,7 @@ class Plan:
     engine_workers: int
     replay_statements: int
     refresher_learners: int
+    matrix_statements: int
 
 
 def log(message: str) -> None:
@@ -484,6 +496,7 @@ def parse_args(argv: list[str] | None = None) -> tuple[Plan, argparse.Namespace]
         engine_workers=args.engine_workers or max(2, os.cpu_count() or 2),
         replay_statements=args.replay_statements or (100_000 if args.quick else 1_000_000),
         refresher_learners=args.refresher_learners or (10_000 if args.quick else 100_000),
+        matrix_statements=100_000 if args.quick else 1_000_000,
     )
     return plan, args
 
@@ -543,6 +556,14 @@ def main(argv: list[str] | None = None) -> int:
         sections.append(
             (refresher_runs, lambda k, w: refresher_run(k, plan.refresher_learners, plan.seed, log))
         )
+    matrix_runs: list[dict[str, Any]] = []
+    if "console-matrix" in plan.parts:
+        sections.append(
+            (
+                matrix_runs,
+                lambda k, w: console_matrix_run(k, plan.seed, w, log, plan.matrix_statements),
+            )
+        )
     pg_down = postgres_unreachable() if "postgresql" in plan.databases else None
     with tempfile.TemporaryDirectory(prefix="lrs-bench-work-") as workdir:
         for collected, measure in sections:
@@ -572,6 +593,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"NOT MEASURED: {run.get('skipped') or run['failed']}")
         else:
             print_section(run, verdicts)
+    for run in matrix_runs:
+        print_matrix_section(run, verdicts)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"{started.strftime('%Y%m%dT%H%M%SZ')}.json"
     document = {
@@ -582,10 +605,11 @@ def main(argv: list[str] | None = None) -> int:
         "replay_runs": replay_runs,
         "replay_ingest_runs": replay_ingest_runs,
         "refresher_runs": refresher_runs,
+        "console_matrix_runs": matrix_runs,
     }
     out.write_text(json.dumps(document, indent=2) + "\n")
     print(f"\nresults: {out.relative_to(REPO)}")
-    every = runs + engine_runs + replay_runs + replay_ingest_runs + refresher_runs
+    every = runs + engine_runs + replay_runs + replay_ingest_runs + refresher_runs + matrix_runs
     failed = any("failed" in run for run in every)
     return 1 if failed else 0
 

@@ -191,6 +191,19 @@ class FailureCounter(Protocol):
         ...
 
 
+def first_full_bucket(
+    counter: FailureCounter, limits: dict[str, int], now: int, window_us: int
+) -> tuple[str, int] | None:
+    """The first bucket whose window holds ``limits[bucket]`` attempts already, and the
+    seconds until that window ends; None when every bucket may try again."""
+    counts = counter.auth_failures(list(limits), now - window_us)
+    for bucket, limit in limits.items():
+        attempts, started = counts.get(bucket, (0, now))
+        if attempts >= limit:
+            return bucket, max(1, math.ceil((started + window_us - now) / 1_000_000))
+    return None
+
+
 #: How often a cached credential is re-read (one indexed row), so that disabling it takes
 #: effect in every process within a second.
 RECHECK_SECONDS = 0.5
@@ -282,16 +295,13 @@ class Authenticator:
         if self._failures is None:
             return
         window_us = self._throttle.window_seconds * 1_000_000
-        now = now_us()
-        counts = self._failures.auth_failures(list(buckets), now - window_us)
-        for bucket, limit in buckets.items():
-            failures, started = counts.get(bucket, (0, now))
-            if failures >= limit:
-                wait = max(1, math.ceil((started + window_us - now) / 1_000_000))
-                what = "this key" if bucket.startswith("key:") else "this address"
-                raise TooManyRequests(
-                    f"too many failed attempts for {what}; retry in {wait} s", retry_after=wait
-                )
+        full = first_full_bucket(self._failures, buckets, now_us(), window_us)
+        if full is not None:
+            bucket, wait = full
+            what = "this key" if bucket.startswith("key:") else "this address"
+            raise TooManyRequests(
+                f"too many failed attempts for {what}; retry in {wait} s", retry_after=wait
+            )
 
     def _count_failure(self, buckets: dict[str, int]) -> None:
         if self._failures is not None:

@@ -16,6 +16,7 @@ import click
 import orjson
 
 from lrs_bridge.auth import EVIDENCE_POLICIES, create_credential
+from lrs_bridge.cli_users import users
 from lrs_bridge.config import ENV_PREFIX, Settings, load_settings
 from lrs_bridge.errors import BadRequest, LrsBridgeError
 from lrs_bridge.observability import configure_logging
@@ -301,6 +302,9 @@ def serve(
             # Absolute values: the children read exactly what this process read.
             f"{ENV_PREFIX}DATA_DIR": settings.data_dir,
             f"{ENV_PREFIX}DATABASE_URL": settings.database_url,
+            # The address served, so links in e-mails (settings.base_url) point at it.
+            f"{ENV_PREFIX}HOST": settings.host,
+            f"{ENV_PREFIX}PORT": str(settings.port),
             f"{ENV_PREFIX}METRICS_DIR": metrics_dir,
             "PROMETHEUS_MULTIPROC_DIR": metrics_dir,
         }
@@ -473,6 +477,9 @@ def _time_option(name: str, value: str | None) -> int | None:
     if parsed is None:
         raise BadRequest(f"--{name}: {value!r} is not an ISO 8601 timestamp", field=name)
     return parsed
+
+
+cli.add_command(users)
 
 
 def main() -> None:

@@ -8,17 +8,23 @@ from sqlalchemy import Engine
 
 from lrs_bridge.auth import Authenticator, ThrottlePolicy
 from lrs_bridge.config import Settings
+from lrs_bridge.services.assignment_reads import AssignmentReader
 from lrs_bridge.services.assignment_statements import AssignmentStatementSink
+from lrs_bridge.services.branding import BrandingService
 from lrs_bridge.services.competencies import EngineSource
 from lrs_bridge.services.documents import DocumentService
+from lrs_bridge.services.health import Health
+from lrs_bridge.services.notifications import NotificationService
 from lrs_bridge.services.outbox import Dispatcher
 from lrs_bridge.services.privacy import PrivacyService
 from lrs_bridge.services.refreshers import RefresherService
+from lrs_bridge.services.signin import SignInService, build_signin
 from lrs_bridge.services.statements import StatementService
 from lrs_bridge.store.attachments import AttachmentStore
 from lrs_bridge.store.base import Clock
 from lrs_bridge.store.documents import SqlDocumentStore
 from lrs_bridge.store.engine import make_engine
+from lrs_bridge.store.settings import SqlSettingsStore
 from lrs_bridge.store.sqlalchemy import SqlStore
 from lrs_bridge.xapi.timefmt import offset_clock
 
@@ -43,6 +49,15 @@ class Runtime:
     privacy: PrivacyService
     #: State, Activity/Agent Profile documents, Agents and Activities (Communication §2.3-2.7).
     documents: DocumentService
+    #: Reads of assignments (work with the competency engine off too).
+    assignments: AssignmentReader
+    #: The outbox as admins see it, and whether any channel is configured.
+    notifications: NotificationService
+    health: Health
+    #: The organisation's name, logo and colour (console and e-mails).
+    branding: BrandingService
+    #: Console sign-in: console users, e-mail links, and the links in refresher e-mails.
+    signin: SignInService
 
     def close(self) -> None:
         """Release database connections."""
@@ -57,6 +72,8 @@ def build_runtime(settings: Settings) -> Runtime:
     attachments = AttachmentStore(
         engine, mode=settings.attachment_store, directory=settings.attachment_dir, clock=now_us
     )
+    branding = BrandingService(SqlSettingsStore(engine), now_us)
+    signin = build_signin(settings, engine, store, now_us)
     competencies = (
         EngineSource(store, settings.framework_file, settings.competency_map_file)
         if settings.competency_engine
@@ -96,7 +113,14 @@ def build_runtime(settings: Settings) -> Runtime:
             settings,
             now_us,
             store_statements=AssignmentStatementSink(store, now_us, settings.authority_homepage),
+            branding=branding.current,
+            console_links=signin.digest_links,
         ),
         privacy=PrivacyService(store, competencies, now_us, attachments),
         documents=DocumentService(SqlDocumentStore(engine), clock=now_us),
+        assignments=AssignmentReader(store, now_us),
+        notifications=NotificationService(store, settings, now_us),
+        health=Health(store),
+        branding=branding,
+        signin=signin,
     )

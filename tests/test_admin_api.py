@@ -74,8 +74,9 @@ def test_directory_via_api_and_team_rollup(client, admin):
     assert {lrn["name"] for lrn in listed.get_json()["learners"]} == {"Kari", "Ola", "Lead"}
     rollup = client.get("/api/v1/teams/Oslo desk/competencies", headers=admin).get_json()
     [listening] = [c for c in rollup["competencies"] if c["competency"] == LISTENING]
-    assert listening["learners"] == 2
-    assert sum(listening["status"].values()) == 2
+    assert rollup["members"] == 3 and listening["learners"] == 3  # Lead was never trained
+    assert listening["trained"] == 2 and listening["status"]["none"] == 1
+    assert sum(listening["status"].values()) == 3
 
 
 def test_map_change_dry_run_then_apply_then_replay(app, client, admin):

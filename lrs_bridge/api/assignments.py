@@ -44,8 +44,7 @@ def _service() -> RefresherService:
 def _manager_of(principal: Principal, learner_id: int) -> bool:
     if principal.learner_id is None:
         return False
-    learner = runtime().store.learner_by_id(learner_id)
-    return learner is not None and learner.get("manager_id") == principal.learner_id
+    return runtime().assignments.is_manager_of(principal.learner_id, learner_id)
 
 
 def _may_read(principal: Principal, learner_id: int) -> bool:
@@ -117,11 +116,11 @@ def _view(a: Assignment, *, detail: bool = False, admin: bool = False) -> dict[s
         "closed_by": a.closed_by,
     }
     if detail:
-        store = runtime().store
+        reads = runtime().assignments
         view["events"] = [
             {**event, "at": format_timestamp_us(event.pop("at_us"))}
             | ({} if admin else {"detail": _without_target(event["detail"])})
-            for event in store.assignment_events(a.id)
+            for event in reads.events(a.id)
         ]
         shown = describe if admin else describe_for_people
         view["notifications"] = [
@@ -131,7 +130,7 @@ def _view(a: Assignment, *, detail: bool = False, admin: bool = False) -> dict[s
                 if k not in ("next_attempt_us", "created_us", "sent_us")
             }
             | {"sent": format_timestamp_us(n.sent_us) if n.sent_us else None}
-            for n in store.assignment_notifications(a.id)
+            for n in reads.notifications(a.id)
         ]
     return view
 
@@ -145,10 +144,7 @@ def _without_target(detail: Any) -> Any:
 
 
 def _assignment(assignment_id: int) -> Assignment:
-    found = runtime().store.assignment(assignment_id)
-    if found is None:
-        raise NotFound(f"no assignment {assignment_id}")
-    return found
+    return runtime().assignments.get(assignment_id)
 
 
 # -- learners and managers --------------------------------------------------------------
@@ -161,7 +157,7 @@ def learner_assignments(learner_id: int) -> Response:
     if not _may_read(principal, learner_id):
         raise Forbidden("assignments are visible to the learner, their manager and admins")
     limit, offset = parse_page(request.args, max_limit=_MAX_LIMIT)
-    rows = runtime().store.list_assignments(
+    rows = runtime().assignments.find(
         learner_ids=[learner_id], status=_status_filter(), limit=limit, offset=offset
     )
     return jsonify({"learner_id": learner_id, "assignments": [_view(a) for a in rows]})
@@ -174,9 +170,7 @@ def reports_assignments(manager_id: int) -> Response:
     if not (principal.scopes & _BROAD_READ or principal.learner_id == manager_id):
         raise Forbidden("a manager's overview is visible to that manager and admins")
     return _overview(
-        runtime().store.list_assignments(
-            manager_id=manager_id, status=OPEN_STATUSES, limit=_MAX_LIMIT
-        ),
+        runtime().assignments.find(manager_id=manager_id, status=OPEN_STATUSES, limit=_MAX_LIMIT),
         manager_id=manager_id,
     )
 
@@ -188,7 +182,7 @@ def team_assignments(team: str) -> Response:
     if not principal.scopes & _BROAD_READ:
         raise Forbidden("team overviews need the admin, all/read or all scope")
     return _overview(
-        runtime().store.list_assignments(team=team, status=OPEN_STATUSES, limit=_MAX_LIMIT),
+        runtime().assignments.find(team=team, status=OPEN_STATUSES, limit=_MAX_LIMIT),
         team=team,
     )
 
@@ -258,7 +252,7 @@ def list_assignments() -> Response:
         raise Forbidden("listing assignments needs the admin, all/read or all scope")
     limit, offset = parse_page(request.args, max_limit=_MAX_LIMIT)
     learner = request.args.get("learner")
-    rows = runtime().store.list_assignments(
+    rows = runtime().assignments.find(
         learner_ids=[parse_count(learner, "learner", default=0, maximum=MAX_ID)]
         if learner is not None
         else None,
@@ -294,32 +288,20 @@ def list_notifications() -> Response:
     per status."""
     require_admin()
     limit, offset = parse_page(request.args, max_limit=_MAX_LIMIT)
-    status = request.args.get("status")
-    if status not in (None, "waiting", "pending", "sent", "dead", "routed"):
-        raise BadRequest("status must be waiting, pending, sent, dead or routed", field="status")
-    store = runtime().store
-    return jsonify(
-        {
-            "counts": store.outbox_counts(),
-            "notifications": [
-                describe(n)
-                for n in store.list_notifications(status=status, limit=limit, offset=offset)
-            ],
-        }
-    )
+    outbox = runtime().notifications
+    rows = outbox.find(status=request.args.get("status"), limit=limit, offset=offset)
+    return jsonify({"counts": outbox.counts(), "notifications": [describe(n) for n in rows]})
 
 
 @blueprint.get("/notifications/<int:notification_id>")
 def get_notification(notification_id: int) -> Response:
     """One notification with its delivery log."""
     require_admin()
-    store = runtime().store
-    found = store.notification(notification_id)
-    if found is None:
-        raise NotFound(f"no notification {notification_id}")
+    outbox = runtime().notifications
+    found = outbox.get(notification_id)
     return jsonify(
         describe(found)
-        | {"payload": found.payload, "deliveries": store.notification_deliveries(notification_id)}
+        | {"payload": found.payload, "deliveries": outbox.deliveries(notification_id)}
     )
 
 
@@ -327,9 +309,5 @@ def get_notification(notification_id: int) -> Response:
 def retry_notification(notification_id: int) -> tuple[Response, int]:
     """Put a dead-lettered notification back in the queue."""
     require_admin()
-    store = runtime().store
-    if store.notification(notification_id) is None:
-        raise NotFound(f"no notification {notification_id}")
-    if not store.retry_notification(notification_id, now_us()):
-        raise BadRequest("only a dead notification can be retried", field="status")
+    runtime().notifications.retry(notification_id)
     return jsonify({"id": notification_id, "status": "pending"}), 202

@@ -58,7 +58,7 @@ _PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "team": {"type": "string", "minLength": 1},
     "collection": {
         "type": "string",
-        "enum": ["rules", "policies", "methods", "framework-competencies"],
+        "enum": ["rules", "policies", "methods", "framework-competencies", "refreshers"],
     },
 }
 _LIMIT = {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}
@@ -70,6 +70,20 @@ _ANY_JSON: dict[str, Any] = {"application/json": {"schema": {}}}
 def _query(**schemas: dict[str, Any]) -> list[dict[str, Any]]:
     """Optional query parameters by name."""
     return [{"name": name, "in": "query", "schema": schema} for name, schema in schemas.items()]
+
+
+def _team_rollup(read: str) -> dict[str, Any]:
+    """The roll-up: broad readers, or the credential of a manager of team members."""
+    operation = _op("A team's roll-up per framework competency, never-trained members too", read)
+    operation["description"] = (
+        f"Needs the `{read}` scope, or the credential of a learner who manages members of "
+        "the team (recursively); that credential sees its reports and itself. Each "
+        "competency gives `learners` (members counted), `trained` (members with a stored "
+        "state), `mean_level` (never trained counts as 0), `status` counts (`none`: never "
+        "trained or no positive evidence) and `stale_learners`; `members` is the row count."
+    )
+    operation["responses"]["403"] = {"description": "Not a broad reader nor a manager of the team"}
+    return operation
 
 
 def _op(
@@ -102,6 +116,56 @@ def _op(
         content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}}
     if content:
         operation["requestBody"] = {"required": True, "content": content}
+    return operation
+
+
+_REASON = {
+    "type": "object",
+    "properties": {
+        "condition": {"type": "string", "description": "the rule's condition, e.g. verbs"},
+        "code": {"type": "string", "description": "e.g. verb_differs, score_below"},
+        "reason": {"type": "string", "description": "e.g. 'score below 0.8'"},
+        "expected": {},
+        "actual": {},
+    },
+}
+_EXPLANATION = {
+    "type": "object",
+    "properties": {
+        "statement_id": {
+            "type": ["string", "null"],
+            "description": "the stored statement explained (?statement_id=), else null",
+        },
+        "ignored": {"type": ["object", "null"], "description": "the ignored verb and setting"},
+        "rules_fired": {"type": "array", "items": {"type": "string"}},
+        "near_misses": {
+            "type": "array",
+            "description": "rules that did not fire although some of their conditions held "
+            "(fewest failed conditions first, at most 5), each with its reasons",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "rule": {"type": "string"},
+                    "reasons": {"type": "array", "items": _REASON},
+                },
+            },
+        },
+        "learners": {"type": "array", "items": {"type": "string"}},
+        "evidence": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+
+def _explain_operation() -> dict[str, Any]:
+    """``POST /explain``: a statement body, or ``?statement_id=`` of a stored one."""
+    operation = _op(
+        "Rules, near misses and evidence for one statement (the body, or ?statement_id=)",
+        "admin",
+        query=_query(statement_id={"type": "string", "format": "uuid"}),
+        content=_ANY_JSON,
+    )
+    operation["requestBody"]["required"] = False
+    operation["responses"]["200"]["content"] = {"application/json": {"schema": _EXPLANATION}}
     return operation
 
 
@@ -196,7 +260,7 @@ def openapi_document() -> dict[str, Any]:
             "/learners/{id}/competencies": {
                 "get": _op("Level, status, stale_at and evidence trail per competency", read)
             },
-            "/teams/{team}/competencies": {"get": _op("A team's roll-up per competency", read)},
+            "/teams/{team}/competencies": {"get": _team_rollup(read)},
             "/config": {
                 "get": _op("The active framework and map documents", "admin"),
                 "put": _op(
@@ -224,9 +288,7 @@ def openapi_document() -> dict[str, Any]:
                 ),
             },
             "/config/framework.case.json": {"get": _op("The framework as 1EdTech CASE", read)},
-            "/explain": {
-                "post": _op("Rules and evidence for one statement", "admin", content=_ANY_JSON)
-            },
+            "/explain": {"post": _explain_operation()},
             "/learners/{id}/assignments": {
                 "get": _op(
                     "A learner's refresher assignments (status=open|all|<status,…>)",

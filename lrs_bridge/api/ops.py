@@ -20,7 +20,7 @@ def healthz() -> Response:
 @blueprint.get("/readyz")
 def readyz() -> Response:
     """Ready when the database answers; 503 (via ``StoreUnavailable``) otherwise."""
-    runtime().store.ping()
+    runtime().health.check()
     return jsonify({"status": "ready"})
 
 
@@ -30,6 +30,6 @@ def metrics() -> Response:
     require_admin()
     instruments: Metrics = current_app.extensions["lrs_bridge.metrics"]
     body, content_type = instruments.exposition()
-    store = runtime().store
-    body += state_exposition(store.outbox_counts(), store.assignment_counts())
+    services = runtime()
+    body += state_exposition(services.notifications.counts(), services.assignments.counts())
     return Response(body, content_type=content_type)

@@ -6,7 +6,6 @@ learners across every tool, broader than any statement scope.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from typing import Any
 
@@ -25,9 +24,14 @@ from lrs_bridge.competency.framework import (
 )
 from lrs_bridge.errors import BadRequest, Forbidden, NotFound
 from lrs_bridge.params import parse_page
-from lrs_bridge.services.admin import ConfigService, explain
+from lrs_bridge.services import config_items
+from lrs_bridge.services.admin import ConfigService, explain, stored_statement
 from lrs_bridge.services.competencies import CompetencyEngine
 from lrs_bridge.services.directory import import_directory, public_learner
+from lrs_bridge.services.learner_view import learner_view
+from lrs_bridge.services.people import PeopleService
+from lrs_bridge.services.team_matrix import TeamMatrixService
+from lrs_bridge.store.matrix import SqlMatrixStore
 from lrs_bridge.xapi.extract import agent_key
 from lrs_bridge.xapi.timefmt import format_timestamp_us, now_us
 from lrs_bridge.xapi.validate import validate_agent, validate_statement
@@ -35,10 +39,13 @@ from lrs_bridge.xapi.validate import validate_agent, validate_statement
 blueprint = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 
 
+_BROAD_READ = frozenset({"admin", "all/read", "all"})
+
+
 def _reader(own_learner: int | None = None) -> Principal:
     """Broad read rights, or (for ``own_learner``) that learner's own credential."""
     principal = authenticated()
-    if principal.scopes & {"admin", "all/read", "all"}:
+    if principal.scopes & _BROAD_READ:
         return principal
     if own_learner is not None and principal.learner_id == own_learner:
         return principal
@@ -102,30 +109,24 @@ def find_learners() -> Response:
 def learner_competencies(learner_id: int) -> Response:
     """Each competency with evidence: level, status now, last evidence, stale_at, trail."""
     _reader(own_learner=learner_id)
-    engine = _engine()
-    store = runtime().store
-    learner = store.learner_by_id(learner_id)
-    if learner is None:
-        raise NotFound(f"no learner {learner_id}")
-    now = now_us()
-    rows: list[dict[str, Any]] = []
-    for state in store.learner_competencies(learner_id):
-        competency = engine.framework.get(state["competency_id"])
-        rows.append(
-            {
-                "competency": state["competency_id"],
-                "name": competency.name if competency else None,
-                "level": round(state["level"], 4),
-                "status": engine.status(state["competency_id"], state["stale_at_us"], now),
-                "last_evidence": _time(state["last_evidence_us"]),
-                "stale_at": _time(state["stale_at_us"]),
-                "evidence_count": state["evidence_count"],
-                "evidence": [
-                    {k: v for k, v in item.items() if k != "at_us"} | {"at": _time(item["at_us"])}
-                    for item in state["evidence"]
-                ],
-            }
-        )
+    view = learner_view(runtime())
+    learner = view.learner(learner_id)
+    rows: list[dict[str, Any]] = [
+        {
+            "competency": row.competency_id,
+            "name": row.name,
+            "level": round(row.level, 4),
+            "status": row.status,
+            "last_evidence": _time(row.last_evidence_us),
+            "stale_at": _time(row.stale_at_us),
+            "evidence_count": row.evidence_count,
+            "evidence": [
+                {k: v for k, v in item.items() if k != "at_us"} | {"at": _time(item["at_us"])}
+                for item in row.evidence
+            ],
+        }
+        for row in view.competencies(learner_id)
+    ]
     return jsonify({"learner": public_learner(learner), "competencies": rows})
 
 
@@ -180,11 +181,20 @@ def put_config() -> Response:
 
 @blueprint.post("/explain")
 def post_explain() -> Response:
-    """Which rules fire for a statement, and the evidence it would give."""
+    """Which rules fire for a statement (the body, or the stored one named by
+    ``?statement_id=``), the evidence it would give and the near misses."""
     require_admin()
-    statement = _json_body()
-    validate_statement(statement, version="1.0.3")
-    return jsonify(explain(_engine(), statement))
+    statement_id = request.args.get("statement_id")
+    if statement_id is not None:
+        statement = stored_statement(runtime().store, statement_id)
+    else:
+        statement = _json_body()
+        validate_statement(statement, version="1.0.3")
+    return jsonify(
+        explain(
+            _engine(), statement, statement_id=None if statement_id is None else statement["id"]
+        )
+    )
 
 
 @blueprint.post("/learners")
@@ -232,31 +242,48 @@ def _list_learners() -> Response:
 
 @blueprint.get("/teams/<team>/competencies")
 def team_competencies(team: str) -> Response:
-    """A manager's roll-up: per competency, learners by status and the mean level."""
-    _reader()
-    engine = _engine()
-    now = now_us()
-    rollup: dict[str, dict[str, Any]] = {}
-    for competency_id, learner_id, level, stale_at_us in runtime().store.team_rollup(team):
-        entry = rollup.setdefault(
-            competency_id,
-            {
-                "competency": competency_id,
-                "learners": 0,
-                "mean_level": 0.0,
-                "status": {"fresh": 0, "due_soon": 0, "stale": 0, "none": 0},
-                "stale_learners": [],
-            },
+    """A team's roll-up: per framework competency, members by status and the mean level.
+
+    Every member counts, never-trained ones as ``none`` (level 0). Broad readers see the
+    whole team; the credential of a learner who manages members of the team (recursively)
+    sees their reports and themselves.
+    """
+    principal = authenticated()
+    service = _team_matrix()
+    broad = bool(principal.scopes & _BROAD_READ)
+    scope = service.scope_of(admin=broad, learner_id=principal.learner_id)
+    if not broad and not service.may_view_team(team, scope):
+        raise Forbidden(
+            "a team's roll-up needs the admin, all/read or all scope, or the credential of a "
+            "learner who manages members of the team"
         )
-        entry["learners"] += 1
-        entry["mean_level"] += level
-        state = engine.status(competency_id, stale_at_us, now)
-        entry["status"][state] += 1
-        if state == "stale":
-            entry["stale_learners"].append(learner_id)
-    for entry in rollup.values():
-        entry["mean_level"] = round(entry["mean_level"] / entry["learners"], 4)
-    return jsonify({"team": team, "competencies": list(rollup.values())})
+    matrix = service.matrix(team=team, viewer_scope=scope, now_us=now_us())
+    return jsonify(
+        {
+            "team": team,
+            "members": len(matrix.rows),
+            "competencies": [
+                {
+                    "competency": column.id,
+                    "learners": len(matrix.rows),
+                    "trained": column.trained,
+                    "mean_level": column.mean_level,
+                    "status": column.totals.as_dict(),
+                    "stale_learners": [
+                        row.learner_id for row in matrix.rows if row.cells[k].status == "stale"
+                    ],
+                }
+                for k, column in enumerate(matrix.columns)
+            ],
+        }
+    )
+
+
+def _team_matrix() -> TeamMatrixService:
+    rt = runtime()
+    if rt.competencies is None:
+        raise NotFound("the competency engine is off on this server")
+    return TeamMatrixService(SqlMatrixStore(rt.engine), PeopleService(rt.store), rt.competencies)
 
 
 @blueprint.get("/openapi.json")
@@ -268,77 +295,35 @@ def openapi() -> Response:
 
 # -- granular configuration edits: each saves a new version (``?dry_run=true`` previews) ----
 
-_COLLECTIONS = {
-    # name: (document, key inside it, "list" of objects with "id" or "dict" by id)
-    "rules": ("map", "rules", "list"),
-    "policies": ("map", "policies", "dict"),
-    "methods": ("map", "methods", "dict"),
-    "framework-competencies": ("framework", "competencies", "list"),
-}
 
-
-def _collection(name: str) -> tuple[str, str, str]:
-    found = _COLLECTIONS.get(name)
-    if found is None:
-        raise NotFound(f"no configuration collection {name!r}; known: {', '.join(_COLLECTIONS)}")
-    return found
-
-
-@blueprint.get("/config/<collection>")
-def get_collection(collection: str) -> Response:
-    """Rules, policies, methods or framework competencies of the active version."""
+@blueprint.get("/config/<name>")
+def get_collection(name: str) -> Response:
+    """Rules, policies, methods, framework competencies or refreshers of the active version."""
     require_admin()
-    document, key, _ = _collection(collection)
-    return jsonify(_config_service().documents()[document][key])
+    return jsonify(config_items.items(_config_service().documents(), config_items.collection(name)))
 
 
-@blueprint.route("/config/<collection>/<path:item_id>", methods=["GET", "PUT", "DELETE"])
-def edit_collection_item(collection: str, item_id: str) -> Response:
+@blueprint.route("/config/<name>/<path:item_id>", methods=["GET", "PUT", "DELETE"])
+def edit_collection_item(name: str, item_id: str) -> Response:
     """Read, create/replace or delete one item; writes save a new version."""
     principal = require_admin()
-    document, key, shape = _collection(collection)
+    where = config_items.collection(name)
     service = _config_service()
     docs = service.documents()
-    items = docs[document][key]
-    if shape == "list":
-        index = next((i for i, item in enumerate(items) if item.get("id") == item_id), None)
-        current = None if index is None else items[index]
-    else:
-        index, current = None, items.get(item_id)
     if request.method == "GET":
+        current = config_items.item(docs, where, item_id)
         if current is None:
-            raise NotFound(f"no {collection} item {item_id!r}")
+            raise NotFound(f"no {name} item {item_id!r}")
         return jsonify(current)
-    changed = copy.deepcopy(docs[document])
-    target = changed[key]
-    if request.method == "DELETE":
-        if current is None:
-            raise NotFound(f"no {collection} item {item_id!r}")
-        if shape == "list":
-            del target[index]
-        else:
-            del target[item_id]
-    else:
-        body = _json_body()
-        if shape == "list":
-            if not isinstance(body, dict):
-                raise BadRequest("the item must be a JSON object", field="$")
-            body = {**body, "id": item_id}
-            if index is None:
-                target.append(body)
-            else:
-                target[index] = body
-        else:
-            target[item_id] = body
-    framework_doc, map_doc, engine = service.candidate(
-        changed if document == "framework" else None, changed if document == "map" else None
-    )
+    body = None if request.method == "DELETE" else _json_body()
+    changed = config_items.edited(docs, where, item_id, body)
+    framework_doc, map_doc, engine = service.candidate(changed["framework"], changed["map"])
     if request.args.get("dry_run", "false").lower() == "true":
         return jsonify({"valid": True, "dry_run": dataclasses.asdict(service.dry_run(engine))})
     version = service.apply(
         framework_doc,
         map_doc,
-        note=f"{request.method} {collection}/{item_id}",
+        note=f"{request.method} {name}/{item_id}",
         created_by=principal.key,
     )
     response = jsonify({"version": version, "replay": "pending"})

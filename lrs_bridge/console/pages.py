@@ -4,10 +4,26 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from lrs_bridge.console import home, inbox, statements
+from lrs_bridge.console import (
+    home,
+    inbox,
+    learners,
+    mapeditor,
+    operations,
+    settings_views,
+    signin,
+    statements,
+    teams,
+)
 
 BLUEPRINTS: list[Blueprint] = [
+    operations.blueprint,
+    settings_views.blueprint,
     inbox.blueprint,
     statements.blueprint,
     home.blueprint,
+    learners.blueprint,
+    teams.blueprint,
+    *mapeditor.BLUEPRINTS,
+    signin.blueprint,
 ]

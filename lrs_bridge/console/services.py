@@ -8,16 +8,26 @@ from __future__ import annotations
 
 import dataclasses
 
-from flask import current_app
+from flask import current_app, g
 
 from lrs_bridge.errors import NotFound
 from lrs_bridge.runtime import Runtime
 from lrs_bridge.services.admin import ConfigService
+from lrs_bridge.services.assignment_reads import AssignmentReader
+from lrs_bridge.services.branding import BrandingService
+from lrs_bridge.services.competencies import CompetencyEngine
 from lrs_bridge.services.inbox import ActivityMapper, InboxService, UsageTracker
+from lrs_bridge.services.learner_view import LearnerView, learner_view
+from lrs_bridge.services.map_editor import MapEditor
+from lrs_bridge.services.notifications import NotificationService
 from lrs_bridge.services.people import PeopleService
+from lrs_bridge.services.refreshers import RefresherService
+from lrs_bridge.services.signin import SignInService
 from lrs_bridge.services.statement_browser import StatementBrowser
+from lrs_bridge.services.team_matrix import TeamMatrixService
 from lrs_bridge.store.activity_preview import ActivityPreviewStore
 from lrs_bridge.store.activity_usage import ActivityUsageStore
+from lrs_bridge.store.matrix import SqlMatrixStore
 from lrs_bridge.store.statement_evidence import StatementEvidenceStore
 
 
@@ -70,9 +80,81 @@ class ConsoleServices:
             runtime.store, StatementEvidenceStore(runtime.engine), runtime.clock
         )
 
+    @property
+    def learner_view(self) -> LearnerView:
+        """A learner's competencies, evidence trails, assignments and history."""
+        return learner_view(self.runtime)
+
+    @property
+    def map_editor(self) -> MapEditor:
+        """The competency map editor: items, uploads, previews, history, the rule tester."""
+        source = self.runtime.competencies
+        if source is None:
+            raise NotFound("the competency engine is off on this server")
+        store = self.runtime.store
+        return MapEditor(store, source, ConfigService(store, source, self.runtime.clock))
+
+    def team_matrix(self) -> TeamMatrixService:
+        """The team matrix (``/console/teams``) over the precomputed competency state."""
+        source = self.runtime.competencies
+        if source is None:
+            raise NotFound("the competency engine is off on this server")
+        return TeamMatrixService(SqlMatrixStore(self.runtime.engine), self.people, source)
+
+    @property
+    def signin(self) -> SignInService:
+        """Console sign-in: passwords, e-mail links, who a person is."""
+        return self.runtime.signin
+
     def branding(self) -> Branding:
-        """The organisation's name, logo and colour (defaults until an admin sets them)."""
-        return Branding()
+        """The organisation's name, logo and colour (defaults until an admin sets them);
+        read once per request (the layout asks on every page)."""
+        if "console_branding" in g:
+            cached: Branding = g.console_branding
+            return cached
+        saved = self.runtime.branding.current()
+        branding = Branding(
+            organisation=saved.org_name or Branding.organisation,
+            logo_url=saved.logo_url,
+            colour=saved.primary_colour,
+        )
+        g.console_branding = branding
+        return branding
+
+    # -- operations (assignments, notifications, branding settings) ---------------------
+
+    @property
+    def branding_settings(self) -> BrandingService:
+        """Reads, validates and saves the branding setting."""
+        return self.runtime.branding
+
+    @property
+    def assignments(self) -> AssignmentReader:
+        """Assignment reads (also with the competency engine off)."""
+        return self.runtime.assignments
+
+    @property
+    def refreshers(self) -> RefresherService:
+        """Cancel and re-send; NotFound when the competency engine is off."""
+        service = self.runtime.refreshers
+        if service is None:
+            raise NotFound("the competency engine is off on this server")
+        return service
+
+    def can_change_assignments(self) -> bool:
+        """Whether cancel and re-send work (they need the competency engine)."""
+        return self.runtime.refreshers is not None
+
+    @property
+    def notifications(self) -> NotificationService:
+        """The outbox, its dead letters and retry, and the configured channels."""
+        return self.runtime.notifications
+
+    def competency_engine(self) -> CompetencyEngine | None:
+        """The active framework and map (names of competencies and activities), or None
+        when the competency engine is off."""
+        source = self.runtime.competencies
+        return source.current() if source is not None else None
 
     def now_us(self) -> int:
         """The service's clock, in microseconds."""

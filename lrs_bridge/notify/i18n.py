@@ -71,6 +71,8 @@ class Catalogue:
     duration: str
     last_practised: str
     launch: str
+    #: The link that signs the learner in to the console, on the assignment's page.
+    open_in_console: str
     calendar_note: str
     footer: str
     methods: Mapping[str, str]
@@ -127,6 +129,7 @@ _EN = Catalogue(
     duration="Time needed",
     last_practised="Last practised",
     launch="Start the refresher",
+    open_in_console="See it in the console (signs you in)",
     team_subject="{people} of your reports have overdue refreshers",
     team_intro="You are receiving this message as their manager. The {count} refreshers "
     "below, of {people} of your reports, are past their due date and have not been "
@@ -222,6 +225,7 @@ _NB = Catalogue(
     duration="Tidsbruk",
     last_practised="Sist øvd",
     launch="Start oppfriskningen",
+    open_in_console="Se den i konsollen (logger deg inn)",
     team_subject="{people} av medarbeiderne dine har oppfriskninger med utløpt frist",
     team_intro="Du får denne meldingen fordi du er leder for dem. Fristen for de {count} "
     "oppfriskningene nedenfor, for {people} av medarbeiderne dine, er passert, og de er "
@@ -320,6 +324,7 @@ _FI = Catalogue(
     duration="Kesto",
     last_practised="Viimeksi harjoiteltu",
     launch="Aloita kertauskoulutus",
+    open_in_console="Katso se konsolissa (kirjaa sinut sisään)",
     team_subject="{people} alaisellasi on myöhässä olevia kertauskoulutuksia",
     team_intro="Saat tämän viestin, koska olet heidän esihenkilönsä. Alla olevien {count} "
     "kertauskoulutuksen määräaika on ohitettu, eikä niitä ole suoritettu muistutuksesta "
@@ -406,6 +411,7 @@ _NL = Catalogue(
     duration="Tijdsduur",
     last_practised="Laatst geoefend",
     launch="Start de opfristraining",
+    open_in_console="Bekijk het in de console (meldt je aan)",
     team_subject="{people} van je medewerkers hebben opfristrainingen over de deadline",
     team_intro="Je ontvangt dit bericht als hun leidinggevende. De deadline van de {count} "
     "opfristrainingen hieronder, van {people} van je medewerkers, is verstreken en ze zijn "

@@ -6,6 +6,11 @@ both derived from the digest), so a re-send after a crash is recognisably the sa
 Escalations go to the manager *without* the calendar attachment: the due dates are the
 learner's deadlines, and a manager importing them would fill their own calendar with
 other people's tasks (under the same UIDs the learner's calendar uses).
+
+Branding (the organisation's name, logo and colour, set in the console) is a parameter too:
+the name heads the subject and signs the footer, the colour fills the launch button, and the
+logo is shown only when its URL is absolute (``https://``), since an e-mail client cannot
+resolve a path on the server (the dispatcher prefixes a path with ``public_url``).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import email.utils
 import functools
 import hashlib
+from collections.abc import Mapping
 from email.headerregistry import Address
 from email.message import EmailMessage
 from typing import Any
@@ -21,6 +27,7 @@ import jinja2
 import orjson
 
 from lrs_bridge.notify import i18n
+from lrs_bridge.notify.brand import DEFAULT_BRANDING, Branding
 from lrs_bridge.notify.ics import refresher_calendar, utc_datetime
 from lrs_bridge.notify.model import AssignmentItem, Digest, Kind, Person
 from lrs_bridge.xapi.timefmt import format_timestamp_us
@@ -78,7 +85,13 @@ def reports_of(digest: Digest) -> set[int]:
     }
 
 
-def _context(digest: Digest, *, with_calendar: bool) -> dict[str, Any]:
+def _context(
+    digest: Digest,
+    *,
+    with_calendar: bool,
+    console_links: Mapping[int, str],
+    brand: Branding = DEFAULT_BRANDING,
+) -> dict[str, Any]:
     language = language_of(digest)
     strings = i18n.catalogue(language)
     count = len(digest.items)
@@ -105,6 +118,7 @@ def _context(digest: Digest, *, with_calendar: bool) -> dict[str, Any]:
                 else None
             ),
             "link": item.launch_link,
+            "console_link": console_links.get(item.assignment_id),
             "learner": (
                 _label(
                     item.learner or Person(name=None, email=None, language=None),
@@ -123,15 +137,19 @@ def _context(digest: Digest, *, with_calendar: bool) -> dict[str, Any]:
     else:
         subject = strings.subject[digest.kind].pick(count)
         intro = strings.intro[digest.kind].pick(count)
+    subject_text = subject.format(**fields)
     return {
         "language": language,
-        "subject": subject.format(**fields),
+        "subject": f"{brand.org_name}: {subject_text}" if brand.org_name else subject_text,
         "greeting": strings.greeting.format(name=name) if name else strings.greeting_no_name,
         "intro": intro.format(**fields),
         "items": items,
         "labels": strings,
         "calendar_note": strings.calendar_note if with_calendar else None,
         "footer": strings.footer,
+        "org_name": brand.org_name,
+        "logo_url": brand.logo_url if (brand.logo_url or "").startswith("https://") else None,
+        "colour": brand.primary_colour,
     }
 
 
@@ -144,14 +162,26 @@ def _address(person: Person) -> Address:
         raise ValueError(f"invalid recipient address {person.email!r}: {exc}") from exc
 
 
-def render_email(digest: Digest, *, sender: str) -> EmailMessage:
-    """The e-mail for ``digest``: text and HTML alternatives, plus the calendar file.
+def render_email(
+    digest: Digest,
+    *,
+    sender: str,
+    console_links: Mapping[int, str] | None = None,
+    brand: Branding = DEFAULT_BRANDING,
+) -> EmailMessage:
+    """The e-mail for ``digest``: text and HTML alternatives, plus the calendar file,
+    branded with ``brand``.
 
+    ``console_links`` maps assignment ids to links that sign the recipient in to that
+    assignment's console page; they are made by the caller (they hold fresh tokens), so
+    rendering stays a pure function of its arguments.
     Raises ``ValueError`` when the recipient has no (valid) e-mail address.
     """
     recipient = _address(digest.recipient)
     with_calendar = digest.kind != "escalation"
-    context = _context(digest, with_calendar=with_calendar)
+    context = _context(
+        digest, with_calendar=with_calendar, console_links=console_links or {}, brand=brand
+    )
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient

@@ -8,20 +8,24 @@ statuses would differ, without writing anything.
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
+
+import orjson
 
 from lrs_bridge.competency.mapping import DIRECT_RULE_ID
+from lrs_bridge.competency.near_miss import NEAR_MISS_LIMIT, Miss, near_misses
 from lrs_bridge.competency.rules import StatementView
-from lrs_bridge.errors import ConfigurationChanged
+from lrs_bridge.errors import BadRequest, ConfigurationChanged, NotFound
 from lrs_bridge.services.competencies import (
     CompetencyEngine,
     EngineSource,
-    engine_from_documents,
     learners_of,
 )
-from lrs_bridge.store.base import Clock, LedgerPoint
+from lrs_bridge.services.config_items import validate_candidate
+from lrs_bridge.store.base import Clock, LedgerPoint, StoredStatement
 from lrs_bridge.store.sqlalchemy import SqlStore
 from lrs_bridge.xapi.person import ifi_label
 
@@ -45,17 +49,43 @@ class DryRun:
     rule_learners: int = 0
 
 
-def explain(engine: CompetencyEngine, statement: dict[str, Any]) -> dict[str, Any]:
+def explain(
+    engine: CompetencyEngine, statement: dict[str, Any], *, statement_id: str | None = None
+) -> dict[str, Any]:
     """Which rules fire for a statement and what evidence results, for whom; or why it is
-    ignored (``ignored`` names the verb and the setting)."""
+    ignored (``ignored`` names the verb and the setting); and the near misses: rules that
+    did not fire although some of their conditions held, each with its reasons (a rule
+    that only the ignored verb stops has the reason ``ignored verb``)."""
     ignored = engine.ignored(statement)
-    fired = (
-        [] if ignored else [rule.id for rule in engine.map.index.firing(StatementView(statement))]
-    )
+    view = StatementView(statement)
+    matching = engine.map.index.firing(view)
+    fired = [] if ignored else [rule.id for rule in matching]
+    near: list[dict[str, Any]] = []
+    if ignored:
+        near = [
+            {
+                "rule": rule.id,
+                "reasons": [
+                    Miss(
+                        condition="verbs",
+                        code="ignored_verb",
+                        expected=ignored["setting"],
+                        actual=ignored["verb"],
+                    ).to_dict()
+                ],
+            }
+            for rule in matching
+        ]
+    near += [
+        {"rule": n.rule.id, "reasons": [m.to_dict() for m in n.misses]}
+        for n in near_misses(engine.map.rules, view, limit=max(0, NEAR_MISS_LIMIT - len(near)))
+    ]
     drafts = engine.evidence_for(statement)
     return {
+        "statement_id": statement_id,
         "ignored": ignored,
         "rules_fired": fired,
+        "near_misses": near,
         "learners": sorted({ifi_label(key) for key, _ in learners_of(statement)}),
         "evidence": [
             {
@@ -70,6 +100,30 @@ def explain(engine: CompetencyEngine, statement: dict[str, Any]) -> dict[str, An
             if d.agent_key == drafts[0].agent_key
         ],
     }
+
+
+def stored_statement(store: StatementLookup, statement_id: str) -> dict[str, Any]:
+    """A stored statement by id, for ``explain``; a malformed id is a 400 naming
+    ``statement_id``, an unknown one a 404."""
+    try:
+        normalised = str(uuid.UUID(statement_id))
+    except ValueError:
+        raise BadRequest(
+            f"statement_id {statement_id!r} is not a UUID", field="statement_id"
+        ) from None
+    found = store.get_statement(normalised)
+    if found is None:
+        raise NotFound(f"no stored statement {normalised}")
+    statement: dict[str, Any] = orjson.loads(found.json)
+    return statement
+
+
+class StatementLookup(Protocol):
+    """What :func:`stored_statement` needs from the store."""
+
+    def get_statement(self, statement_id: str) -> StoredStatement | None:
+        """One statement by id."""
+        ...
 
 
 class ConfigService:
@@ -92,7 +146,7 @@ class ConfigService:
         active_framework, active_map, _ = self.source.documents()
         framework_doc = active_framework if framework_doc is None else framework_doc
         map_doc = active_map if map_doc is None else map_doc
-        return framework_doc, map_doc, engine_from_documents(framework_doc, map_doc)
+        return framework_doc, map_doc, validate_candidate(framework_doc, map_doc)
 
     def apply(self, framework_doc: Any, map_doc: Any, *, note: str | None, created_by: str) -> int:
         """Save the (already validated) documents as the new active version."""

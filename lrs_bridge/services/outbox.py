@@ -26,11 +26,12 @@ import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from email.message import EmailMessage
 from typing import Any
 
 from lrs_bridge.config import Settings
+from lrs_bridge.notify.brand import DEFAULT_BRANDING, Branding, for_email
 from lrs_bridge.notify.model import DeliveryError, Digest, digest_from_dict
 from lrs_bridge.notify.render import render_email, webhook_body, webhook_event
 from lrs_bridge.notify.smtp import SmtpConfig, send_email
@@ -85,6 +86,8 @@ class Dispatcher:
         send: EmailSender = send_email,
         post: WebhookPoster = post_webhook,
         store_statements: Callable[[Digest], str] | None = None,
+        branding: Callable[[], Branding] | None = None,
+        console_links: Callable[[Digest], Mapping[int, str]] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -92,6 +95,11 @@ class Dispatcher:
         self.send = send
         self.post = post
         self.store_statements = store_statements
+        #: Read at each e-mail, so a change in the console shows in the next one sent.
+        self.branding = branding
+        #: Links signing a learner in to each assignment's console page (a public URL is
+        #: configured); made per send, because each holds a fresh token.
+        self.console_links = console_links
 
     def dispatch(self, at_us: int | None = None) -> DispatchReport:
         """Deliver everything due, one claimed row at a time, and return the counts.
@@ -207,7 +215,14 @@ class Dispatcher:
                     "no SMTP server configured (LRS_BRIDGE_SMTP_URL)", retryable=False
                 )
             config = SmtpConfig.from_url(self.settings.smtp_url, sender=self.settings.smtp_from)
-            message = render_email(digest, sender=self.settings.smtp_from)
+            brand = for_email(
+                self.branding() if self.branding is not None else DEFAULT_BRANDING,
+                self.settings.public_url,
+            )
+            links = self.console_links(digest) if self.console_links else None
+            message = render_email(
+                digest, sender=self.settings.smtp_from, console_links=links, brand=brand
+            )
             return self.send(config, message)
         if notification.channel == "webhook":
             result = self.post(

@@ -481,10 +481,12 @@ def list_assignments(
     status: Collection[str] | None = None,
     competency_id: str | None = None,
     overdue_at_us: int | None = None,
+    due_before_us: int | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> list[Assignment]:
-    """Assignments, newest first, filtered (``team``/``manager_id`` via the directory)."""
+    """Assignments, newest first, filtered (``team``/``manager_id`` via the directory;
+    ``due_before_us``: due strictly before that time)."""
     a = refresher_assignments.c
     query = select(refresher_assignments)
     if team is not None or manager_id is not None:
@@ -501,6 +503,8 @@ def list_assignments(
         query = query.where(a.competency_id == competency_id)
     if overdue_at_us is not None:
         query = query.where(a.closed_us.is_(None), a.due_us < overdue_at_us)
+    if due_before_us is not None:
+        query = query.where(a.due_us < due_before_us)
     rows = conn.execute(query.order_by(a.id.desc()).limit(limit).offset(offset))
     return [_assignment(row) for row in rows]
 

@@ -138,23 +138,6 @@ def list_learners(conn: Connection, team: str | None, limit: int, offset: int) -
     return list(conn.execute(query).all())
 
 
-def team_rollup(conn: Connection, team: str) -> list[Any]:
-    """Per competency of a team: learners with state, mean level, and stale_at values."""
-    return list(
-        conn.execute(
-            select(
-                competency_state.c.competency_id,
-                competency_state.c.learner_id,
-                competency_state.c.level,
-                competency_state.c.stale_at_us,
-            )
-            .join(learners, learners.c.id == competency_state.c.learner_id)
-            .where(learners.c.team == team)
-            .order_by(competency_state.c.competency_id, competency_state.c.learner_id)
-        ).all()
-    )
-
-
 def update_learner(conn: Connection, learner_id: int, changes: dict[str, Any]) -> bool:
     """Change a learner's profile fields; returns False when there is no such learner."""
     allowed = {k: v for k, v in changes.items() if k in {"name", "email", "team", "language"}}

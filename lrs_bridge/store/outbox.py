@@ -42,12 +42,27 @@ def notifications_of_assignment(conn: Connection, assignment_id: int) -> list[No
 
 
 def list_notifications(
-    conn: Connection, *, status: str | None, limit: int, offset: int
+    conn: Connection,
+    *,
+    status: str | None,
+    limit: int,
+    offset: int,
+    channel: str | None = None,
+    leased: bool | None = None,
+    failed: bool | None = None,
 ) -> list[Notification]:
-    """Outbox rows, newest first."""
+    """Outbox rows, newest first; ``leased``: held by a dispatcher now (or not);
+    ``failed``: with a last error (or without)."""
+    n = notifications.c
     query = select(notifications)
     if status:
-        query = query.where(notifications.c.status == status)
+        query = query.where(n.status == status)
+    if channel:
+        query = query.where(n.channel == channel)
+    if leased is not None:
+        query = query.where(n.lease_token.is_not(None) if leased else n.lease_token.is_(None))
+    if failed is not None:
+        query = query.where(n.last_error.is_not(None) if failed else n.last_error.is_(None))
     rows = conn.execute(query.order_by(notifications.c.id.desc()).limit(limit).offset(offset))
     return [_notification(row) for row in rows]
 

@@ -84,11 +84,11 @@ class AssignmentQueries(StorePart):
             return notifications_of_assignment(conn, assignment_id)
 
     def list_notifications(
-        self, *, status: str | None = None, limit: int = 100, offset: int = 0
+        self, *, status: str | None = None, limit: int = 100, offset: int = 0, **filters: Any
     ) -> list[Notification]:
-        """Outbox rows, newest first."""
+        """Outbox rows, newest first (more filters: see :func:`list_notifications`)."""
         with self._read() as conn:
-            return list_notifications(conn, status=status, limit=limit, offset=offset)
+            return list_notifications(conn, status=status, limit=limit, offset=offset, **filters)
 
     def notification(self, notification_id: int) -> Notification | None:
         """One outbox row."""

@@ -45,6 +45,7 @@ from lrs_bridge.store.base import (
     StoredStatement,
 )
 from lrs_bridge.store.clock import StoredClock
+from lrs_bridge.store.config_versions import ConfigVersionQueries
 from lrs_bridge.store.directory import DirectoryEntry, import_entries
 from lrs_bridge.store.driver_errors import translate_errors
 from lrs_bridge.store.engine import SQLITE_BEGIN
@@ -96,7 +97,14 @@ def _stored(row: Any) -> StoredStatement:
     )
 
 
-class SqlStore(AssignmentQueries, PrivacyQueries, ThrottleQueries, ReplayQueries, PeopleQueries):
+class SqlStore(
+    AssignmentQueries,
+    PrivacyQueries,
+    ThrottleQueries,
+    ReplayQueries,
+    PeopleQueries,
+    ConfigVersionQueries,
+):
     """Statements and credentials in one relational database.
 
     It is given an engine and does not own it (the caller disposes of it).
@@ -402,11 +410,6 @@ class SqlStore(AssignmentQueries, PrivacyQueries, ThrottleQueries, ReplayQueries
         """Change a learner's profile; False if there is no such learner."""
         with self._write() as conn:
             return directory.update_learner(conn, learner_id, changes)
-
-    def team_rollup(self, team: str) -> list[Any]:
-        """The state rows of a team's learners."""
-        with self._read() as conn:
-            return directory.team_rollup(conn, team)
 
     # -- competency reads ------------------------------------------------------------------
 

@@ -468,3 +468,59 @@ activity_usage_cursor = Table(
     Column("erasures", Integer, nullable=False),
     Column("updated_us", BigInteger, nullable=False),
 )
+
+# -- console settings ------------------------------------------------------------------------------
+
+#: Settings an admin edits in the console (branding), one JSON document per key. Kept in the
+#: database, not the config file, so every web worker and the dispatcher see the same values.
+console_settings = Table(
+    "console_settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+    Column("updated_by", String(320), nullable=False),
+)
+
+# -- console sign-in -------------------------------------------------------------------------------
+
+#: People who sign in to the console without being (only) directory learners: admins today;
+#: ``role`` leaves room for more. ``password_hash`` is ``scrypt$n$r$p$salt$hash``
+#: (``auth.hash_secret``), or NULL for a user who signs in by e-mail link only.
+console_users = Table(
+    "console_users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    #: Lower-cased, so look-ups and uniqueness ignore case.
+    Column("email", String(320), nullable=False, unique=True),
+    Column("name", String(300)),
+    Column("role", String(32), nullable=False),
+    Column("password_hash", String(300)),
+    Column("disabled", Boolean, nullable=False, server_default=text("false")),
+    Column("created_us", BigInteger, nullable=False),
+)
+
+#: One-time sign-in links. Only the SHA-256 of the token is stored, so a read of this table
+#: signs nobody in. A token names whom it signs in (a console user or a directory learner, by
+#: id, no address) and where to go next; ``used_us`` is set once, by a conditional UPDATE.
+signin_tokens = Table(
+    "signin_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("console_users.id", name="fk_signin_tokens_user_id", ondelete="CASCADE"),
+    ),
+    #: Erasing or merging away the learner deletes their tokens (a reused id signs no one in).
+    Column(
+        "learner_id",
+        Integer,
+        ForeignKey("learners.id", name="fk_signin_tokens_learner_id", ondelete="CASCADE"),
+    ),
+    Column("next_path", String(500)),
+    Column("created_us", BigInteger, nullable=False),
+    Column("expires_us", BigInteger, nullable=False),
+    Column("used_us", BigInteger),
+    Index("ix_signin_tokens_expires", "expires_us"),
+)

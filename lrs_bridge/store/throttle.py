@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 
 from lrs_bridge.store.base import StorePart
 from lrs_bridge.store.tables import auth_failures
@@ -47,10 +47,20 @@ class ThrottleQueries(StorePart):
             return {row.bucket: (row.failures, row.window_start_us) for row in rows}
 
     def add_auth_failure(self, buckets: Collection[str], now_us: int, window_us: int) -> None:
-        """Count one failure in each bucket; expired windows restart, and are pruned."""
+        """Count one failure in each bucket; expired windows restart, and are pruned.
+
+        Only buckets of the same kinds (the prefix before ``:``) are pruned: another kind may
+        count in a longer window (console sign-in: 15 minutes, API keys: a minute).
+        """
         cutoff = now_us - window_us
         marker = "%s" if self.is_postgres else "?"
         sql = _COUNT_FAILURE.format(p=marker)
+        kinds = sorted({bucket.partition(":")[0] + ":" for bucket in buckets})
         with self._write() as conn:
-            conn.execute(delete(auth_failures).where(auth_failures.c.window_start_us <= cutoff))
+            conn.execute(
+                delete(auth_failures).where(
+                    auth_failures.c.window_start_us <= cutoff,
+                    or_(*(auth_failures.c.bucket.startswith(kind) for kind in kinds)),
+                )
+            )
             conn.exec_driver_sql(sql, [(bucket, now_us, cutoff, cutoff) for bucket in buckets])
