@@ -121,6 +121,10 @@ def test_an_admin_maps_a_moodle_page_and_the_learners_level_changes(
     screenshot(page, f"inbox-after-save-{database}")
 
     wait_for(lambda: empathy_level(api, kari) > 0)  # the scheduler replayed the store
+    page.goto(f"{server.url}/console/learners/{kari}")  # the learner page shows it too
+    level = page.locator(f'tr[data-competency="{EMPATHY}"] [data-level]')
+    assert float(level.get_attribute("data-level")) == pytest.approx(empathy_level(api, kari))
+    screenshot(page, f"inbox-learner-after-{database}")
     page.goto(f"{server.url}/console/statements?activity={PAGE}")
     assert page.locator("tr[data-statement]").count() == 4
     assert page.locator(f'li[data-competency="{EMPATHY}"]').count() == 3
