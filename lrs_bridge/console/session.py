@@ -16,17 +16,21 @@ from lrs_bridge.runtime import Runtime
 
 SECRET_NAME = "console-session-key"  # noqa: S105 - the row name, not a secret
 _lock = threading.Lock()
-_keys: dict[int, str] = {}
+_EXTENSION = "lrs_bridge.console_key"
 
 
 def instance_key(app: Flask) -> str:
-    """The signing key of this app's database (read once per process and app)."""
+    """The signing key of this app's database, read once per app.
+
+    Kept on the app itself: a cache keyed by ``id(app)`` would hand a later app (same id
+    after garbage collection, another database) the wrong key.
+    """
     with _lock:
-        found = _keys.get(id(app))
+        found: str | None = app.extensions.get(_EXTENSION)
         if found is None:
             runtime: Runtime = app.extensions["lrs_bridge"]
             found = runtime.store.named_secret(SECRET_NAME)
-            _keys[id(app)] = found
+            app.extensions[_EXTENSION] = found
         return found
 
 
