@@ -1,7 +1,7 @@
 """Activity usage for the console's activity inbox (activities no rule maps, unknown agents).
 
 Revision ID: 0013
-Revises: 0014
+Revises: 0012
 Create Date: 2026-12-01
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0014"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
