@@ -749,6 +749,7 @@ def test_no_learner_or_manager_can_read_a_webhook_target_or_a_delivery_error(dat
             "document": ["framework"],
             "name": ["rules"],
             "version_id": [1],
+            "statement_id": ["6690e6c9-3ef0-4ed3-8b37-7f3964730bee"],
         }
         people = {
             "learner": _learner_credential(rt, kari),
