@@ -8,12 +8,14 @@ from sqlalchemy import Engine
 
 from lrs_bridge.auth import Authenticator, ThrottlePolicy
 from lrs_bridge.config import Settings
+from lrs_bridge.services.admin import ConfigService
 from lrs_bridge.services.assignment_reads import AssignmentReader
 from lrs_bridge.services.assignment_statements import AssignmentStatementSink
 from lrs_bridge.services.branding import BrandingService
 from lrs_bridge.services.competencies import EngineSource
 from lrs_bridge.services.documents import DocumentService
 from lrs_bridge.services.health import Health
+from lrs_bridge.services.learners import LearnerDirectory
 from lrs_bridge.services.notifications import NotificationService
 from lrs_bridge.services.outbox import Dispatcher
 from lrs_bridge.services.privacy import PrivacyService
@@ -58,6 +60,12 @@ class Runtime:
     branding: BrandingService
     #: Console sign-in: console users, e-mail links, and the links in refresher e-mails.
     signin: SignInService
+    #: The learner directory: look-ups, pages, profile changes, imports.
+    learners: LearnerDirectory
+
+    def config_service(self, source: EngineSource) -> ConfigService:
+        """Changing the competency configuration (the engine ``source`` must be on)."""
+        return ConfigService(self.store, source, self.clock)
 
     def close(self) -> None:
         """Release database connections."""
@@ -117,6 +125,7 @@ def build_runtime(settings: Settings) -> Runtime:
             console_links=signin.digest_links,
         ),
         privacy=PrivacyService(store, competencies, now_us, attachments),
+        learners=LearnerDirectory(store, now_us),
         documents=DocumentService(SqlDocumentStore(engine), clock=now_us),
         assignments=AssignmentReader(store, now_us),
         notifications=NotificationService(store, settings, now_us),

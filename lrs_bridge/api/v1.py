@@ -25,9 +25,9 @@ from lrs_bridge.competency.framework import (
 from lrs_bridge.errors import BadRequest, Forbidden, NotFound
 from lrs_bridge.params import parse_page
 from lrs_bridge.services import config_items
-from lrs_bridge.services.admin import ConfigService, explain, stored_statement
+from lrs_bridge.services.admin import ConfigService, explain
 from lrs_bridge.services.competencies import CompetencyEngine
-from lrs_bridge.services.directory import import_directory, public_learner
+from lrs_bridge.services.directory import public_learner
 from lrs_bridge.services.learner_view import learner_view
 from lrs_bridge.services.people import PeopleService
 from lrs_bridge.services.team_matrix import TeamMatrixService
@@ -98,11 +98,7 @@ def find_learners() -> Response:
     except orjson.JSONDecodeError:
         raise BadRequest("parameter 'agent' must be JSON", field="agent") from None
     validate_agent(agent, version="1.0.3", path="agent")
-    key = agent_key(agent)
-    found = runtime().store.learner_by_agent_key(key) if key else None
-    if found is None:
-        raise NotFound("no learner has this agent's identifier")
-    return jsonify(public_learner(found))
+    return jsonify(public_learner(runtime().learners.by_agent_key(agent_key(agent))))
 
 
 @blueprint.get("/learners/<int:learner_id>/competencies")
@@ -137,7 +133,7 @@ def _config_service() -> ConfigService:
     source = runtime().competencies
     if source is None:
         raise NotFound("the competency engine is off on this server")
-    return ConfigService(runtime().store, source, now_us)
+    return runtime().config_service(source)
 
 
 def _json_body() -> Any:
@@ -186,7 +182,7 @@ def post_explain() -> Response:
     require_admin()
     statement_id = request.args.get("statement_id")
     if statement_id is not None:
-        statement = stored_statement(runtime().store, statement_id)
+        statement = _config_service().stored_statement(statement_id)
     else:
         statement = _json_body()
         validate_statement(statement, version="1.0.3")
@@ -229,14 +225,14 @@ def _csv_field(value: str) -> str:
 
 
 def _import(text: str) -> Response:
-    result = import_directory(runtime().store, text, _engine().reduce, now_us)
+    result = runtime().learners.import_csv(text, _engine().reduce)
     return jsonify(dataclasses.asdict(result))
 
 
 def _list_learners() -> Response:
     limit, offset = parse_page(request.args)
     team = request.args.get("team")
-    learners = runtime().store.list_learners(team, limit, offset)
+    learners = runtime().learners.page(team, limit, offset)
     return jsonify({"learners": [public_learner(learner) for learner in learners]})
 
 
@@ -345,18 +341,10 @@ def learner(learner_id: int) -> Response:
         )
     if request.method == "GET":
         _reader(own_learner=learner_id)
-    else:
-        require_admin()
-        changes = LearnerUpdateSchema().load(_json_body())
-        manager = changes.get("manager_id")
-        if manager is not None and runtime().store.learner_by_id(manager) is None:
-            raise BadRequest(f"no learner {manager} to be the manager", field="manager_id")
-        if not runtime().store.update_learner(learner_id, changes):
-            raise NotFound(f"no learner {learner_id}")
-    found = runtime().store.learner_by_id(learner_id)
-    if found is None:
-        raise NotFound(f"no learner {learner_id}")
-    return jsonify(public_learner(found))
+        return jsonify(public_learner(runtime().learners.get(learner_id)))
+    require_admin()
+    changes = LearnerUpdateSchema().load(_json_body())
+    return jsonify(public_learner(runtime().learners.update(learner_id, changes)))
 
 
 @blueprint.get("/erasures")
@@ -366,7 +354,8 @@ def list_erasures() -> Response:
     return jsonify(
         {
             "erasures": [
-                {**e, "at": format_timestamp_us(e.pop("at_us"))} for e in runtime().store.erasures()
+                {**e, "at": format_timestamp_us(e.pop("at_us"))}
+                for e in runtime().privacy.erasures()
             ]
         }
     )

@@ -139,6 +139,10 @@ class ConfigService:
         framework_doc, map_doc, version = self.source.documents()
         return {"version": version, "framework": framework_doc, "map": map_doc}
 
+    def stored_statement(self, statement_id: str) -> dict[str, Any]:
+        """A stored statement by id, for ``explain`` (400 for a malformed id, 404 unknown)."""
+        return stored_statement(self.store, statement_id)
+
     def candidate(
         self, framework_doc: Any | None, map_doc: Any | None
     ) -> tuple[Any, Any, CompetencyEngine]:

@@ -52,6 +52,10 @@ class PrivacyService:
         at_us = int(record.pop("at_us"))
         return {**record, "at": format_timestamp_us(at_us)}
 
+    def erasures(self) -> list[dict[str, Any]]:
+        """The erasure audit trail, newest first (no personal data in it)."""
+        return self.store.erasures()
+
     def export_lines(self, *, pseudonymised: bool = True) -> Iterator[bytes]:
         """Every non-voided statement as one JSON line, in stored order."""
         key = self.store.pseudonym_key() if pseudonymised else b""
