@@ -4,19 +4,18 @@ store (``services/inbox.py``: the focused dry run)."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, Select, select
+from sqlalchemy import Select, select
 
 from lrs_bridge.competency.engine import evidence_time
 from lrs_bridge.store.base import EvidenceDraft, LedgerPoint, StateRow
-from lrs_bridge.store.driver_errors import translate_errors
 from lrs_bridge.store.ledger import admit_evidence, states_of
 from lrs_bridge.store.sets import member, rows_of_pairs
 from lrs_bridge.store.tables import learner_ifis, statement_keys, statements
+from lrs_bridge.store.transactions import EngineTransactions
 
 Pair = tuple[int, str]
 
@@ -38,16 +37,8 @@ def statements_of_activity(activity_id: str, *columns: Any) -> Select[Any]:
     )
 
 
-class ActivityPreviewStore:
+class ActivityPreviewStore(EngineTransactions):
     """Reads for previewing a rule that matches one activity."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    @contextlib.contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with translate_errors(), self.engine.connect() as conn, conn.begin():
-            yield conn
 
     def activity_evidence(
         self, activity_id: str, evidence_for: Callable[[dict[str, Any]], list[EvidenceDraft]]

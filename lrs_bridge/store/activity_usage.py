@@ -10,15 +10,13 @@ a compare-and-set, so two schedulers never count a chunk twice: the loser change
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
 from sqlalchemy import (
     Connection,
-    Engine,
     bindparam,
     delete,
     exists,
@@ -32,8 +30,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lrs_bridge.store.activity_inbox import InboxReads
 from lrs_bridge.store.activity_preview import statements_of_activity
-from lrs_bridge.store.driver_errors import translate_errors
-from lrs_bridge.store.engine import SQLITE_BEGIN
 from lrs_bridge.store.sets import member
 from lrs_bridge.store.tables import (
     activity_usage,
@@ -44,6 +40,7 @@ from lrs_bridge.store.tables import (
     evidence,
     statements,
 )
+from lrs_bridge.store.transactions import EngineTransactions
 
 #: At most this many verbs and platforms are kept per activity (a display list, not a count).
 MAX_LISTED = 20
@@ -100,25 +97,9 @@ def _merged(existing: str | None, extra: set[str]) -> str:
     return orjson.dumps(sorted(values | extra)[:MAX_LISTED]).decode()
 
 
-class ActivityUsageStore(InboxReads):
+class ActivityUsageStore(EngineTransactions, InboxReads):
     """Usage summaries in the relational database (SQLite or PostgreSQL): the job's
     writes here, the inbox's reads in :class:`InboxReads`."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.is_postgres = engine.dialect.name == "postgresql"
-
-    @contextlib.contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with translate_errors(), self.engine.connect() as conn, conn.begin():
-            yield conn
-
-    @contextlib.contextmanager
-    def _write(self) -> Iterator[Connection]:
-        with translate_errors(), self.engine.connect() as conn:
-            conn = conn.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
-            with conn.begin():
-                yield conn
 
     # -- the job's side -------------------------------------------------------------------
 

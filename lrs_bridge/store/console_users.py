@@ -7,17 +7,14 @@ lets exactly one change the row, and only that one signs in.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-from collections.abc import Iterator
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from lrs_bridge.errors import Conflict
-from lrs_bridge.store.driver_errors import translate_errors
-from lrs_bridge.store.engine import SQLITE_BEGIN
 from lrs_bridge.store.tables import console_users, signin_tokens
+from lrs_bridge.store.transactions import EngineTransactions
 
 #: Why a token did not sign anyone in (or ``ok`` when it did).
 TokenOutcome = Literal["ok", "used", "expired", "unknown"]
@@ -70,24 +67,9 @@ def _user(row: Any) -> ConsoleUser:
     )
 
 
-class ConsoleUserStore:
+class ConsoleUserStore(EngineTransactions):
     """Console users and sign-in tokens in the relational database (given an engine,
     which it does not own)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    @contextlib.contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with translate_errors(), self.engine.connect() as conn, conn.begin():
-            yield conn
-
-    @contextlib.contextmanager
-    def _write(self) -> Iterator[Connection]:
-        with translate_errors(), self.engine.connect() as conn:
-            conn = conn.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
-            with conn.begin():
-                yield conn
 
     # -- users --------------------------------------------------------------------------------
 

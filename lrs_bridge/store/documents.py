@@ -14,19 +14,16 @@ read merges only statements stored since. Statement commits are serialised (see
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, and_, delete, insert, select, update
+from sqlalchemy import Connection, and_, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from lrs_bridge.store.driver_errors import translate_errors
-from lrs_bridge.store.engine import SQLITE_BEGIN
 from lrs_bridge.store.ledger import learner_by_agent_key
 from lrs_bridge.store.tables import (
     activity_definitions,
@@ -35,6 +32,7 @@ from lrs_bridge.store.tables import (
     statement_keys,
     statements,
 )
+from lrs_bridge.store.transactions import EngineTransactions
 
 #: The kinds of document (the ``documents.kind`` column).
 STATE = "state"
@@ -136,27 +134,11 @@ def _document(row: Any) -> StoredDocument:
     )
 
 
-class SqlDocumentStore:
+class SqlDocumentStore(EngineTransactions):
     """Documents, Activity definitions and Person look-ups in the LRS database.
 
     It is given an engine and does not own it (the caller disposes of it).
     """
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.is_postgres = engine.dialect.name == "postgresql"
-
-    @contextlib.contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with translate_errors(), self.engine.connect() as conn, conn.begin():
-            yield conn
-
-    @contextlib.contextmanager
-    def _write(self) -> Iterator[Connection]:
-        with translate_errors(), self.engine.connect() as conn:
-            conn = conn.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
-            with conn.begin():
-                yield conn
 
     # -- documents ----------------------------------------------------------------------
 

@@ -6,19 +6,16 @@ at once leave one of the two complete documents, never a mix.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-from collections.abc import Iterator
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from lrs_bridge.store.driver_errors import translate_errors
-from lrs_bridge.store.engine import SQLITE_BEGIN
 from lrs_bridge.store.tables import console_settings
+from lrs_bridge.store.transactions import EngineTransactions
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -31,23 +28,8 @@ class StoredSetting:
     updated_by: str
 
 
-class SqlSettingsStore:
+class SqlSettingsStore(EngineTransactions):
     """``console_settings`` over an engine it is given (and does not own)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    @contextlib.contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with translate_errors(), self.engine.connect() as conn, conn.begin():
-            yield conn
-
-    @contextlib.contextmanager
-    def _write(self) -> Iterator[Connection]:
-        with translate_errors(), self.engine.connect() as conn:
-            conn = conn.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
-            with conn.begin():
-                yield conn
 
     def get(self, key: str) -> StoredSetting | None:
         """The setting ``key``, or None when it was never saved."""

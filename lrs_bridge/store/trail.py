@@ -8,16 +8,13 @@ competency, so parsing those statements' JSON per request stays small.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-from collections.abc import Iterator
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import select
 
 from lrs_bridge.store.assignment_records import Notification, record_from_row
-from lrs_bridge.store.driver_errors import translate_errors
 from lrs_bridge.store.tables import (
     assignment_events,
     evidence,
@@ -25,6 +22,7 @@ from lrs_bridge.store.tables import (
     refresher_assignments,
     statements,
 )
+from lrs_bridge.store.transactions import EngineTransactions
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -47,16 +45,8 @@ class TrailEntry:
     quality: float
 
 
-class SqlTrailStore:
+class SqlTrailStore(EngineTransactions):
     """The learner page's reads over an engine it does not own."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    @contextlib.contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with translate_errors(), self.engine.connect() as conn, conn.begin():
-            yield conn
 
     def evidence_trail(self, learner_id: int, competency_id: str) -> list[TrailEntry]:
         """The evidence of one learner for one competency, oldest first."""
