@@ -131,6 +131,28 @@ class Settings:
     #: Trust ``X-Forwarded-Proto``/``-For``/``-Host`` from one reverse proxy in front (HTTPS there
     #: makes the session cookie ``Secure``). Leave off when clients reach the service directly.
     trust_proxy: bool = False
+    #: How often the scheduler delivers the forward outbox to upstream LRSs.
+    upstream_forward_seconds: int = 5
+    #: How often the scheduler pulls from each pulling upstream.
+    upstream_pull_seconds: int = 60
+    #: Statements per forwarded POST, and the page size asked for when pulling.
+    upstream_batch_size: int = 500
+    #: Timeout of every request to an upstream (tincan's RemoteLRS has none of its own).
+    upstream_timeout_seconds: int = 30
+    #: First retry delay after a failed delivery; doubled per attempt up to the maximum.
+    upstream_backoff_seconds: int = 5
+    upstream_max_backoff_seconds: int = 300
+    #: A statement an upstream keeps failing to take for this long becomes a dead letter
+    #: (an outage shorter than this loses nothing and needs nobody).
+    upstream_dead_after_hours: int = 24
+    #: How long a forwarder's or puller's claim on an upstream lasts (renewed while it works).
+    upstream_lease_seconds: int = 60
+    #: How far behind the upstream's Consistent-Through a pull listing starts again, for
+    #: statements that commit upstream with an earlier ``stored`` than ones already seen.
+    upstream_pull_overlap_seconds: int = 5
+    #: Repeats of a statement (same actor, verb, object and result) within this many seconds
+    #: of its timestamp count once as competency evidence; 0 turns the policy off.
+    duplicate_window_seconds: int = 600
 
     def __post_init__(self) -> None:
         # The defaults that live in the data directory, absolute whatever the working directory.
@@ -206,6 +228,16 @@ class SettingsSchema(Schema):
     public_url = fields.String(validate=validate.Regexp(r"^(https?://[^\s/]+(/[^\s]*)?)?$"))
     console_idle_minutes = fields.Integer(validate=validate.Range(min=1, max=7 * 24 * 60))
     trust_proxy = fields.Boolean()
+    upstream_forward_seconds = fields.Integer(validate=validate.Range(min=1))
+    upstream_pull_seconds = fields.Integer(validate=validate.Range(min=1))
+    upstream_batch_size = fields.Integer(validate=validate.Range(min=1, max=10_000))
+    upstream_timeout_seconds = fields.Integer(validate=validate.Range(min=1, max=3600))
+    upstream_backoff_seconds = fields.Integer(validate=validate.Range(min=1))
+    upstream_max_backoff_seconds = fields.Integer(validate=validate.Range(min=1))
+    upstream_dead_after_hours = fields.Integer(validate=validate.Range(min=1))
+    upstream_lease_seconds = fields.Integer(validate=validate.Range(min=5))
+    upstream_pull_overlap_seconds = fields.Integer(validate=validate.Range(min=0, max=86_400))
+    duplicate_window_seconds = fields.Integer(validate=validate.Range(min=0, max=7 * 86_400))
 
     class Meta:
         unknown = RAISE

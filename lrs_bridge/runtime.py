@@ -22,12 +22,14 @@ from lrs_bridge.services.privacy import PrivacyService
 from lrs_bridge.services.refreshers import RefresherService
 from lrs_bridge.services.signin import SignInService, build_signin
 from lrs_bridge.services.statements import StatementService
+from lrs_bridge.services.upstreams import UpstreamRegistry
 from lrs_bridge.store.attachments import AttachmentStore
 from lrs_bridge.store.base import Clock
 from lrs_bridge.store.documents import SqlDocumentStore
 from lrs_bridge.store.engine import make_engine
 from lrs_bridge.store.settings import SqlSettingsStore
 from lrs_bridge.store.sqlalchemy import SqlStore
+from lrs_bridge.store.upstreams import UpstreamStore
 from lrs_bridge.xapi.timefmt import offset_clock
 
 
@@ -62,6 +64,8 @@ class Runtime:
     signin: SignInService
     #: The learner directory: look-ups, pages, profile changes, imports.
     learners: LearnerDirectory
+    #: Upstream LRSs this one forwards to and pulls from.
+    upstreams: UpstreamRegistry
 
     def config_service(self, source: EngineSource) -> ConfigService:
         """Changing the competency configuration (the engine ``source`` must be on)."""
@@ -132,4 +136,5 @@ def build_runtime(settings: Settings) -> Runtime:
         health=Health(store),
         branding=branding,
         signin=signin,
+        upstreams=UpstreamRegistry(UpstreamStore(engine), now_us),
     )

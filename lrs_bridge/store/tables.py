@@ -524,3 +524,102 @@ signin_tokens = Table(
     Column("used_us", BigInteger),
     Index("ix_signin_tokens_expires", "expires_us"),
 )
+
+# -- upstream LRSs (the bridge) --------------------------------------------------------------------
+
+#: Another LRS this one forwards to, pulls from, or both. ``source`` is ``config`` (the
+#: configuration file, re-synchronised at start) or ``api`` (admin API and CLI). The secret is
+#: kept encrypted (``upstream/secrets.py``) because it must be sent, not merely checked; it is
+#: never returned by the API. Filters are JSON lists; an empty list matches everything.
+upstreams = Table(
+    "upstreams",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("endpoint", String(2000), nullable=False),
+    Column("key", String(500), nullable=False),
+    Column("secret", Text, nullable=False),
+    #: ``1.0.3`` or ``2.0.0``: the X-Experience-API-Version it is spoken to in.
+    Column("version", String(16), nullable=False),
+    #: ``forward``, ``pull`` or ``both``.
+    Column("direction", String(16), nullable=False),
+    Column("verbs", Text, nullable=False, server_default="[]"),
+    Column("activity_prefixes", Text, nullable=False, server_default="[]"),
+    #: ``context.platform`` values.
+    Column("platforms", Text, nullable=False, server_default="[]"),
+    #: Keys of the credentials whose statements are forwarded.
+    Column("credentials", Text, nullable=False, server_default="[]"),
+    Column("source", String(16), nullable=False, server_default="api"),
+    Column("enabled", Boolean, nullable=False, server_default=text("true")),
+    #: The credential pulled statements are stored under (its authority, its evidence policy).
+    Column("pull_credential_id", Integer, ForeignKey("credentials.id")),
+    Column("created_us", BigInteger, nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+)
+
+#: The forward outbox: one row per statement × upstream, written in the statement's ingest
+#: transaction. Delivered in ``seq`` order per upstream; a batch is leased to one forwarder
+#: (``lease_token``/``lease_until_us``) and re-sent after a crash once the lease has passed,
+#: which the upstream sees as a re-send of the same ids. Erasing a statement deletes its rows.
+upstream_outbox = Table(
+    "upstream_outbox",
+    metadata,
+    Column("id", SequenceInteger, primary_key=True, autoincrement=True),
+    Column(
+        "upstream_id",
+        Integer,
+        ForeignKey("upstreams.id", name="fk_upstream_outbox_upstream", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column(
+        "seq",
+        SequenceInteger,
+        ForeignKey("statements.seq", name="fk_upstream_outbox_seq", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    #: ``pending``, ``delivered`` or ``dead``.
+    Column("status", String(16), nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("queued_us", BigInteger, nullable=False),
+    Column("next_attempt_us", BigInteger, nullable=False),
+    Column("first_failure_us", BigInteger),
+    Column("lease_token", String(64)),
+    Column("lease_until_us", BigInteger),
+    Column("last_error", Text),
+    Column("delivered_us", BigInteger),
+    Index("ux_upstream_outbox_statement", "upstream_id", "seq", unique=True),
+    Index("ix_upstream_outbox_status", "upstream_id", "status", "seq"),
+    Index("ix_upstream_outbox_seq", "seq"),
+)
+
+#: Per upstream: the pull cursor and lease, and the forwarder's lease and last outcomes, so
+#: several schedulers pull (and forward to) each upstream once, and a restart resumes exactly.
+upstream_state = Table(
+    "upstream_state",
+    metadata,
+    Column(
+        "upstream_id",
+        Integer,
+        ForeignKey("upstreams.id", name="fk_upstream_state_upstream", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    #: The ``since`` of the next listing (upstream ``stored`` time, µs), overlap applied.
+    Column("pull_since_us", BigInteger),
+    #: The upstream's ``more`` link being followed, if a listing is part-way through.
+    Column("pull_more", Text),
+    #: Statements seen at the upstream's latest ``stored`` times (JSON list of ids), so the
+    #: overlap window does not count them again.
+    Column("pull_seen", Text),
+    Column("pull_lease_token", String(64)),
+    Column("pull_lease_until_us", BigInteger),
+    Column("pull_last_success_us", BigInteger),
+    Column("pull_last_error", Text),
+    Column("pull_last_error_us", BigInteger),
+    Column("pulled_count", BigInteger, nullable=False, server_default="0"),
+    Column("forward_lease_token", String(64)),
+    Column("forward_lease_until_us", BigInteger),
+    Column("forward_last_success_us", BigInteger),
+    Column("forward_last_error", Text),
+    Column("forward_last_error_us", BigInteger),
+    Column("forwarded_count", BigInteger, nullable=False, server_default="0"),
+)
