@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lrs_bridge.errors import Conflict
-from lrs_bridge.store.tables import upstreams
+from lrs_bridge.store.tables import upstream_state, upstreams
 from lrs_bridge.store.transactions import EngineTransactions
 from lrs_bridge.upstream.model import Upstream
 
@@ -81,3 +83,17 @@ class UpstreamStore(EngineTransactions):
         """Delete an upstream with its outbox rows and state; False when there is none."""
         with self._write() as conn:
             return bool(conn.execute(delete(upstreams).where(upstreams.c.name == name)).rowcount)
+
+
+def ensure_state(conn: Connection, upstream_id: int) -> None:
+    """Create the upstream's ``upstream_state`` row if it has none (forwarder, puller and
+    status pages all start from it; concurrent callers are harmless)."""
+    conn.execute(
+        sqlite_insert(upstream_state)
+        .values(upstream_id=upstream_id)
+        .on_conflict_do_nothing(index_elements=["upstream_id"])
+        if conn.dialect.name == "sqlite"
+        else pg_insert(upstream_state)
+        .values(upstream_id=upstream_id)
+        .on_conflict_do_nothing(index_elements=["upstream_id"])
+    )
