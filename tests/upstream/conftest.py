@@ -45,7 +45,7 @@ class PeerLrs:
         return ids
 
     def all_ids(self) -> list[str]:
-        """Every statement id the peer holds, in ``stored`` order (voided ones included)."""
+        """The ids a listing returns, in ``stored`` order (a listing leaves out voided ones)."""
         ids: list[str] = []
         url = f"{self.endpoint}statements?ascending=true&limit=500&format=ids"
         while url:
