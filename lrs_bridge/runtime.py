@@ -19,6 +19,7 @@ from lrs_bridge.services.learners import LearnerDirectory
 from lrs_bridge.services.notifications import NotificationService
 from lrs_bridge.services.outbox import Dispatcher
 from lrs_bridge.services.privacy import PrivacyService
+from lrs_bridge.services.pulling import Puller, PullSettings
 from lrs_bridge.services.refreshers import RefresherService
 from lrs_bridge.services.signin import SignInService, build_signin
 from lrs_bridge.services.statements import StatementService
@@ -29,6 +30,7 @@ from lrs_bridge.store.documents import SqlDocumentStore
 from lrs_bridge.store.engine import make_engine
 from lrs_bridge.store.settings import SqlSettingsStore
 from lrs_bridge.store.sqlalchemy import SqlStore
+from lrs_bridge.store.upstream_pull import PullStore
 from lrs_bridge.store.upstreams import UpstreamStore
 from lrs_bridge.xapi.timefmt import offset_clock
 
@@ -66,6 +68,8 @@ class Runtime:
     learners: LearnerDirectory
     #: Upstream LRSs this one forwards to and pulls from.
     upstreams: UpstreamRegistry
+    #: Reads pulling upstreams' listings into intake (the scheduler's job, the CLI).
+    puller: Puller
 
     def config_service(self, source: EngineSource) -> ConfigService:
         """Changing the competency configuration (the engine ``source`` must be on)."""
@@ -91,6 +95,16 @@ def build_runtime(settings: Settings) -> Runtime:
         if settings.competency_engine
         else None
     )
+    upstream_registry = UpstreamRegistry(UpstreamStore(engine), now_us)
+    statement_service = StatementService(
+        store,
+        clock=now_us,
+        authority_homepage=settings.authority_homepage,
+        max_page_size=settings.max_page_size,
+        competencies=competencies,
+        emit_competency_statements=settings.emit_competency_statements,
+        attachments=attachments,
+    )
     return Runtime(
         settings=settings,
         clock=now_us,
@@ -107,15 +121,7 @@ def build_runtime(settings: Settings) -> Runtime:
                 window_seconds=settings.auth_failure_window_seconds,
             ),
         ),
-        statements=StatementService(
-            store,
-            clock=now_us,
-            authority_homepage=settings.authority_homepage,
-            max_page_size=settings.max_page_size,
-            competencies=competencies,
-            emit_competency_statements=settings.emit_competency_statements,
-            attachments=attachments,
-        ),
+        statements=statement_service,
         competencies=competencies,
         refreshers=RefresherService(store, competencies, settings, now_us)
         if competencies is not None
@@ -136,5 +142,19 @@ def build_runtime(settings: Settings) -> Runtime:
         health=Health(store),
         branding=branding,
         signin=signin,
-        upstreams=UpstreamRegistry(UpstreamStore(engine), now_us),
+        upstreams=upstream_registry,
+        puller=Puller(
+            PullStore(engine),
+            statement_service,
+            store,
+            upstream_registry,
+            now_us,
+            PullSettings(
+                batch_size=settings.upstream_batch_size,
+                lease_seconds=settings.upstream_lease_seconds,
+                overlap_seconds=settings.upstream_pull_overlap_seconds,
+                timeout_seconds=settings.upstream_timeout_seconds,
+            ),
+            spool_directory=attachments.spool_directory,
+        ),
     )
