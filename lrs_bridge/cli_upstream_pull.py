@@ -13,7 +13,6 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
 from types import FrameType
 
 import click
@@ -128,14 +127,15 @@ class _Progress:
     """A back-fill's progress: the time from ``--from`` to now, covered by the ``stored`` of
     the last page. A bar on a terminal, a line per page otherwise (logs, pipes)."""
 
+    #: The bar's length: per mille of the time span.
+    STEPS = 1000
+
     def __init__(self, from_us: int, now_us: int) -> None:
         self.from_us = from_us
-        self.span_s = max(1, (now_us - from_us) // 1_000_000)
+        self.span_us = max(1, now_us - from_us)
         self.started = time.monotonic()
-        self.done_s = 0
-        self.tty = sys.stdout.isatty()
-        self.bar = click.progressbar(length=self.span_s, label="pulling") if self.tty else None
-        self.update: Callable[[int], None] = self.bar.update if self.bar else lambda _n: None
+        self.done = 0
+        self.bar = click.progressbar(length=self.STEPS, label="pulling") if _tty() else None
         if self.bar is not None:
             self.bar.__enter__()
 
@@ -143,19 +143,23 @@ class _Progress:
         elapsed = max(time.monotonic() - self.started, 1e-6)
         label = f"{report.new} new, {report.listed / elapsed:,.0f}/s"
         if report.last_stored_us is not None:
-            reached = min(self.span_s, max(0, (report.last_stored_us - self.from_us) // 1_000_000))
-            self.update(reached - self.done_s)
-            self.done_s = max(self.done_s, reached)
-        if self.bar is not None:
-            self.bar.label = label
-            self.bar.render_progress()
-            return
-        up_to = format_timestamp_us(report.last_stored_us) if report.last_stored_us else "-"
-        click.echo(
-            f"pulled {report.listed} ({label}) up to {up_to}, "
-            f"{100 * self.done_s // self.span_s}% of the time since --from"
-        )
+            covered = (report.last_stored_us - self.from_us) * self.STEPS // self.span_us
+            reached = min(self.STEPS, max(self.done, covered))
+            if self.bar is not None:
+                self.bar.label = label
+                self.bar.update(reached - self.done)
+            self.done = reached
+        if self.bar is None:
+            up_to = format_timestamp_us(report.last_stored_us) if report.last_stored_us else "-"
+            click.echo(
+                f"pulled {report.listed} ({label}) up to {up_to}, "
+                f"{self.done // 10}% of the time since --from"
+            )
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
+
+
+def _tty() -> bool:
+    return sys.stdout.isatty()

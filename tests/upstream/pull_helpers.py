@@ -54,6 +54,15 @@ def state(engine: Engine, upstream_id: int) -> dict[str, Any]:
     return dict(row._mapping)
 
 
+def pulled_count(engine: Engine, upstream_id: int) -> int:
+    """How many statements the puller counted as new (0 before its first pass)."""
+    with engine.connect() as conn:
+        count = conn.execute(
+            select(upstream_state.c.pulled_count).where(upstream_state.c.upstream_id == upstream_id)
+        ).scalar()
+    return int(count or 0)
+
+
 def many(count: int) -> list[dict[str, Any]]:
     """``count`` distinct valid statements."""
     return [statement(actor=f"learner{n % 40}") for n in range(count)]

@@ -118,7 +118,9 @@ def test_pulled_statements_become_evidence_and_levels(runtime, peer, client, cre
     assert rows[LISTENING]["level"] not in (None, 0)
 
 
-def test_a_conflicting_id_is_skipped_and_reported_while_the_rest_arrive(runtime, peer, client, creds):
+def test_a_conflicting_id_is_skipped_and_reported_while_the_rest_arrive(
+    runtime, peer, client, creds
+):
     held_here = statement(actor="kari")
     response = client.post("/xapi/statements", json=[held_here], headers=creds.make())
     assert response.status_code == 200

@@ -134,7 +134,11 @@ def test_a_late_commit_inside_the_overlap_is_listed_again_and_taken():
     """Upstream listed b (stored 120) before a late writer committed x (stored 118): the
     next listing starts at 115, lists x and b, and only x is new."""
     first = advance(
-        cursor(100 * S), [("b", 120 * S)], more="", consistent_through_us=130 * S, overlap_us=OVERLAP
+        cursor(100 * S),
+        [("b", 120 * S)],
+        more="",
+        consistent_through_us=130 * S,
+        overlap_us=OVERLAP,
     )
     relisted = ["x", "b"]
     assert first.since_us is not None and first.since_us < 118 * S
