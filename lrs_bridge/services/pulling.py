@@ -16,6 +16,7 @@ import contextlib
 import dataclasses
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -103,6 +104,8 @@ class PullReport:
     last_stored_us: int | None = None
     #: The pass ended before the listing did (asked to stop).
     stopped: bool = False
+    #: Seconds spent waiting for the upstream's pages (the rest is local ingest).
+    waited_s: float = 0.0
 
 
 class Puller:
@@ -192,7 +195,9 @@ class Puller:
             try:
                 upcoming = ahead.submit(self._fetch, client, cursor)
                 while True:
+                    waiting = time.perf_counter()
                     page, restarted = upcoming.result()
+                    report.waited_s += time.perf_counter() - waiting
                     if restarted:
                         cursor = restart(cursor)
                     if page.more and not (stop and stop.is_set()):

@@ -121,7 +121,7 @@ def test_from_back_fills_with_progress_lines_and_leaves_the_cursor_to_carry_on(e
     since = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     time.sleep(0.1)
     history = post_all(peer, many(130))
-    upstream = add_pulling(engine, peer)
+    add_pulling(engine, peer)
 
     backfill = run(env, "peer", "--from", since)
 
