@@ -20,12 +20,18 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from lrs_bridge.auth import Principal, create_credential, principal_of
 from lrs_bridge.services.pull_intake import Intake, PageIntake, Skipped
 from lrs_bridge.store.base import Clock, CredentialStore
-from lrs_bridge.upstream.client import PulledPage, UpstreamClient, UpstreamRefused, client_for
+from lrs_bridge.upstream.client import (
+    AttachmentPart,
+    PulledPage,
+    UpstreamClient,
+    UpstreamRefused,
+    client_for,
+)
 from lrs_bridge.upstream.cursor import PullCursor, advance, restart, starting_at, unseen
 from lrs_bridge.upstream.model import Upstream
 from lrs_bridge.xapi.timefmt import parse_timestamp_us
@@ -76,6 +82,9 @@ class PullSettings:
     lease_seconds: int = 60
     overlap_seconds: int = 5
     timeout_seconds: int = 30
+    #: Pages stored as one intake batch: fewer, larger transactions (each one recomputes the
+    #: competency state of the learners it touches), the cursor saved after each.
+    intake_pages: int = 4
 
 
 class PullBusy(Exception):
@@ -188,31 +197,14 @@ class Puller:
         on_page: Callable[[PullReport], None] | None,
         stop: threading.Event | None,
     ) -> None:
-        overlap_us = self.settings.overlap_seconds * 1_000_000
         lease_us = self.settings.lease_seconds * 1_000_000
         client = self.client_factory(upstream)
         with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="pull-fetch") as ahead:
             try:
-                upcoming = ahead.submit(self._fetch, client, cursor)
-                while True:
-                    waiting = time.perf_counter()
-                    page, restarted = upcoming.result()
-                    report.waited_s += time.perf_counter() - waiting
-                    if restarted:
-                        cursor = restart(cursor)
-                    if page.more and not (stop and stop.is_set()):
-                        # The next page is listed upstream while this one is stored here.
-                        upcoming = ahead.submit(self._fetch, client, _at(cursor, page.more))
-                    # Read before intake, which drops each statement's upstream ``stored``.
-                    pairs = _stored_pairs(page)
-                    new = self._take(upstream, principal, cursor, page, pairs, report)
-                    cursor = advance(
-                        cursor,
-                        pairs,
-                        more=page.more,
-                        consistent_through_us=page.consistent_through_us,
-                        overlap_us=overlap_us,
-                    )
+                upcoming: _Fetching | None = ahead.submit(self._fetch, client, cursor)
+                while upcoming is not None:
+                    group, upcoming = self._gather(ahead, client, cursor, upcoming, report, stop)
+                    cursor, new = self._take(upstream, principal, cursor, group, report)
                     if lost.is_set() or not self.records.save_cursor(
                         upstream.id,
                         token,
@@ -232,34 +224,79 @@ class Puller:
             finally:
                 client.close()
 
+    def _gather(
+        self,
+        ahead: concurrent.futures.Executor,
+        client: UpstreamClient,
+        cursor: PullCursor,
+        upcoming: _Fetching,
+        report: PullReport,
+        stop: threading.Event | None,
+    ) -> tuple[list[tuple[PulledPage, bool]], _Fetching | None]:
+        """The pages of one intake batch (``intake_pages`` of them, or to the end of the
+        listing), and the fetch of the page after them, already under way."""
+        group: list[tuple[PulledPage, bool]] = []
+        while True:
+            waiting = time.perf_counter()
+            page, restarted = upcoming.result()
+            report.waited_s += time.perf_counter() - waiting
+            group.append((page, restarted))
+            if not page.more or (stop is not None and stop.is_set()):
+                return group, None
+            # The next page is listed upstream while these are stored here (``since`` does
+            # not move inside a listing, so the cursor before the group serves to fetch it).
+            upcoming = ahead.submit(self._fetch, client, _at(cursor, page.more))
+            if len(group) >= self.settings.intake_pages:
+                return group, upcoming
+
     def _take(
         self,
         upstream: Upstream,
         principal: Principal,
         cursor: PullCursor,
-        page: PulledPage,
-        pairs: list[tuple[str, int]],
+        group: list[tuple[PulledPage, bool]],
         report: PullReport,
-    ) -> int:
-        """Store the statements of ``page`` the cursor has not taken; count and report."""
-        ids = [str(statement.get("id") or "").lower() for statement in page.statements]
-        fresh = [page.statements[n] for n in unseen(cursor, ids)]
+    ) -> tuple[PullCursor, int]:
+        """Store the statements of ``group`` the cursor has not taken, in one intake batch;
+        the cursor after the group, and how many were new."""
+        overlap_us = self.settings.overlap_seconds * 1_000_000
+        fresh: list[dict[str, Any]] = []
+        parts: dict[str, AttachmentPart] = {}
+        taken: set[str] = set()
+        for page, restarted in group:
+            if restarted:
+                cursor = restart(cursor)
+            # Read before intake, which drops each statement's upstream ``stored``.
+            pairs = _stored_pairs(page)
+            ids = [str(statement.get("id") or "").lower() for statement in page.statements]
+            for n in unseen(cursor, ids):
+                if not ids[n] or ids[n] not in taken:
+                    taken.add(ids[n])
+                    fresh.append(page.statements[n])
+            parts.update(page.attachments)
+            cursor = advance(
+                cursor,
+                pairs,
+                more=page.more,
+                consistent_through_us=page.consistent_through_us,
+                overlap_us=overlap_us,
+            )
+            report.pages += 1
+            report.listed += len(page.statements)
+            if pairs:
+                report.last_stored_us = max(at for _, at in pairs)
         outcome = self.pages.store(
-            fresh, principal=principal, version=upstream.version, parts=page.attachments
+            fresh, principal=principal, version=upstream.version, parts=parts
         )
-        report.pages += 1
-        report.listed += len(page.statements)
         report.new += outcome.new
         report.skipped.extend(outcome.skipped)
-        if pairs:
-            report.last_stored_us = max(at for _, at in pairs)
         if outcome.skipped:
             message = f"skipped {len(outcome.skipped)} statement(s): " + "; ".join(
                 f"{item.id}: {item.reason}" for item in outcome.skipped[:20]
             )
             logger.warning("pulling upstream %s: %s", upstream.name, message)
             self.records.record_error(upstream.id, message, self.clock())
-        return outcome.new
+        return cursor, outcome.new
 
     def _fetch(self, client: UpstreamClient, cursor: PullCursor) -> tuple[PulledPage, bool]:
         """The page at the cursor; an expired or refused ``more`` lists again from ``since``."""
@@ -317,6 +354,9 @@ class Puller:
         finally:
             done.set()
             renewer.join()
+
+
+_Fetching = concurrent.futures.Future[tuple[PulledPage, bool]]
 
 
 def _at(cursor: PullCursor, more: str) -> PullCursor:

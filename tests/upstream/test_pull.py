@@ -145,12 +145,12 @@ def test_a_conflicting_id_is_skipped_and_reported_while_the_rest_arrive(
 
 
 def test_a_second_puller_sees_the_lease_and_does_not_pull(runtime, peer):
-    post_all(peer, many(60))
+    post_all(peer, many(200))
     upstream = add_pulling(runtime.engine, peer)
     seen_busy: list[PullBusy] = []
 
     def race(report: PullReport) -> None:
-        if report.pages == 1:
+        if not seen_busy:  # after the first committed batch, while the lease is held
             try:
                 puller(runtime, batch_size=20).pull(upstream)
             except PullBusy as busy:
@@ -158,9 +158,9 @@ def test_a_second_puller_sees_the_lease_and_does_not_pull(runtime, peer):
 
     first = puller(runtime, batch_size=20).pull(upstream, on_page=race)
 
-    assert first.new == 60
+    assert first.new == 200
     assert len(seen_busy) == 1 and seen_busy[0].until_us is not None
-    assert state(runtime.engine, upstream.id)["pulled_count"] == 60
+    assert state(runtime.engine, upstream.id)["pulled_count"] == 200
     assert state(runtime.engine, upstream.id)["pull_lease_token"] is None  # released
 
 

@@ -109,9 +109,7 @@ def test_an_invalid_statement_is_skipped_naming_the_rule(runtime, intake, princi
     assert list(runtime.store.find_statements([bad["id"], good["id"]])) == [good["id"]]
 
 
-def test_a_statement_without_id_is_skipped_rather_than_given_a_new_one_each_pull(
-    intake, principal
-):
+def test_a_statement_without_id_is_skipped_rather_than_given_a_new_one_each_pull(intake, principal):
     nameless = statement()
     del nameless["id"]
 
