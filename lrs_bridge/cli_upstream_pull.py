@@ -77,13 +77,16 @@ def _one_pass(
 ) -> PullReport:
     progress = _Progress(from_us, runtime.clock()) if from_us is not None else None
     try:
-        return runtime.puller.pull(
+        report = runtime.puller.pull(
             target,
             from_us=from_us,
             backfill=from_us is not None,
             on_page=progress.page if progress else None,
             stop=stop,
         )
+        if progress is not None and not report.stopped:
+            progress.finish()  # the end of the listing: the history up to now is in
+        return report
     except _FAILURES as exc:
         raise click.ClickException(f"pulling {target.name!r} failed: {exc}") from None
     finally:
@@ -155,6 +158,11 @@ class _Progress:
                 f"pulled {report.listed} ({label}) up to {up_to}, "
                 f"{self.done // 10}% of the time since --from"
             )
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.update(self.STEPS - self.done)
+        self.done = self.STEPS
 
     def close(self) -> None:
         if self.bar is not None:

@@ -12,8 +12,10 @@ import threading
 import pytest
 
 from lrs_bridge.runtime import Runtime
+from lrs_bridge.scheduling.jobs import periodic_jobs
 from lrs_bridge.services.pulling import PullBusy, PullReport
 from lrs_bridge.store.upstream_pull import PullStore
+from lrs_bridge.upstream.cursor import PullCursor
 from tests.factories import agent, aligned, statement
 from tests.upstream.pull_helpers import add_pulling, many, post_all, puller, state
 
@@ -205,3 +207,33 @@ def test_a_lease_past_its_time_is_taken_over_and_the_old_holder_cannot_move_the_
     )
     assert not records.renew(upstream.id, "old", 99_000_000)
     assert state(runtime.engine, upstream.id)["pulled_count"] == 0
+
+
+def test_an_expired_more_link_falls_back_to_since(runtime, peer):
+    ids = post_all(peer, many(25))
+    upstream = add_pulling(runtime.engine, peer)
+    records = PullStore(runtime.engine)
+    assert records.claim(upstream.id, "setup", runtime.clock(), 1_000_000)
+    broken = PullCursor(since_us=None, more="/xapi/statements?more=no-longer-valid")
+    assert records.save_cursor(
+        upstream.id, "setup", broken, new_count=0, now_us=runtime.clock(), lease_us=0
+    )
+    records.release(upstream.id, "setup")
+
+    report = puller(runtime, batch_size=10).pull(upstream)
+
+    assert report.new == 25
+    assert set(runtime.store.find_statements(ids)) == set(ids)
+    assert state(runtime.engine, upstream.id)["pull_more"] is None
+
+
+def test_the_scheduler_job_pulls_every_pulling_upstream(runtime, peer):
+    ids = post_all(peer, many(7))
+    upstream = add_pulling(runtime.engine, peer)
+    [job] = [job for job in periodic_jobs(runtime) if job.id == "upstream-pull"]
+    assert job.seconds == runtime.settings.upstream_pull_seconds
+
+    job.func(runtime)
+
+    assert set(runtime.store.find_statements(ids)) == set(ids)
+    assert state(runtime.engine, upstream.id)["pulled_count"] == 7

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import pty
 import re
 import signal
 import subprocess
@@ -188,3 +189,34 @@ def test_a_failed_pull_exits_non_zero_with_the_reason(engine, env, peer):
     refused = run(env, forward_only.name, "--once")
     assert refused.returncode != 0
     assert "does not pull" in refused.stderr
+
+
+def test_from_on_a_terminal_draws_a_progress_bar(engine, env, peer):
+    since = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    post_all(peer, many(120))
+    add_pulling(engine, peer)
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lrs_bridge.cli", "upstream", "pull", "peer", "--from", since],
+        env=env,
+        stdout=terminal,
+        stderr=subprocess.PIPE,
+    )
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal closed: the command has exited
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(controller)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    text = shown.decode(errors="replace")
+    assert re.search(r"\d+ new, [\d,]+/s\s+\[#+", text), text  # click's bar, with its label
+    assert re.search(r"\[#+\]\s+100%", text), text  # full once the listing has ended
+    assert "pulled " not in text  # no plain lines on a terminal
+    assert "120 new of 120 listed" in text
