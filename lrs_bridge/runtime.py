@@ -22,6 +22,7 @@ from lrs_bridge.services.privacy import PrivacyService
 from lrs_bridge.services.refreshers import RefresherService
 from lrs_bridge.services.signin import SignInService, build_signin
 from lrs_bridge.services.statements import StatementService
+from lrs_bridge.services.upstream_status import UpstreamStatusService
 from lrs_bridge.services.upstreams import UpstreamRegistry
 from lrs_bridge.store.attachments import AttachmentStore
 from lrs_bridge.store.base import Clock
@@ -29,6 +30,7 @@ from lrs_bridge.store.documents import SqlDocumentStore
 from lrs_bridge.store.engine import make_engine
 from lrs_bridge.store.settings import SqlSettingsStore
 from lrs_bridge.store.sqlalchemy import SqlStore
+from lrs_bridge.store.upstream_status import UpstreamStatusStore
 from lrs_bridge.store.upstreams import UpstreamStore
 from lrs_bridge.xapi.timefmt import offset_clock
 
@@ -66,6 +68,8 @@ class Runtime:
     learners: LearnerDirectory
     #: Upstream LRSs this one forwards to and pulls from.
     upstreams: UpstreamRegistry
+    #: Queue depth, lag, dead letters and their retry, per upstream.
+    upstream_status: UpstreamStatusService
 
     def config_service(self, source: EngineSource) -> ConfigService:
         """Changing the competency configuration (the engine ``source`` must be on)."""
@@ -136,5 +140,11 @@ def build_runtime(settings: Settings) -> Runtime:
         health=Health(store),
         branding=branding,
         signin=signin,
-        upstreams=UpstreamRegistry(UpstreamStore(engine), now_us),
+        upstreams=UpstreamRegistry(
+            UpstreamStore(engine, settings.upstream_secret_key),
+            now_us,
+            credentials=store,
+            config_file=settings.config_file,
+        ),
+        upstream_status=UpstreamStatusService(UpstreamStatusStore(engine), now_us),
     )

@@ -85,3 +85,15 @@ class CancelSchema(_Body):
     """``POST /api/v1/assignments/<id>/cancel``: an optional note for the trail."""
 
     note = fields.String(load_default=None, validate=validate.Length(max=2000))
+
+
+class DeadLetterRetrySchema(_Body):
+    """``POST /api/v1/upstreams/<name>/dead-letters/retry``: these statements' dead letters,
+    or every dead letter of the upstream when ``statement_ids`` is left out."""
+
+    statement_ids = fields.List(
+        fields.UUID(),
+        load_default=None,
+        validate=validate.Length(min=1, max=1000),
+        metadata={"description": "statement ids (left out: every dead letter)"},
+    )
