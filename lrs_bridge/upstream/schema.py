@@ -10,18 +10,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from marshmallow import (
-    RAISE,
-    Schema,
     ValidationError,
     fields,
     post_load,
-    pre_load,
     validate,
     validates,
     validates_schema,
 )
 
-from lrs_bridge.params import check_no_nul
+from lrs_bridge.schema_base import Body
 from lrs_bridge.upstream.model import DIRECTIONS, VERSIONS
 
 #: A short slug: it appears in URLs, metric labels and command lines.
@@ -55,7 +52,7 @@ def _text_list(description: str) -> fields.List[Any]:
     )
 
 
-class UpstreamChangeSchema(Schema):
+class UpstreamChangeSchema(Body):
     """``PATCH /api/v1/upstreams/<name>``: the fields to change; the rest stay."""
 
     endpoint = fields.String(
@@ -75,17 +72,6 @@ class UpstreamChangeSchema(Schema):
     platforms = _text_list("context.platform values forwarded (empty: every platform)")
     credentials = _text_list("keys of the credentials whose statements are forwarded")
     enabled = fields.Boolean()
-
-    class Meta:
-        unknown = RAISE
-
-    @pre_load
-    def _no_nul(self, data: Any, **_: Any) -> Any:
-        if isinstance(data, dict):
-            for name, value in data.items():
-                texts = value if isinstance(value, list) else [value]
-                check_no_nul((str(name), text) for text in texts)
-        return data
 
     @validates("endpoint")
     def _endpoint(self, value: str, **_: Any) -> None:

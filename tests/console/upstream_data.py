@@ -9,9 +9,7 @@ import dataclasses
 from flask import Flask
 
 from lrs_bridge.xapi.timefmt import now_us
-from tests.conftest import Credentials
-from tests.factories import statement
-from tests.upstream.registry_support import body, outbox_rows, seqs_of, state
+from tests.upstream.registry_support import outbox_rows, state, stored_then_upstreams
 
 S = 1_000_000
 
@@ -24,23 +22,12 @@ class UpstreamWorld:
 
 
 def seed_upstreams(app: Flask) -> UpstreamWorld:
-    client = app.test_client()
-    sent = [statement() for _ in range(4)]
-    response = client.post("/xapi/statements", json=sent, headers=Credentials(app).make("all"))
-    assert response.status_code == 200
-    admin = Credentials(app).make("admin")
+    ids, seq, admin = stored_then_upstreams(app, 4, {"learning-locker": "forward", "ralph": "pull"})
     person = {"name": "Kari", "email": "kari@example.com", "language": "en"}
-    made = client.post("/api/v1/learners", json=person, headers=admin)
+    made = app.test_client().post("/api/v1/learners", json=person, headers=admin)
     assert made.status_code == 200, made.get_json()
-    for name, direction in (("learning-locker", "forward"), ("ralph", "pull")):
-        created = client.post(
-            "/api/v1/upstreams", json=body(name, direction=direction), headers=admin
-        )
-        assert created.status_code == 201
     runtime = app.extensions["lrs_bridge"]
     upstream = runtime.upstreams.get("learning-locker")
-    ids = [s["id"] for s in sent]
-    seq = seqs_of(runtime.engine, ids)
     now = now_us()
     outbox_rows(
         runtime.engine,

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import Engine, insert, select, update
 
 from lrs_bridge.store.tables import statements, upstream_outbox, upstream_state
 from lrs_bridge.store.upstreams import ensure_state
+from tests.conftest import Credentials
+from tests.factories import statement
 
 SECRET = "upstream-pa55word-never-shown"
 
@@ -29,6 +32,23 @@ def body(name: str = "ll", **changes: Any) -> dict[str, Any]:
         "direction": "both",
         **changes,
     }
+
+
+def stored_then_upstreams(
+    app: Flask, count: int, upstreams: dict[str, str]
+) -> tuple[list[str], list[int], dict[str, str]]:
+    """``count`` statements stored through the real API, then the ``upstreams`` (name →
+    direction) added after them; the statement ids, their seqs and admin headers."""
+    client = app.test_client()
+    sent = [statement() for _ in range(count)]
+    response = client.post("/xapi/statements", json=sent, headers=Credentials(app).make("all"))
+    assert response.status_code == 200, response.get_json()
+    admin = Credentials(app).make("admin")
+    for name, direction in upstreams.items():
+        made = client.post("/api/v1/upstreams", json=body(name, direction=direction), headers=admin)
+        assert made.status_code == 201, made.get_json()
+    ids = [s["id"] for s in sent]
+    return ids, seqs_of(app.extensions["lrs_bridge"].engine, ids), admin
 
 
 def seqs_of(engine: Engine, ids: list[str]) -> list[int]:

@@ -9,25 +9,25 @@ import re
 import pytest
 
 from lrs_bridge.xapi.timefmt import format_timestamp_us, now_us
-from tests.factories import statement
-from tests.upstream.registry_support import body, outbox, outbox_rows, seqs_of, state
+from tests.upstream.registry_support import (
+    body,
+    outbox,
+    outbox_rows,
+    seqs_of,
+    state,
+    stored_then_upstreams,
+)
 
 S = 1_000_000
 
 
 @pytest.fixture
-def world(app, client, creds):
+def world(app):
     """Five stored statements, then an upstream with one delivered, two pending and two
     dead outbox rows, and the state its forwarder and puller left."""
-    writer = creds.make("all")
-    admin = creds.make("admin")
-    sent = [statement() for _ in range(5)]
-    assert client.post("/xapi/statements", json=sent, headers=writer).status_code == 200
-    assert client.post("/api/v1/upstreams", json=body(), headers=admin).status_code == 201
+    ids, seq, admin = stored_then_upstreams(app, 5, {"ll": "both"})
     runtime = app.extensions["lrs_bridge"]
     upstream = runtime.upstreams.get("ll")
-    ids = [s["id"] for s in sent]
-    seq = seqs_of(runtime.engine, ids)
     now = now_us()
     outbox_rows(
         runtime.engine,
