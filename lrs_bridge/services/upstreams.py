@@ -5,6 +5,7 @@ database read per request)."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import threading
@@ -185,9 +186,13 @@ class UpstreamRegistry:
             self._check_credentials(values.get("credentials", ()))
             found = current.get(name)
             if found is None:
-                self.records.add(Upstream(id=0, name=name, source="config", **values), now)
-                added.append(name)
-                continue
+                try:
+                    self.records.add(Upstream(id=0, name=name, source="config", **values), now)
+                    added.append(name)
+                    continue
+                except Conflict:
+                    # Another process starting at the same moment added it first.
+                    found = self.get(name)
             changes = {k: v for k, v in values.items() if getattr(found, k) != v}
             changes |= {
                 f: ()
@@ -201,8 +206,9 @@ class UpstreamRegistry:
                 updated.append(name)
         for name, upstream in current.items():
             if upstream.source == "config" and name not in wanted:
-                self._remove(name)
-                removed.append(name)
+                with contextlib.suppress(NotFound):  # or another process removed it first
+                    self._remove(name)
+                    removed.append(name)
         self.forget()
         result = SyncResult(added=tuple(added), updated=tuple(updated), removed=tuple(removed))
         if added or updated or removed:

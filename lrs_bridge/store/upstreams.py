@@ -67,8 +67,13 @@ class UpstreamStore(EngineTransactions):
         self.box: SecretBox = secret_box(secret_key, self._instance_key)
 
     def _instance_key(self) -> str:
-        with self._write() as conn:
-            return named_secret(conn, INSTANCE_KEY_NAME)
+        try:
+            with self._write() as conn:
+                return named_secret(conn, INSTANCE_KEY_NAME)
+        except Conflict:
+            # Another process created it between our read and our insert: read theirs.
+            with self._read() as conn:
+                return named_secret(conn, INSTANCE_KEY_NAME)
 
     def _columns(self, values: Mapping[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -3,6 +3,9 @@ with the registry when ``db upgrade`` (like ``serve`` and ``scheduler``) starts.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -200,3 +203,36 @@ def test_the_file_takes_over_an_api_upstream_of_the_same_name(app, client, creds
     )
     assert runtime.upstreams.sync_config([entry]).removed == ()
     assert [u.name for u in runtime.upstreams.all()] == ["other", "ralph"]
+
+
+def test_processes_starting_together_add_each_upstream_once(database_url, tmp_path):
+    """``serve`` and ``scheduler`` (or several hosts) start at the same moment: every one
+    starts, and each upstream is added by exactly one of them."""
+    config = tmp_path / "lrs-bridge.toml"
+    config.write_text(LL + RALPH, encoding="utf-8")
+    env = {**os.environ, "LRS_BRIDGE_CONFIG": str(config), "LL_SECRET": "one"}
+    command = [sys.executable, "-m", "lrs_bridge.cli", "--database-url", database_url]
+    starts = [
+        subprocess.Popen(
+            [*command, "db", "upgrade"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for _ in range(4)
+    ]
+    outputs = [process.communicate(timeout=120) for process in starts]
+    assert [process.returncode for process in starts] == [0] * 4, outputs
+    added = [
+        name
+        for out, _ in outputs
+        for line in out.decode().splitlines()
+        if line.startswith("upstreams added")
+        for name in line.split(": ", 1)[1].split(", ")
+    ]
+    assert sorted(added) == ["ll", "ralph"]
+    runtime = build_runtime(load_settings({"database_url": database_url}))
+    try:
+        assert [(u.name, u.source) for u in runtime.upstreams.all()] == [
+            ("ll", "config"),
+            ("ralph", "config"),
+        ]
+    finally:
+        runtime.close()
