@@ -152,3 +152,13 @@ def test_the_page_is_accessible(upstream_app: Flask, admin: FlaskClient, seeded:
         seed_upstreams(upstream_app)
     html = admin.get("/console/upstreams").get_data(as_text=True)
     assert check_page(html) == []
+
+
+def test_figures_a_direction_does_not_use_show_as_a_dash(
+    world: UpstreamWorld, admin: FlaskClient
+) -> None:
+    html = admin.get("/console/upstreams").get_data(as_text=True)
+    assert figure(html, "ralph", "forward-lag") == "–"  # pull only
+    assert figure(html, "ralph", "queued") == "–"
+    assert figure(html, "learning-locker", "pull-lag") == "–"  # forward only
+    assert figure(html, "learning-locker", "pulled") == "–"

@@ -5,6 +5,7 @@ leave them, see ``registry_support.py``), on both databases."""
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 
@@ -181,3 +182,35 @@ def test_metrics_expose_each_upstreams_figures(client, world):
     assert _gauge(text, "pull_cursor_timestamp_seconds") == pytest.approx(now_s - 3600)
     # Never failed to pull: no sample rather than a misleading 0.
     assert 'lrs_bridge_upstream_pull_last_error_timestamp_seconds{upstream="ll"}' not in text
+
+
+def test_dead_letters_page_across_the_largest_page_and_all_retry_at_once(app):
+    """501 dead letters: pages of the largest size meet without a gap or an overlap, and one
+    retry without a body requeues every one of them."""
+    ids, seq, admin = stored_then_upstreams(app, 500, {"big": "forward"})
+    more, more_seq, _ = stored_then_upstreams(app, 1, {})
+    ids, seq = ids + more, seq + more_seq
+    runtime = app.extensions["lrs_bridge"]
+    upstream = runtime.upstreams.get("big")
+    now = now_us()
+    outbox_rows(
+        runtime.engine,
+        upstream.id,
+        [{"seq": s, "status": "dead", "queued_us": now, "last_error": "400"} for s in seq],
+    )
+    client = app.test_client()
+    listed: list[str] = []
+    for offset in (0, 500, 501):
+        page = client.get(
+            f"/api/v1/upstreams/big/dead-letters?limit=500&offset={offset}", headers=admin
+        ).get_json()["dead_letters"]
+        assert len(page) == {0: 500, 500: 1, 501: 0}[offset]
+        listed += [row["statement_id"] for row in page]
+    assert listed == ids
+    too_many = {"statement_ids": [str(uuid.uuid4()) for _ in range(1001)]}
+    refused = client.post("/api/v1/upstreams/big/dead-letters/retry", json=too_many, headers=admin)
+    assert (refused.status_code, refused.get_json()["field"]) == (400, "statement_ids")
+    response = client.post("/api/v1/upstreams/big/dead-letters/retry", headers=admin)
+    assert response.get_json() == {"retried": 501}
+    figures = client.get("/api/v1/upstreams/big/status", headers=admin).get_json()["forward"]
+    assert (figures["queue_depth"], figures["dead_letters"]) == (501, 0)
