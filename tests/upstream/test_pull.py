@@ -144,6 +144,8 @@ def test_a_conflicting_id_is_skipped_and_reported_while_the_rest_arrive(
     assert held_here["id"] in row["pull_last_error"]
     assert row["pull_more"] is None  # the cursor did not stall on it
     assert row["pulled_count"] == 20
+    shown = runtime.upstream_status.status(runtime.upstreams.get("peer")).to_dict()
+    assert held_here["id"] in shown["pull"]["last_error"]  # what `upstream status` shows
 
 
 def test_a_second_puller_sees_the_lease_and_does_not_pull(runtime, peer):
