@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from lrs_bridge.store import duplicates
 from lrs_bridge.store.base import EvidenceDraft, LedgerPoint, StateReducer, StateRow
 from lrs_bridge.store.sets import Pair as Pair  # re-exported: other stores name pairs so
 from lrs_bridge.store.sets import member, rows_of_pairs
@@ -29,7 +30,7 @@ from lrs_bridge.store.tables import (
 # Hot-path SQL, the same on SQLite (3.24+) and PostgreSQL; ``?`` becomes the driver's marker.
 _INSERT_EVIDENCE = (
     "INSERT INTO evidence (seq, learner_id, competency_id, rule_id, method, weight, quality, "
-    "at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "at_us, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _UPSERT_STATE = (
     "INSERT INTO competency_state (learner_id, competency_id, level, last_evidence_us, "
@@ -108,6 +109,7 @@ def add_evidence(
             draft.weight,
             draft.quality,
             draft.at_us if draft.at_us is not None else default_at,
+            draft.fingerprint,
         )
     conn.exec_driver_sql(_sql(conn, _INSERT_EVIDENCE), list(rows.values()))
     touched: dict[Pair, list[int]] = defaultdict(list)
@@ -182,23 +184,23 @@ def retract_evidence(conn: Connection, seqs: Collection[int]) -> set[Pair]:
 
 
 def recompute_states(
-    conn: Connection, pairs: Iterable[Pair], reduce: StateReducer, now_us: int
+    conn: Connection,
+    pairs: Iterable[Pair],
+    reduce: StateReducer,
+    now_us: int,
+    *,
+    window_us: int,
 ) -> dict[Pair, StateRow | None]:
-    """Recompute the state of each pair from all of its evidence rows (order-free).
+    """Recompute the state of each pair from all of its evidence rows (order-free), with
+    repeats within ``window_us`` counted once (``store/duplicates.py``).
 
     Returns the new state of every pair (None: no evidence left).
     """
     wanted = set(pairs)
     if not wanted:
         return {}
-    points: dict[Pair, list[LedgerPoint]] = defaultdict(list)
-    for learner_id, competency_id, seq, at_us, weight, quality in rows_of_pairs(
-        conn, "evidence", ("seq", "at_us", "weight", "quality"), wanted
-    ):
-        points[(learner_id, competency_id)].append(
-            LedgerPoint(seq=seq, at_us=at_us, weight=weight, quality=quality)
-        )
-    return write_states(conn, wanted, points, reduce, now_us)
+    rows = duplicates.rows_by_pair(rows_of_pairs(conn, "evidence", duplicates.COLUMNS, wanted))
+    return write_states(conn, wanted, duplicates.settle(conn, rows, window_us), reduce, now_us)
 
 
 def states_of(conn: Connection, pairs: Collection[Pair]) -> dict[Pair, StateRow]:

@@ -165,6 +165,7 @@ def erase_learner(
     requested_by: str,
     now_us: int,
     reduce: StateReducer | None,
+    window_us: int = 0,
 ) -> dict[str, Any]:
     """Erase one learner (see the module doc); returns the audit record."""
     plan = plan_erasure(conn, learner_id)
@@ -185,7 +186,7 @@ def erase_learner(
     conn.execute(delete(evidence).where(evidence.c.learner_id == learner_id))
     conn.execute(delete(competency_state).where(competency_state.c.learner_id == learner_id))
     if reduce is not None and others:
-        recompute_states(conn, others, reduce, now_us)
+        recompute_states(conn, others, reduce, now_us, window_us=window_us)
 
     for part in _chunks(plan.keys):
         conn.execute(delete(documents).where(documents.c.agent_key.in_(part)))
@@ -347,6 +348,7 @@ class PrivacyQueries(StorePart):
                 requested_by=requested_by,
                 now_us=now_us,
                 reduce=reduce,
+                window_us=self.duplicate_window_us,
             )
 
     def erasure_counts(self, learner_id: int) -> dict[str, int] | None:

@@ -110,8 +110,10 @@ class SqlStore(
     It is given an engine and does not own it (the caller disposes of it).
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, duplicate_window_seconds: int = 0) -> None:
         self.engine = engine
+        #: Repeats within this window count once as evidence (``competency/dedup.py``).
+        self.duplicate_window_us = duplicate_window_seconds * 1_000_000
         self.is_postgres = engine.dialect.name == "postgresql"
         database = engine.url.database or ""
         self.gate: FileGate | AdvisoryGate | NoGate
@@ -239,7 +241,9 @@ class SqlStore(
                 conn.execute(update(statements).where(voidable).values(voided=True))
             if reduce is not None and pairs:
                 before = ledger.states_of(conn, pairs) if assertions else {}
-                after = recompute_states(conn, pairs, reduce, stored_us)
+                after = recompute_states(
+                    conn, pairs, reduce, stored_us, window_us=self.duplicate_window_us
+                )
                 if assertions is not None:
                     self._assert_changes(conn, before, after, assertions, seqs, stored_us)
                 if closer is not None:
@@ -325,7 +329,9 @@ class SqlStore(
     ) -> dict[str, int]:
         """Import learners (see ``store/directory.py``) in one transaction."""
         with self._write(serialise_statements=True) as conn:
-            return import_entries(conn, entries, reduce, clock())
+            return import_entries(
+                conn, entries, reduce, clock(), window_us=self.duplicate_window_us
+            )
 
     def known_emails(self, emails: Sequence[str]) -> set[str]:
         """The lower-cased addresses among ``emails`` that belong to a learner."""
