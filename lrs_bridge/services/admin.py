@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 import orjson
@@ -27,6 +27,7 @@ from lrs_bridge.services.competencies import (
 from lrs_bridge.services.config_items import validate_candidate
 from lrs_bridge.store.base import Clock, LedgerPoint, StoredStatement
 from lrs_bridge.store.sqlalchemy import SqlStore
+from lrs_bridge.store.trail import SqlTrailStore
 from lrs_bridge.xapi.person import ifi_label
 
 
@@ -50,12 +51,21 @@ class DryRun:
 
 
 def explain(
-    engine: CompetencyEngine, statement: dict[str, Any], *, statement_id: str | None = None
+    engine: CompetencyEngine,
+    statement: dict[str, Any],
+    *,
+    statement_id: str | None = None,
+    repeats: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Which rules fire for a statement and what evidence results, for whom; or why it is
     ignored (``ignored`` names the verb and the setting); and the near misses: rules that
     did not fire although some of their conditions held, each with its reasons (a rule
-    that only the ignored verb stops has the reason ``ignored verb``)."""
+    that only the ignored verb stops has the reason ``ignored verb``).
+
+    ``repeats`` (a stored statement's, ``{competency: original id}``): where its evidence
+    is a repeat that counts once (``competency/dedup.py``), each evidence entry names the
+    statement it repeats in ``duplicate_of``, and so does the answer (the first one)."""
+    repeats = repeats or {}
     ignored = engine.ignored(statement)
     view = StatementView(statement)
     matching = engine.map.index.firing(view)
@@ -83,6 +93,7 @@ def explain(
     drafts = engine.evidence_for(statement)
     return {
         "statement_id": statement_id,
+        "duplicate_of": next(iter(sorted(set(repeats.values()))), None),
         "ignored": ignored,
         "rules_fired": fired,
         "near_misses": near,
@@ -95,6 +106,7 @@ def explain(
                 "method": d.method,
                 "weight": d.weight,
                 "quality": d.quality,
+                "duplicate_of": repeats.get(d.competency_id),
             }
             for d in drafts
             if d.agent_key == drafts[0].agent_key
@@ -126,6 +138,28 @@ class StatementLookup(Protocol):
         ...
 
 
+class RepeatLookup(Protocol):
+    """What :func:`explain_stored` needs to say which statement a stored one repeats."""
+
+    def repeats_of(self, statement_id: str) -> dict[str, str]:
+        """``{competency: id of the statement it repeats}`` (``SqlTrailStore``)."""
+        ...
+
+
+def explain_stored(
+    engine: CompetencyEngine, store: StatementLookup, trails: RepeatLookup, statement_id: str
+) -> dict[str, Any]:
+    """:func:`explain` for a stored statement (400 for a malformed id, 404 unknown), with
+    the statement each of its evidence rows repeats, if any."""
+    statement = stored_statement(store, statement_id)
+    return explain(
+        engine,
+        statement,
+        statement_id=statement["id"],
+        repeats=trails.repeats_of(statement["id"]),
+    )
+
+
 class ConfigService:
     """Changing the competency configuration through the admin API."""
 
@@ -133,15 +167,16 @@ class ConfigService:
         self.store = store
         self.source = source
         self.clock = clock
+        self.trails = SqlTrailStore(store.engine)
 
     def documents(self) -> dict[str, Any]:
         """The active framework and map documents and their version."""
         framework_doc, map_doc, version = self.source.documents()
         return {"version": version, "framework": framework_doc, "map": map_doc}
 
-    def stored_statement(self, statement_id: str) -> dict[str, Any]:
-        """A stored statement by id, for ``explain`` (400 for a malformed id, 404 unknown)."""
-        return stored_statement(self.store, statement_id)
+    def explain_stored(self, engine: CompetencyEngine, statement_id: str) -> dict[str, Any]:
+        """``explain`` for a stored statement by id (400 for a malformed id, 404 unknown)."""
+        return explain_stored(engine, self.store, self.trails, statement_id)
 
     def candidate(
         self, framework_doc: Any | None, map_doc: Any | None

@@ -306,8 +306,10 @@ def _learner(conn: Connection, row: Any) -> dict[str, Any]:
 
 
 def learner_competencies(conn: Connection, learner_id: int) -> list[dict[str, Any]]:
-    """States of one learner with their evidence trails (statement id, rule, weight…)."""
+    """States of one learner with their evidence trails (statement id, rule, weight…, and
+    ``duplicate_of``: the id of the statement a repeat repeats, None when it counts)."""
     trails: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    original = statements.alias("original")
     for row in conn.execute(
         select(
             evidence.c.competency_id,
@@ -317,8 +319,10 @@ def learner_competencies(conn: Connection, learner_id: int) -> list[dict[str, An
             evidence.c.weight,
             evidence.c.quality,
             evidence.c.at_us,
+            original.c.id.label("duplicate_of"),
         )
         .join(statements, statements.c.seq == evidence.c.seq)
+        .outerjoin(original, original.c.seq == evidence.c.duplicate_of)
         .where(evidence.c.learner_id == learner_id)
         .order_by(evidence.c.at_us, evidence.c.seq)
     ):
@@ -330,6 +334,7 @@ def learner_competencies(conn: Connection, learner_id: int) -> list[dict[str, An
                 "weight": row.weight,
                 "quality": row.quality,
                 "at_us": row.at_us,
+                "duplicate_of": row.duplicate_of,
             }
         )
     states = conn.execute(
