@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from lrs_bridge import create_app
 from lrs_bridge.runtime import Runtime
+from lrs_bridge.services.admin import replay_active
 from lrs_bridge.store.tables import evidence, statements
 from lrs_bridge.xapi.timefmt import now_us
 from tests.conftest import Credentials
@@ -300,3 +301,37 @@ def test_erasure_leaves_nothing_of_the_learner_in_the_ledger(
     assert {dup for _, dup in left if dup is not None} <= {seq for seq, _ in left}
     ola = state_of(client, auth, "ola")
     assert ola["evidence_count"] == 1 and list(repeats_in(ola).values()) == [None, theirs["id"]]
+
+
+def test_a_config_change_replay_rebuilds_the_same_ledger(
+    app: Flask, client: FlaskClient, auth: dict[str, str]
+) -> None:
+    mixed_history(client, auth)
+    runtime: Runtime = app.extensions["lrs_bridge"]
+    rows, states = ledger_rows(runtime), runtime.store.all_states()
+    source = runtime.competencies
+    assert source is not None
+    framework_doc, map_doc, _ = source.documents()
+    service = runtime.config_service(source)
+    version = service.apply(framework_doc, map_doc, note="same documents", created_by="test")
+    assert replay_active(runtime.store, source, runtime.clock) == (version, 7)
+    assert ledger_rows(runtime) == rows
+    assert runtime.store.all_states() == states
+
+
+def test_the_largest_batch_of_repeats_counts_each_learner_once(
+    client: FlaskClient, auth: dict[str, str]
+) -> None:
+    # 500 statements: 100 learners, each an original and 4 repeats (new ids, 0-4 minutes
+    # later), the repeats first in the batch (stored before their original, whose earlier
+    # timestamp still makes it the original).
+    firsts = [original(f"learner{n:03d}") for n in range(100)]
+    batch = [repeat(f, timestamp=later(m)) for f in firsts for m in range(1, 5)] + firsts
+    post(client, auth, batch)
+    for n in (0, 57, 99):
+        state = state_of(client, auth, f"learner{n:03d}")
+        assert state["evidence_count"] == 1
+        repeats = repeats_in(state)
+        assert len(repeats) == 5
+        assert list(repeats.values()).count(None) == 1
+        assert repeats[firsts[n]["id"]] is None
