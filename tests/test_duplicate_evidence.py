@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from lrs_bridge import create_app
+from lrs_bridge.competency.dedup import fingerprint
 from lrs_bridge.runtime import Runtime
 from lrs_bridge.services.admin import replay_active
 from lrs_bridge.store.tables import evidence, statements
@@ -281,6 +282,14 @@ def test_erasure_leaves_nothing_of_the_learner_in_the_ledger(
     app: Flask, client: FlaskClient, auth: dict[str, str], admin: dict[str, str]
 ) -> None:
     first, theirs = original("kari"), original("ola")
+    # Ola's statement stays after Kari's erasure, with Kari replaced in its SubStatement; so
+    # must the fingerprint of its evidence (it hashed Kari's address).
+    theirs["object"] = {
+        "objectType": "SubStatement",
+        "actor": agent("kari"),
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
+        "object": {"id": MODULE},
+    }
     post(
         client, auth, [first, repeat(first, timestamp=later(2)), repeat(first, timestamp=later(4))]
     )
@@ -301,6 +310,13 @@ def test_erasure_leaves_nothing_of_the_learner_in_the_ledger(
     assert {dup for _, dup in left if dup is not None} <= {seq for seq, _ in left}
     ola = state_of(client, auth, "ola")
     assert ola["evidence_count"] == 1 and list(repeats_in(ola).values()) == [None, theirs["id"]]
+    stays = client.get("/xapi/statements", query_string={"statementId": theirs["id"]}, headers=auth)
+    assert "kari@example.com" not in stays.get_data(as_text=True)
+    rows = ledger_rows(runtime)
+    assert {row["fingerprint"] for row in rows} == {fingerprint(stays.get_json())}
+    assert fingerprint(theirs) not in {row["fingerprint"] for row in rows}
+    replay(runtime)
+    assert ledger_rows(runtime) == rows
 
 
 def test_a_config_change_replay_rebuilds_the_same_ledger(
