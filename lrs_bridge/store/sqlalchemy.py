@@ -53,7 +53,6 @@ from lrs_bridge.store.gate import AdvisoryGate, FileGate, NoGate
 from lrs_bridge.store.keys import batch_keys, key_filters, propagate_to_referrers
 from lrs_bridge.store.ledger import (
     add_evidence,
-    recompute_states,
     retract_evidence,
 )
 from lrs_bridge.store.people import PeopleQueries
@@ -241,13 +240,14 @@ class SqlStore(
                 conn.execute(update(statements).where(voidable).values(voided=True))
             if reduce is not None and pairs:
                 before = ledger.states_of(conn, pairs) if assertions else {}
-                after = recompute_states(
+                after, counting = ledger.recompute_counting(
                     conn, pairs, reduce, stored_us, window_us=self.duplicate_window_us
                 )
                 if assertions is not None:
                     self._assert_changes(conn, before, after, assertions, seqs, stored_us)
                 if closer is not None:
-                    close_completed(conn, stored_us, after, touched, new, seqs, closer)
+                    counted = ledger.only_counting(touched, counting)
+                    close_completed(conn, stored_us, after, counted, new, seqs, closer)
         return [stored_us] * len(new)
 
     def _insert(
