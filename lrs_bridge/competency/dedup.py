@@ -35,25 +35,37 @@ Choices:
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 import orjson
 
 from lrs_bridge.xapi.extract import agent_key
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class Mark:
-    """What the rule needs of one evidence row."""
+class Marked(Protocol):
+    """What the rule needs of one evidence row (the store passes its own rows)."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def at_us(self) -> int: ...
+    #: None: the row never duplicates anything (evidence written before the policy).
+    @property
+    def fingerprint(self) -> str | None: ...
+
+
+class Mark(NamedTuple):
+    """A plain :class:`Marked` row."""
 
     seq: int
     at_us: int
-    #: None: the row never duplicates anything (evidence written before the policy).
     fingerprint: str | None
+
+
+M = TypeVar("M", bound=Marked)
 
 
 def fingerprint(statement: dict[str, Any]) -> str:
@@ -70,12 +82,12 @@ def fingerprint(statement: dict[str, Any]) -> str:
     ).hexdigest()
 
 
-def originals(marks: Iterable[Mark], window_us: int) -> dict[int, int]:
+def originals(marks: Iterable[M], window_us: int) -> dict[int, int]:
     """``{seq of a repeat: seq of its original}`` among the rows of one learner ×
     competency; rows that are absent are originals. ``window_us`` 0: no repeats."""
     if window_us <= 0:
         return {}
-    groups: dict[str, list[Mark]] = defaultdict(list)
+    groups: dict[str, list[M]] = defaultdict(list)
     for mark in marks:
         if mark.fingerprint is not None:
             groups[mark.fingerprint].append(mark)

@@ -13,14 +13,13 @@ posted at once are classified one after the other, the second seeing the first's
 
 from __future__ import annotations
 
-import dataclasses
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
-from lrs_bridge.competency.dedup import Mark, originals
+from lrs_bridge.competency.dedup import originals
 from lrs_bridge.store.base import LedgerPoint
 from lrs_bridge.store.sets import Pair
 
@@ -32,26 +31,23 @@ _SET_DUPLICATE = (
 COLUMNS = ("seq", "at_us", "weight", "quality", "fingerprint", "duplicate_of")
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class EvidenceRow:
-    """One evidence row as classification sees it."""
+class EvidenceRow(NamedTuple):
+    """One evidence row as classification sees it (a tuple: ingest makes one per row of
+    every touched pair)."""
 
-    point: LedgerPoint
+    seq: int
+    at_us: int
     fingerprint: str | None
     duplicate_of: int | None
+    point: LedgerPoint
 
 
 def rows_by_pair(rows: Iterable[Any]) -> dict[Pair, list[EvidenceRow]]:
     """Group ``learner_id, competency_id, *COLUMNS`` result rows by pair."""
     found: dict[Pair, list[EvidenceRow]] = defaultdict(list)
     for learner_id, competency_id, seq, at_us, weight, quality, content, repeats in rows:
-        found[(learner_id, competency_id)].append(
-            EvidenceRow(
-                point=LedgerPoint(seq=seq, at_us=at_us, weight=weight, quality=quality),
-                fingerprint=content,
-                duplicate_of=repeats,
-            )
-        )
+        point = LedgerPoint(seq=seq, at_us=at_us, weight=weight, quality=quality)
+        found[(learner_id, competency_id)].append(EvidenceRow(seq, at_us, content, repeats, point))
     return found
 
 
@@ -59,11 +55,10 @@ def counted(
     rows: Collection[EvidenceRow], window_us: int
 ) -> tuple[list[LedgerPoint], dict[int, int]]:
     """The points that count (originals, in the given order) and ``{repeat: original}``."""
-    repeats = originals(
-        (Mark(seq=r.point.seq, at_us=r.point.at_us, fingerprint=r.fingerprint) for r in rows),
-        window_us,
-    )
-    return [r.point for r in rows if r.point.seq not in repeats], repeats
+    repeats = originals(rows, window_us)
+    if not repeats:
+        return [r.point for r in rows], repeats
+    return [r.point for r in rows if r.seq not in repeats], repeats
 
 
 def settle(
@@ -76,9 +71,9 @@ def settle(
     for pair, pair_rows in rows.items():
         points[pair], repeats = counted(pair_rows, window_us)
         changes += [
-            (repeats.get(row.point.seq), row.point.seq, pair[0], pair[1])
+            (repeats.get(row.seq), row.seq, pair[0], pair[1])
             for row in pair_rows
-            if repeats.get(row.point.seq) != row.duplicate_of
+            if repeats.get(row.seq) != row.duplicate_of
         ]
     if changes:
         text = (
