@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from lrs_bridge.competency.dedup import Mark, originals
 from lrs_bridge.competency.mapping import DIRECT_RULE_ID
 from lrs_bridge.competency.near_miss import NEAR_MISS_LIMIT, Miss, near_misses
 from lrs_bridge.competency.rules import StatementView
@@ -197,8 +198,8 @@ class ConfigService:
 
     def dry_run(self, engine: CompetencyEngine, *, rule_id: str | None = None) -> DryRun:
         """Evaluate every stored statement under ``engine`` (admitted by its credential's
-        evidence policy, as a replay would) and compare statuses at now; with ``rule_id``,
-        also count what that rule alone turns into evidence."""
+        evidence policy, repeats counted once, as a replay would) and compare statuses at
+        now; with ``rule_id``, also count what that rule alone turns into evidence."""
         now = self.clock()
         current = self.source.current()
         before = {
@@ -207,6 +208,7 @@ class ConfigService:
         }
         learner_of = self.store.learner_ids_by_agent_key()
         points: dict[tuple[int | str, str], list[LedgerPoint]] = defaultdict(list)
+        marks: dict[tuple[int | str, str], list[Mark]] = defaultdict(list)
         evaluated = 0
         evidence_seqs: set[int] = set()
         evidence_learners: set[int | str] = set()
@@ -221,17 +223,17 @@ class ConfigService:
                 if rule_id is not None and draft.rule_id == rule_id:
                     rule_seqs.add(seq)
                     rule_learners.add(learner)
-                points[(learner, draft.competency_id)].append(
-                    LedgerPoint(
-                        seq=seq,
-                        at_us=draft.at_us if draft.at_us is not None else at_us,
-                        weight=draft.weight,
-                        quality=draft.quality,
-                    )
+                at = draft.at_us if draft.at_us is not None else at_us
+                pair = (learner, draft.competency_id)
+                points[pair].append(
+                    LedgerPoint(seq=seq, at_us=at, weight=draft.weight, quality=draft.quality)
                 )
+                marks[pair].append(Mark(seq, at, draft.fingerprint))
         after = {}
         for (learner, competency), pair_points in points.items():
-            state = engine.reduce(competency, pair_points)
+            repeats = originals(marks[(learner, competency)], self.store.duplicate_window_us)
+            counted = [p for p in pair_points if p.seq not in repeats]
+            state = engine.reduce(competency, counted)
             after[(learner, competency)] = engine.status(competency, state.stale_at_us, now)
         changed = {
             pair
