@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, select
 
 from lrs_bridge.store.tables import competency_state, evidence, learner_ifis, learners, statements
 
@@ -44,26 +44,33 @@ def _learner(conn: Connection, row: Any) -> dict[str, Any]:
     }
 
 
-def learner_competencies(conn: Connection, learner_id: int) -> list[dict[str, Any]]:
-    """States of one learner with their evidence trails (statement id, rule, weight…, and
-    ``duplicate_of``: the id of the statement a repeat repeats, None when it counts)."""
-    trails: dict[str, list[dict[str, Any]]] = defaultdict(list)
+def trail_query(*columns: Any) -> Select[Any]:
+    """Evidence rows, oldest first, with their statement's id, the id of the statement a
+    repeat repeats (``duplicate_of``, None when it counts) and ``columns``."""
     original = statements.alias("original")
-    for row in conn.execute(
+    return (
         select(
-            evidence.c.competency_id,
-            statements.c.id,
             evidence.c.rule_id,
             evidence.c.method,
             evidence.c.weight,
             evidence.c.quality,
             evidence.c.at_us,
+            statements.c.id,
             original.c.id.label("duplicate_of"),
+            *columns,
         )
         .join(statements, statements.c.seq == evidence.c.seq)
         .outerjoin(original, original.c.seq == evidence.c.duplicate_of)
-        .where(evidence.c.learner_id == learner_id)
         .order_by(evidence.c.at_us, evidence.c.seq)
+    )
+
+
+def learner_competencies(conn: Connection, learner_id: int) -> list[dict[str, Any]]:
+    """States of one learner with their evidence trails (statement id, rule, weight…, and
+    ``duplicate_of``: the id of the statement a repeat repeats, None when it counts)."""
+    trails: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in conn.execute(
+        trail_query(evidence.c.competency_id).where(evidence.c.learner_id == learner_id)
     ):
         trails[row.competency_id].append(
             {

@@ -15,6 +15,7 @@ import orjson
 from sqlalchemy import select
 
 from lrs_bridge.store.assignment_records import Notification, record_from_row
+from lrs_bridge.store.learner_reads import trail_query
 from lrs_bridge.store.tables import (
     assignment_events,
     evidence,
@@ -53,23 +54,8 @@ class SqlTrailStore(EngineTransactions):
 
     def evidence_trail(self, learner_id: int, competency_id: str) -> list[TrailEntry]:
         """The evidence of one learner for one competency, oldest first."""
-        original = statements.alias("original")
-        query = (
-            select(
-                evidence.c.at_us,
-                evidence.c.rule_id,
-                evidence.c.method,
-                evidence.c.weight,
-                evidence.c.quality,
-                statements.c.id,
-                statements.c.verb_id,
-                statements.c.statement,
-                original.c.id.label("duplicate_of"),
-            )
-            .join(statements, statements.c.seq == evidence.c.seq)
-            .outerjoin(original, original.c.seq == evidence.c.duplicate_of)
-            .where(evidence.c.learner_id == learner_id, evidence.c.competency_id == competency_id)
-            .order_by(evidence.c.at_us, evidence.c.seq)
+        query = trail_query(statements.c.verb_id, statements.c.statement).where(
+            evidence.c.learner_id == learner_id, evidence.c.competency_id == competency_id
         )
         with self._read() as conn:
             return [_entry(row) for row in conn.execute(query)]

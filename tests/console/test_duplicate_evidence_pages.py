@@ -17,23 +17,26 @@ from tests.factories import agent
 from tests.test_duplicate_evidence import LISTENING, original, repeat
 
 
-def _stored_repeat(client: FlaskClient, creds: Credentials) -> tuple[int, str, str]:
-    """Kari's statement and its repeat 5 minutes later: ``(learner id, original, repeat)``."""
+@pytest.fixture
+def stored(console_client: FlaskClient, creds: Credentials) -> tuple[int, str, str]:
+    """Kari's statement and its repeat 5 minutes later, and an admin signed in to the
+    console: ``(learner id, original, repeat)``."""
+    client = console_client
     auth = creds.make("all")
     first = original()
     second = repeat(first, timestamp="2026-01-15T10:05:00Z")
     assert client.post("/xapi/statements", json=[first, second], headers=auth).status_code == 200
     query = {"agent": json.dumps(agent("kari"))}
     learner = client.get("/api/v1/learners", query_string=query, headers=auth).get_json()
+    admin(client)
     return learner["id"], first["id"], second["id"]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_trail_names_the_statement_a_repeat_repeats(
-    console_client: FlaskClient, creds: Credentials, language: str
+    console_client: FlaskClient, stored: tuple[int, str, str], language: str
 ) -> None:
-    learner, first, second = _stored_repeat(console_client, creds)
-    admin(console_client)
+    learner, first, second = stored
     path = f"/console/learners/{learner}/evidence?competency={quote(LISTENING, safe='')}"
     response = console_client.get(path, headers={"Accept-Language": language})
     page = response.get_data(as_text=True)
@@ -47,16 +50,15 @@ def test_the_trail_names_the_statement_a_repeat_repeats(
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_tester_names_the_statement_a_stored_repeat_repeats(
-    console_client: FlaskClient, creds: Credentials, language: str
+    console_client: FlaskClient, stored: tuple[int, str, str], language: str
 ) -> None:
-    _, first, second = _stored_repeat(console_client, creds)
-    admin(console_client)
+    _, first, second = stored
     messages = all_messages()
-    for stored, repeats in ((second, True), (first, False)):
+    for statement_id, repeats in ((second, True), (first, False)):
         response = post(
             console_client,
             "/console/map/tester",
-            {"statement_id": stored},
+            {"statement_id": statement_id},
             headers={"Accept-Language": language},
         )
         page = response.get_data(as_text=True)
