@@ -88,7 +88,7 @@ def build_runtime(settings: Settings) -> Runtime:
     """Wire a :class:`Runtime`; nothing is connected until first use."""
     now_us = offset_clock(settings.clock_offset_ms)
     engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
-    store = SqlStore(engine)
+    store = SqlStore(engine, duplicate_window_seconds=settings.duplicate_window_seconds)
     attachments = AttachmentStore(
         engine, mode=settings.attachment_store, directory=settings.attachment_dir, clock=now_us
     )

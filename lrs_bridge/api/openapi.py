@@ -154,7 +154,24 @@ _EXPLANATION = {
             },
         },
         "learners": {"type": "array", "items": {"type": "string"}},
-        "evidence": {"type": "array", "items": {"type": "object"}},
+        "duplicate_of": {
+            "type": ["string", "null"],
+            "description": "a stored statement that repeats another (same actor, verb, "
+            "object and result within the duplicate window): the id of the one it repeats; "
+            "its evidence counts once",
+        },
+        "evidence": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "duplicate_of": {
+                        "type": ["string", "null"],
+                        "description": "for this competency, the statement it repeats",
+                    }
+                },
+            },
+        },
     },
 }
 
