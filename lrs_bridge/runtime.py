@@ -14,6 +14,7 @@ from lrs_bridge.services.assignment_statements import AssignmentStatementSink
 from lrs_bridge.services.branding import BrandingService
 from lrs_bridge.services.competencies import EngineSource
 from lrs_bridge.services.documents import DocumentService
+from lrs_bridge.services.forwarding import Forwarder
 from lrs_bridge.services.health import Health
 from lrs_bridge.services.learners import LearnerDirectory
 from lrs_bridge.services.notifications import NotificationService
@@ -29,6 +30,7 @@ from lrs_bridge.store.documents import SqlDocumentStore
 from lrs_bridge.store.engine import make_engine
 from lrs_bridge.store.settings import SqlSettingsStore
 from lrs_bridge.store.sqlalchemy import SqlStore
+from lrs_bridge.store.upstream_outbox import UpstreamOutboxStore
 from lrs_bridge.store.upstreams import UpstreamStore
 from lrs_bridge.xapi.timefmt import offset_clock
 
@@ -66,6 +68,8 @@ class Runtime:
     learners: LearnerDirectory
     #: Upstream LRSs this one forwards to and pulls from.
     upstreams: UpstreamRegistry
+    #: Delivers the forward outbox to the upstreams (scheduler job, ``upstream forward``).
+    forwarder: Forwarder
 
     def config_service(self, source: EngineSource) -> ConfigService:
         """Changing the competency configuration (the engine ``source`` must be on)."""
@@ -86,6 +90,7 @@ def build_runtime(settings: Settings) -> Runtime:
     )
     branding = BrandingService(SqlSettingsStore(engine), now_us)
     signin = build_signin(settings, engine, store, now_us)
+    upstream_registry = UpstreamRegistry(UpstreamStore(engine), now_us)
     competencies = (
         EngineSource(store, settings.framework_file, settings.competency_map_file)
         if settings.competency_engine
@@ -115,6 +120,7 @@ def build_runtime(settings: Settings) -> Runtime:
             competencies=competencies,
             emit_competency_statements=settings.emit_competency_statements,
             attachments=attachments,
+            upstreams=upstream_registry,
         ),
         competencies=competencies,
         refreshers=RefresherService(store, competencies, settings, now_us)
@@ -136,5 +142,12 @@ def build_runtime(settings: Settings) -> Runtime:
         health=Health(store),
         branding=branding,
         signin=signin,
-        upstreams=UpstreamRegistry(UpstreamStore(engine), now_us),
+        upstreams=upstream_registry,
+        forwarder=Forwarder(
+            upstream_registry,
+            UpstreamOutboxStore(engine),
+            settings,
+            now_us,
+            attachments=attachments,
+        ),
     )

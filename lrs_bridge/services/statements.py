@@ -11,7 +11,7 @@ import binascii
 import dataclasses
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
@@ -39,8 +39,9 @@ from lrs_bridge.store.base import (
     StoredAttachment,
     StoredStatement,
 )
+from lrs_bridge.upstream.model import Upstream, wants
 from lrs_bridge.xapi.compare import statements_match
-from lrs_bridge.xapi.extract import agent_key, index_statement
+from lrs_bridge.xapi.extract import StatementIndex, agent_key, index_statement
 from lrs_bridge.xapi.formats import to_canonical_format, to_ids_format
 from lrs_bridge.xapi.normalise import normalise_statement
 from lrs_bridge.xapi.timefmt import parse_timestamp_us
@@ -166,6 +167,28 @@ def _decode_cursor(token: str) -> tuple[dict[str, str], int]:
     return {str(k): str(v) for k, v in args.items()}, after
 
 
+class ForwardTargets(Protocol):
+    """The upstreams accepted statements may be forwarded to (``UpstreamRegistry``)."""
+
+    def forward_targets(self) -> list[Upstream]: ...
+
+
+def forward_to(
+    targets: Sequence[Upstream],
+    statement: dict[str, Any],
+    index: StatementIndex,
+    principal: Principal,
+) -> tuple[int, ...]:
+    """The upstreams a new statement is queued for: those whose filter wants it, except the
+    one it was pulled from (stored under that upstream's pull credential)."""
+    return tuple(
+        upstream.id
+        for upstream in targets
+        if upstream.pull_credential_id != principal.credential_id
+        and wants(upstream, statement, index, principal.key)
+    )
+
+
 class StatementService:
     """Statement use cases over a :class:`StatementStore`."""
 
@@ -180,8 +203,10 @@ class StatementService:
         competencies: EngineSource | None = None,
         emit_competency_statements: bool = False,
         attachments: AttachmentContentStore | None = None,
+        upstreams: ForwardTargets | None = None,
     ) -> None:
         self.store = store
+        self.upstreams = upstreams
         self.attachments = attachments
         self.competencies = competencies
         self.emit_competency_statements = emit_competency_statements
@@ -215,6 +240,7 @@ class StatementService:
         principal.require(Principal.can_write_statements, "write statements")
         authority = authority_agent(principal, self.authority_homepage)
         engine = self.competencies.current() if self.competencies else None
+        targets = self.upstreams.forward_targets() if self.upstreams else []
         prepared: list[NewStatement] = []
         seen: dict[str, int] = {}
         for position, statement in enumerate(statements):
@@ -240,16 +266,18 @@ class StatementService:
             statement.setdefault("version", _DEFAULT_VERSION[version])
             statement.pop("stored", None)
             timestamp = statement.get("timestamp")
+            index = index_statement(statement)
             prepared.append(
                 NewStatement(
                     id=sid,
                     statement=statement,
-                    index=index_statement(statement),
+                    index=index,
                     timestamp_us=parse_timestamp_us(timestamp) if timestamp else None,
                     authority_id=principal.credential_id,
                     version=str(statement["version"]),
                     evidence=_evidence(engine, statement, principal),
                     attachments=carried,
+                    forward_to=forward_to(targets, statement, index, principal) if targets else (),
                 )
             )
         self._check_voiding_targets(prepared)

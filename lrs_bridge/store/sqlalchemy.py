@@ -69,6 +69,7 @@ from lrs_bridge.store.tables import (
     statements,
 )
 from lrs_bridge.store.throttle import ThrottleQueries
+from lrs_bridge.store.upstream_outbox import queue_forwarding
 from lrs_bridge.xapi.timefmt import format_timestamp_us
 
 logger = logging.getLogger(__name__)
@@ -211,6 +212,7 @@ class SqlStore(
             last_stored = conn.exec_driver_sql("SELECT max(stored_us) FROM statements").scalar()
             stored_us = max(self.stored_clock.now(conn, clock), (last_stored or 0) + 1)
             seqs, already_voided = self._insert(conn, new, last_seq, stored_us)
+            queue_forwarding(conn, new, seqs, stored_us)
             links = [(seqs[item.id], sha2) for item in new for sha2 in item.attachments]
             if links:  # the content itself was committed before (store/attachments.py)
                 conn.execute(
