@@ -246,7 +246,8 @@ class Forwarder:
             self.outbox.release(upstream.id, token)
         report.remaining = self.outbox.pending_count(upstream.id)
         if report.delivered or report.dead or report.retrying or report.lost:
-            logger.info("upstream forward pass", extra=dataclasses.asdict(report))
+            counts = dataclasses.asdict(report)
+            logger.info("upstream forward pass", extra={"upstream": counts.pop("name"), **counts})
         return report
 
     def _deliver(

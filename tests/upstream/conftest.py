@@ -16,6 +16,8 @@ import httpx
 import orjson
 import pytest
 
+from lrs_bridge.store.engine import make_engine
+from lrs_bridge.store.migrate import upgrade
 from tests.conftest import ServerProcess
 
 
@@ -63,7 +65,11 @@ def peer(tmp_path: Path) -> Iterator[PeerLrs]:
     """A second lrs-bridge on its own SQLite database and port."""
     workdir = tmp_path / "peer"
     workdir.mkdir()
-    server = ServerProcess(f"sqlite:///{workdir}/peer.sqlite3", workdir)
+    url = f"sqlite:///{workdir}/peer.sqlite3"
+    engine = make_engine(url)
+    upgrade(engine)  # ``serve`` does not migrate
+    engine.dispose()
+    server = ServerProcess(url, workdir)
     key, secret = server.credential()
     yield PeerLrs(server, key, secret)
     server.stop()
