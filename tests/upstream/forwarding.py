@@ -75,9 +75,7 @@ class Local:
     def add_peer(self, peer: PeerLrs, **fields: Any) -> Upstream:
         return self.add_upstream(peer.endpoint, peer.key, peer.secret, **fields)
 
-    def post(
-        self, batch: list[dict[str, Any]], auth: dict[str, str] | None = None
-    ) -> list[str]:
+    def post(self, batch: list[dict[str, Any]], auth: dict[str, str] | None = None) -> list[str]:
         response = self.client.post("/xapi/statements", json=batch, headers=auth or self.auth)
         assert response.status_code == 200, response.get_json()
         ids: list[str] = response.get_json()
