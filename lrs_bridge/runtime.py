@@ -130,7 +130,9 @@ def build_runtime(settings: Settings) -> Runtime:
             store,
             settings,
             now_us,
-            store_statements=AssignmentStatementSink(store, now_us, settings.authority_homepage),
+            store_statements=AssignmentStatementSink(
+                store, now_us, settings.authority_homepage, upstream_registry
+            ),
             branding=branding.current,
             console_links=signin.digest_links,
         ),

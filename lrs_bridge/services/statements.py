@@ -11,7 +11,7 @@ import binascii
 import dataclasses
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 import orjson
 
@@ -27,6 +27,7 @@ from lrs_bridge.params import parse_count
 from lrs_bridge.services.attachments import carried_attachments, check_parts_used, check_signatures
 from lrs_bridge.services.competencies import CompetencyEngine, EngineSource, TlaAssertions
 from lrs_bridge.services.completion import Completer
+from lrs_bridge.services.forward_targets import ForwardTargets, forward_to
 from lrs_bridge.store.base import (
     AttachmentContentStore,
     Clock,
@@ -39,9 +40,8 @@ from lrs_bridge.store.base import (
     StoredAttachment,
     StoredStatement,
 )
-from lrs_bridge.upstream.model import Upstream, wants
 from lrs_bridge.xapi.compare import statements_match
-from lrs_bridge.xapi.extract import StatementIndex, agent_key, index_statement
+from lrs_bridge.xapi.extract import agent_key, index_statement
 from lrs_bridge.xapi.formats import to_canonical_format, to_ids_format
 from lrs_bridge.xapi.normalise import normalise_statement
 from lrs_bridge.xapi.timefmt import parse_timestamp_us
@@ -167,28 +167,6 @@ def _decode_cursor(token: str) -> tuple[dict[str, str], int]:
     return {str(k): str(v) for k, v in args.items()}, after
 
 
-class ForwardTargets(Protocol):
-    """The upstreams accepted statements may be forwarded to (``UpstreamRegistry``)."""
-
-    def forward_targets(self) -> list[Upstream]: ...
-
-
-def forward_to(
-    targets: Sequence[Upstream],
-    statement: dict[str, Any],
-    index: StatementIndex,
-    principal: Principal,
-) -> tuple[int, ...]:
-    """The upstreams a new statement is queued for: those whose filter wants it, except the
-    one it was pulled from (stored under that upstream's pull credential)."""
-    return tuple(
-        upstream.id
-        for upstream in targets
-        if upstream.pull_credential_id != principal.credential_id
-        and wants(upstream, statement, index, principal.key)
-    )
-
-
 class StatementService:
     """Statement use cases over a :class:`StatementStore`."""
 
@@ -277,7 +255,9 @@ class StatementService:
                     version=str(statement["version"]),
                     evidence=_evidence(engine, statement, principal),
                     attachments=carried,
-                    forward_to=forward_to(targets, statement, index, principal) if targets else (),
+                    forward_to=forward_to(
+                        targets, statement, index, principal.credential_id, principal.key
+                    ),
                 )
             )
         self._check_voiding_targets(prepared)
@@ -292,7 +272,7 @@ class StatementService:
                     new,
                     self.clock,
                     engine.reduce if engine else None,
-                    TlaAssertions(engine, self.system_authority, self.clock)
+                    TlaAssertions(engine, self.system_authority, self.clock, targets)
                     if engine and self.emit_competency_statements
                     else None,
                     Completer(engine) if engine else None,

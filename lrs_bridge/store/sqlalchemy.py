@@ -212,7 +212,6 @@ class SqlStore(
             last_stored = conn.exec_driver_sql("SELECT max(stored_us) FROM statements").scalar()
             stored_us = max(self.stored_clock.now(conn, clock), (last_stored or 0) + 1)
             seqs, already_voided = self._insert(conn, new, last_seq, stored_us)
-            queue_forwarding(conn, new, seqs, stored_us)
             links = [(seqs[item.id], sha2) for item in new for sha2 in item.attachments]
             if links:  # the content itself was committed before (store/attachments.py)
                 conn.execute(
@@ -283,6 +282,7 @@ class SqlStore(
         )
         if referrers:
             propagate_to_referrers(conn, [(row.seq, row.object_key) for row in referrers], keys)
+        queue_forwarding(conn, items, seqs, stored_us)  # received and emitted statements alike
         return seqs, already_voided
 
     def _assert_changes(

@@ -7,11 +7,14 @@ from typing import Any
 
 import pytest
 
-from tests.factories import ATTENDED, COMPLETED, statement
+from tests.factories import ATTENDED, COMPLETED, agent, aligned, statement
 from tests.upstream.forwarding import Local
 
 COURSES = "https://lms.example.com/courses/"
 WEBINARS = "https://example.com/cs-training/webinars/"
+ASSERTED = "https://w3id.org/xapi/tla/verbs/asserted"
+#: A competency of the default framework (its evidence changes Kari's state).
+EVIDENCED = "https://lrs-bridge.dev/competency/active-listening"
 
 
 @pytest.fixture
@@ -133,3 +136,29 @@ def test_a_rejected_batch_queues_nothing(local: Local):
 
     assert response.status_code == 400
     assert local.queued_ids(upstream) == []
+
+
+def test_competency_assertions_lrs_bridge_writes_are_queued_like_received_statements(
+    database_url: str,
+):
+    """The TLA ``asserted`` statements commit in the same transaction as the evidence that
+    caused them, with their own outbox rows; a credential-filtered upstream does not get them
+    (no credential sent them)."""
+    from lrs_bridge import create_app
+
+    app = create_app({"database_url": database_url, "emit_competency_statements": True})
+    try:
+        local = Local(app, app.test_client())
+        everything = local.add_upstream("http://127.0.0.1:9/a/", "k", "s")
+        assertions = local.add_upstream("http://127.0.0.1:9/b/", "k", "s", verbs=(ASSERTED,))
+        only_lms = local.add_upstream(
+            "http://127.0.0.1:9/c/", "k", "s", credentials=(local.key,)
+        )
+        kari = agent("kari")
+        [sent] = local.post([aligned(kari, EVIDENCED, when="2026-01-15T10:00:00Z")])
+
+        [assertion] = local.queued_ids(assertions)
+        assert local.queued_ids(everything) == [sent, assertion]
+        assert local.queued_ids(only_lms) == [sent]
+    finally:
+        app.extensions["lrs_bridge"].close()
