@@ -151,9 +151,7 @@ def test_competency_assertions_lrs_bridge_writes_are_queued_like_received_statem
         local = Local(app, app.test_client())
         everything = local.add_upstream("http://127.0.0.1:9/a/", "k", "s")
         assertions = local.add_upstream("http://127.0.0.1:9/b/", "k", "s", verbs=(ASSERTED,))
-        only_lms = local.add_upstream(
-            "http://127.0.0.1:9/c/", "k", "s", credentials=(local.key,)
-        )
+        only_lms = local.add_upstream("http://127.0.0.1:9/c/", "k", "s", credentials=(local.key,))
         kari = agent("kari")
         [sent] = local.post([aligned(kari, EVIDENCED, when="2026-01-15T10:00:00Z")])
 
