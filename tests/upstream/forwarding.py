@@ -17,7 +17,7 @@ from sqlalchemy import select
 import tests.conftest
 from lrs_bridge.auth import create_credential
 from lrs_bridge.runtime import Runtime
-from lrs_bridge.services.forwarding import Forwarder
+from lrs_bridge.services.forwarding import ClientFactory, Forwarder
 from lrs_bridge.store.tables import statements, upstream_outbox, upstream_state
 from lrs_bridge.store.upstream_outbox import UpstreamOutboxStore
 from lrs_bridge.upstream.model import Upstream
@@ -89,7 +89,9 @@ class Local:
             ids.extend(self.post([statement(**fields) for _ in range(size)]))
         return ids
 
-    def forwarder(self, clock: Any = None, **settings: Any) -> Forwarder:
+    def forwarder(
+        self, clock: Any = None, clients: ClientFactory | None = None, **settings: Any
+    ) -> Forwarder:
         """A forwarder over this side's outbox, on ``clock`` (default: the runtime's)."""
         runtime = self.runtime
         return Forwarder(
@@ -98,6 +100,7 @@ class Local:
             dataclasses.replace(runtime.settings, **settings),
             clock or runtime.clock,
             attachments=runtime.attachments,
+            clients=clients,
         )
 
     def outbox(self, upstream: Upstream) -> list[Any]:

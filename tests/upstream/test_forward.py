@@ -4,10 +4,16 @@ upstream does meanwhile (it goes down, it refuses one statement, it is out for a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import httpx
 import pytest
 
+from lrs_bridge.upstream.client import Delivery, Outgoing, PulledPage, client_for
+from lrs_bridge.upstream.model import Upstream
 from tests.factories import COMPLETED, statement, voiding
+from tests.test_attachments import attachment, mixed, multipart, part, sha256, with_attachments
 from tests.upstream.conftest import PeerLrs
 from tests.upstream.forwarding import Local, ManualClock, restart_peer
 
@@ -236,3 +242,51 @@ def test_erasing_a_learner_deletes_their_queued_rows_so_nothing_erased_is_forwar
     assert local.queued_ids(upstream) == kept
     local.forwarder().forward()
     assert peer.all_ids() == kept
+
+
+class Recording:
+    """The real client for the upstream, keeping what the forwarder handed it."""
+
+    def __init__(self, upstream: Upstream) -> None:
+        self.inner = client_for(upstream, timeout_s=30)
+        self.sent: list[Outgoing] = []
+
+    def send(self, batch: Sequence[Outgoing]) -> list[Delivery]:
+        self.sent.extend(batch)
+        return self.inner.send(batch)
+
+    def fetch(self, **kwargs: Any) -> PulledPage:
+        return self.inner.fetch(**kwargs)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_attachment_content_goes_with_the_statement_that_carries_it(local: Local, peer: PeerLrs):
+    local.add_peer(peer)
+    text, binary = b"notes from the session", bytes(range(256)) * 40
+    carrying = with_attachments(
+        attachment(text, contentType="text/plain"), attachment(binary), attachment(text)
+    )
+    plain = statement()
+    response = local.client.post(
+        "/xapi/statements",
+        data=multipart([plain, carrying], part(text, content_type="text/plain"), part(binary)),
+        headers={**local.auth, **mixed()},
+    )
+    assert response.status_code == 200, response.get_json()
+    clients: list[Recording] = []
+
+    def recording(upstream: Upstream) -> Recording:
+        clients.append(Recording(upstream))
+        return clients[-1]
+
+    local.forwarder(clients=recording).forward()
+
+    sent = {item.id: item for client in clients for item in client.sent}
+    assert sent[plain["id"]].attachments == ()
+    parts = sent[carrying["id"]].attachments
+    assert [(p.sha2, p.content_type, p.content) for p in parts] == [
+        (sha256(text), "text/plain", text),
+        (sha256(binary), "application/octet-stream", binary),
+    ]  # each content once, in the statement's order
