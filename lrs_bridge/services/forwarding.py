@@ -16,6 +16,7 @@ holds, which counts as delivered, so it holds every statement once.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import dataclasses
 import logging
@@ -62,7 +63,14 @@ class ForwardOutbox(Protocol):
     def release(self, upstream_id: int, token: str) -> None: ...
 
     def claim(
-        self, upstream_id: int, token: str, now_us: int, until_us: int, limit: int
+        self,
+        upstream_id: int,
+        token: str,
+        now_us: int,
+        until_us: int,
+        limit: int,
+        *,
+        after_seq: int | None = None,
     ) -> list[Queued]: ...
 
     def settle(
@@ -230,18 +238,15 @@ class Forwarder:
             report.remaining = self.outbox.pending_count(upstream.id)
             return report
         client = self.clients(upstream)
+        # One send in flight at a time (the upstream stamps ``stored`` in arrival order);
+        # the next batch is read from the outbox while the current one is on the wire.
+        wire = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="forward-send")
         try:
-            while stop is None or not stop.is_set():
-                batch = self.outbox.claim(
-                    upstream.id,
-                    token,
-                    self.clock(),
-                    self.clock() + lease_us,
-                    self.settings.upstream_batch_size,
-                )
-                if not batch or not self._deliver(upstream, client, token, batch, report):
-                    break
+            batch = self._claim(upstream.id, token, None)
+            while batch and (stop is None or not stop.is_set()):
+                batch = self._deliver(upstream, client, wire, token, batch, report)
         finally:
+            wire.shutdown()
             client.close()
             self.outbox.release(upstream.id, token)
         report.remaining = self.outbox.pending_count(upstream.id)
@@ -250,26 +255,47 @@ class Forwarder:
             logger.info("upstream forward pass", extra={"upstream": counts.pop("name"), **counts})
         return report
 
+    def _claim(self, upstream_id: int, token: str, after_seq: int | None) -> list[Queued]:
+        lease_us = self.settings.upstream_lease_seconds * 1_000_000
+        return self.outbox.claim(
+            upstream_id,
+            token,
+            self.clock(),
+            self.clock() + lease_us,
+            self.settings.upstream_batch_size,
+            after_seq=after_seq,
+        )
+
     def _deliver(
         self,
         upstream: Upstream,
         client: UpstreamClient,
+        wire: concurrent.futures.Executor,
         token: str,
         batch: list[Queued],
         report: UpstreamForwardReport,
-    ) -> bool:
-        """Send one batch and settle it; False when the pass should stop here."""
+    ) -> list[Queued]:
+        """Send one batch and settle it; returns the next batch (claimed while this one was
+        sent), or nothing when the pass stops here."""
         lease_us = self.settings.upstream_lease_seconds * 1_000_000
+        with self._holding(upstream.id, token, lease_us):
+            sending = wire.submit(client.send, self._outgoing(batch))
+            following = self._claim(upstream.id, token, batch[-1].seq)
+            concurrent.futures.wait([sending])
         try:
-            with self._holding(upstream.id, token, lease_us):
-                deliveries = client.send(self._outgoing(batch))
+            deliveries = sending.result()
         except UpstreamUnavailable as error:
-            return self._postpone(upstream, token, batch, report, error.reason, error.retry_after_s)
+            moving = self._postpone(
+                upstream, token, batch, report, error.reason, error.retry_after_s
+            )
+            return following if moving else []
         except UpstreamRefused as error:
-            return self._postpone(upstream, token, batch, report, str(error), None)
+            moving = self._postpone(upstream, token, batch, report, str(error), None)
+            return following if moving else []
         except Exception as error:  # noqa: BLE001 - a client bug must not lose or spin rows
             logger.exception("upstream client failed", extra={"upstream": upstream.name})
-            return self._postpone(upstream, token, batch, report, f"client error: {error}", None)
+            moving = self._postpone(upstream, token, batch, report, f"client error: {error}", None)
+            return following if moving else []
         outcomes = {delivery.id: delivery for delivery in deliveries}
         delivered: list[int] = []
         dead: list[tuple[int, str]] = []
@@ -283,7 +309,7 @@ class Forwarder:
                 dead.append((item.row_id, f"{outcome.outcome}: {outcome.detail}".strip()))
         if not self.outbox.settle(upstream.id, token, self.clock(), delivered, dead):
             report.lost += 1
-            return False
+            return []
         report.delivered += len(delivered)
         report.dead += len(dead)
         if dead:
@@ -293,7 +319,7 @@ class Forwarder:
                 extra={"upstream": upstream.name, "dead": len(dead), "error": dead[-1][1]},
             )
         report.retrying = 0
-        return len(delivered) + len(dead) == len(batch)
+        return following if len(delivered) + len(dead) == len(batch) else []
 
     def _postpone(
         self,

@@ -150,9 +150,18 @@ class UpstreamOutboxStore(EngineTransactions):
             return True
 
     def release(self, upstream_id: int, token: str) -> None:
-        """Give the lease up (a pass ended), so another forwarder need not wait it out."""
+        """Give the lease up (a pass ended), so another forwarder need not wait it out,
+        with the leases of rows claimed but not sent."""
         st = upstream_state.c
         with self._write() as conn:
+            conn.execute(
+                update(upstream_outbox)
+                .where(
+                    upstream_outbox.c.upstream_id == upstream_id,
+                    upstream_outbox.c.lease_token == token,
+                )
+                .values(lease_token=None, lease_until_us=None)
+            )
             conn.execute(
                 update(upstream_state)
                 .where(st.upstream_id == upstream_id, st.forward_lease_token == token)
@@ -162,10 +171,19 @@ class UpstreamOutboxStore(EngineTransactions):
     # -- batches ------------------------------------------------------------------------
 
     def claim(
-        self, upstream_id: int, token: str, now_us: int, until_us: int, limit: int
+        self,
+        upstream_id: int,
+        token: str,
+        now_us: int,
+        until_us: int,
+        limit: int,
+        *,
+        after_seq: int | None = None,
     ) -> list[Queued]:
         """The next ``limit`` pending rows in ``seq`` order, leased under ``token``; empty
-        when the queue is empty, its head is in backoff, or the lease is not ours."""
+        when the queue is empty, its head is in backoff, or the lease is not ours.
+
+        ``after_seq``: the rows behind a batch being sent now (its head decides backoff)."""
         o, s = upstream_outbox.c, statements.c
         with self._write() as conn:
             if not _extend(conn, upstream_id, token, until_us):
@@ -181,11 +199,15 @@ class UpstreamOutboxStore(EngineTransactions):
                     o.first_failure_us,
                 )
                 .select_from(upstream_outbox.join(statements, s.seq == o.seq))
-                .where(o.upstream_id == upstream_id, o.status == "pending")
+                .where(
+                    o.upstream_id == upstream_id,
+                    o.status == "pending",
+                    o.seq > (after_seq or 0),
+                )
                 .order_by(o.seq)
                 .limit(limit)
             ).all()
-            if not rows or rows[0].next_attempt_us > now_us:
+            if not rows or (after_seq is None and rows[0].next_attempt_us > now_us):
                 return []
             conn.execute(
                 update(upstream_outbox)
