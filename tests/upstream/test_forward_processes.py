@@ -196,3 +196,34 @@ def test_forward_without_once_keeps_delivering_until_sigterm(
         out, err = running.communicate(timeout=30)
     assert running.returncode == 0, err
     assert "delivered 35" in out
+
+
+def test_two_forward_processes_started_together_deliver_each_statement_once(
+    local: Local, peer: PeerLrs, database_url: str, tmp_path: Path
+):
+    upstream = local.add_peer(peer)
+    ids = local.post_many(2000)
+
+    racing = [start_forward(database_url, tmp_path, "--once") for _ in range(2)]
+    outputs = [process.communicate(timeout=120) for process in racing]
+
+    assert [process.returncode for process in racing] == [0, 0], outputs
+    delivered = [int(out.split("delivered ")[1].split(",")[0]) for out, _ in outputs]
+    assert sum(delivered) == 2000  # one had the upstream (or each had part of the queue)
+    assert peer.all_ids() == ids
+    assert local.statuses(upstream) == {"delivered": 2000}
+    assert local.state(upstream).forwarded_count == 2000
+
+
+def test_the_scheduler_forwards_every_upstream_forward_seconds(local: Local, peer: PeerLrs):
+    from lrs_bridge.scheduling.jobs import periodic_jobs
+
+    upstream = local.add_peer(peer)
+    ids = local.post_many(3)
+    [job] = [job for job in periodic_jobs(local.runtime) if job.id == "upstream-forward"]
+
+    job.func(local.runtime)
+
+    assert job.seconds == local.runtime.settings.upstream_forward_seconds
+    assert peer.all_ids() == ids
+    assert local.statuses(upstream) == {"delivered": 3}
