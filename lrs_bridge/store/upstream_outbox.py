@@ -55,16 +55,22 @@ def queue_forwarding(
                 targets.setdefault(seqs[item.id], set()).update(extra)
     if not targets:
         return 0
-    marks = ", ".join(["%s" if conn.dialect.name == "postgresql" else "?"] * len(_QUEUE_COLUMNS))
-    conn.exec_driver_sql(
-        f"INSERT INTO upstream_outbox ({', '.join(_QUEUE_COLUMNS)}) VALUES ({marks})",  # noqa: S608
-        [
-            (upstream_id, seq, "pending", 0, now_us, now_us)
-            for seq in sorted(targets)
-            for upstream_id in sorted(targets[seq])
-        ],
-    )
-    return sum(len(ids) for ids in targets.values())
+    rows = [(upstream_id, seq) for seq in sorted(targets) for upstream_id in sorted(targets[seq])]
+    if conn.dialect.name == "postgresql":
+        # One statement, whatever the batch: arrays unnested server-side, not N executes.
+        conn.exec_driver_sql(
+            f"INSERT INTO upstream_outbox ({', '.join(_QUEUE_COLUMNS)}) "  # noqa: S608
+            "SELECT t.upstream_id, t.seq, 'pending', 0, %s, %s "
+            "FROM unnest(%s::integer[], %s::bigint[]) AS t(upstream_id, seq)",
+            (now_us, now_us, [row[0] for row in rows], [row[1] for row in rows]),
+        )
+    else:
+        conn.exec_driver_sql(
+            f"INSERT INTO upstream_outbox ({', '.join(_QUEUE_COLUMNS)}) "  # noqa: S608
+            "VALUES (?, ?, 'pending', 0, ?, ?)",
+            [(upstream_id, seq, now_us, now_us) for upstream_id, seq in rows],
+        )
+    return len(rows)
 
 
 def _followed_upstreams(conn: Connection, target_ids: Sequence[str]) -> dict[str, set[Any]]:
