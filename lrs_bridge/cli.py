@@ -17,7 +17,7 @@ import orjson
 
 from lrs_bridge.auth import EVIDENCE_POLICIES, create_credential
 from lrs_bridge.cli_upstream_forward import forward
-from lrs_bridge.cli_upstreams import upstream
+from lrs_bridge.cli_upstreams import sync_configured_upstreams, upstream
 from lrs_bridge.cli_users import users
 from lrs_bridge.config import ENV_PREFIX, Settings, load_settings
 from lrs_bridge.errors import BadRequest, LrsBridgeError
@@ -77,6 +77,7 @@ def db_upgrade(ctx: click.Context) -> None:
     """Apply migrations up to the newest revision."""
     with _runtime(ctx) as runtime:
         upgrade(runtime.engine)
+        sync_configured_upstreams(runtime)
     click.echo(f"database at newest revision: {runtime.engine.url.render_as_string()}")
 
 
@@ -273,6 +274,7 @@ def scheduler(ctx: click.Context) -> None:
 
     configure_logging(_settings(ctx).log_level)
     with _runtime(ctx) as runtime:
+        sync_configured_upstreams(runtime)
         run_scheduler(runtime)
 
 
@@ -295,6 +297,8 @@ def serve(
     if settings.competency_engine:
         # Once here, not in every worker: a typo is one line (main() exits 2), no tracebacks.
         check_files(settings.framework_file, settings.competency_map_file)
+    with _runtime(ctx) as runtime:
+        sync_configured_upstreams(runtime)
     metrics_dir = settings.metrics_dir or str(Path(settings.data_dir) / f"metrics-{os.getpid()}")
     shutil.rmtree(metrics_dir, ignore_errors=True)
     Path(metrics_dir).mkdir(parents=True, exist_ok=True)

@@ -23,6 +23,7 @@ from lrs_bridge.services.privacy import PrivacyService
 from lrs_bridge.services.refreshers import RefresherService
 from lrs_bridge.services.signin import SignInService, build_signin
 from lrs_bridge.services.statements import StatementService
+from lrs_bridge.services.upstream_status import UpstreamStatusService
 from lrs_bridge.services.upstreams import UpstreamRegistry
 from lrs_bridge.store.attachments import AttachmentStore
 from lrs_bridge.store.base import Clock
@@ -31,6 +32,7 @@ from lrs_bridge.store.engine import make_engine
 from lrs_bridge.store.settings import SqlSettingsStore
 from lrs_bridge.store.sqlalchemy import SqlStore
 from lrs_bridge.store.upstream_outbox import UpstreamOutboxStore
+from lrs_bridge.store.upstream_status import UpstreamStatusStore
 from lrs_bridge.store.upstreams import UpstreamStore
 from lrs_bridge.xapi.timefmt import offset_clock
 
@@ -68,6 +70,8 @@ class Runtime:
     learners: LearnerDirectory
     #: Upstream LRSs this one forwards to and pulls from.
     upstreams: UpstreamRegistry
+    #: Queue depth, lag, dead letters and their retry, per upstream.
+    upstream_status: UpstreamStatusService
     #: Delivers the forward outbox to the upstreams (scheduler job, ``upstream forward``).
     forwarder: Forwarder
 
@@ -90,7 +94,12 @@ def build_runtime(settings: Settings) -> Runtime:
     )
     branding = BrandingService(SqlSettingsStore(engine), now_us)
     signin = build_signin(settings, engine, store, now_us)
-    upstream_registry = UpstreamRegistry(UpstreamStore(engine), now_us)
+    upstream_registry = UpstreamRegistry(
+        UpstreamStore(engine, settings.upstream_secret_key),
+        now_us,
+        credentials=store,
+        config_file=settings.config_file,
+    )
     competencies = (
         EngineSource(store, settings.framework_file, settings.competency_map_file)
         if settings.competency_engine
@@ -145,6 +154,7 @@ def build_runtime(settings: Settings) -> Runtime:
         branding=branding,
         signin=signin,
         upstreams=upstream_registry,
+        upstream_status=UpstreamStatusService(UpstreamStatusStore(engine), now_us),
         forwarder=Forwarder(
             upstream_registry,
             UpstreamOutboxStore(engine),
