@@ -110,6 +110,8 @@ class UpstreamForwardReport:
     remaining: int = 0
     #: Another forwarder held the upstream's lease: nothing was sent from here.
     busy: bool = False
+    #: The upstream is disabled or only pulls: nothing was sent.
+    paused: bool = False
     #: Batches sent whose lease was lost before the settle (the holder re-sends them).
     lost: int = 0
     error: str = ""
@@ -121,11 +123,12 @@ class UpstreamForwardReport:
 
     def summary(self) -> str:
         """One line for the command line."""
-        state = (
-            "busy (another forwarder holds it)"
-            if self.busy
-            else ("failing" if self.failing else "ok")
-        )
+        if self.paused:
+            state = "paused (disabled or pull only)"
+        elif self.busy:
+            state = "busy (another forwarder holds it)"
+        else:
+            state = "failing" if self.failing else "ok"
         line = (
             f"{self.name}: {state}, delivered {self.delivered}, dead {self.dead}, "
             f"retrying {self.retrying}, remaining {self.remaining}"
@@ -231,6 +234,11 @@ class Forwarder:
     ) -> UpstreamForwardReport:
         """One pass over one upstream's queue, under its lease."""
         report = UpstreamForwardReport(name=upstream.name)
+        if not upstream.forwards:
+            # Paused (or pull only): what is queued stays queued, even when named.
+            report.paused = True
+            report.remaining = self.outbox.pending_count(upstream.id)
+            return report
         lease_us = self.settings.upstream_lease_seconds * 1_000_000
         token = secrets.token_hex(16)
         if not self.outbox.acquire(upstream.id, token, self.clock(), self.clock() + lease_us):

@@ -290,3 +290,16 @@ def test_attachment_content_goes_with_the_statement_that_carries_it(local: Local
         (sha256(text), "text/plain", text),
         (sha256(binary), "application/octet-stream", binary),
     ]  # each content once, in the statement's order
+
+
+def test_a_paused_upstream_keeps_its_queue_even_when_named(local: Local, peer: PeerLrs):
+    upstream = local.add_peer(peer)
+    local.post_many(4)
+    local.runtime.upstreams.set_enabled(upstream.name, False)
+
+    report = local.forwarder().forward(upstream.name)
+
+    assert report.upstreams[0].paused and report.delivered == 0 and report.remaining == 4
+    assert not report.failing
+    assert local.statuses(upstream) == {"pending": 4}
+    assert peer.all_ids() == []
