@@ -16,6 +16,7 @@ import click
 import orjson
 
 from lrs_bridge.auth import EVIDENCE_POLICIES, create_credential
+from lrs_bridge.cli_upstream_forward import forward
 from lrs_bridge.cli_upstream_pull import pull as upstream_pull
 from lrs_bridge.cli_upstreams import sync_configured_upstreams, upstream
 from lrs_bridge.cli_users import users
@@ -488,6 +489,7 @@ def _time_option(name: str, value: str | None) -> int | None:
 cli.add_command(users)
 cli.add_command(upstream)
 upstream.add_command(upstream_pull)
+upstream.add_command(forward)
 
 
 def main() -> None:

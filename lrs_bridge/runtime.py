@@ -14,6 +14,7 @@ from lrs_bridge.services.assignment_statements import AssignmentStatementSink
 from lrs_bridge.services.branding import BrandingService
 from lrs_bridge.services.competencies import EngineSource
 from lrs_bridge.services.documents import DocumentService
+from lrs_bridge.services.forwarding import Forwarder
 from lrs_bridge.services.health import Health
 from lrs_bridge.services.learners import LearnerDirectory
 from lrs_bridge.services.notifications import NotificationService
@@ -31,6 +32,7 @@ from lrs_bridge.store.documents import SqlDocumentStore
 from lrs_bridge.store.engine import make_engine
 from lrs_bridge.store.settings import SqlSettingsStore
 from lrs_bridge.store.sqlalchemy import SqlStore
+from lrs_bridge.store.upstream_outbox import UpstreamOutboxStore
 from lrs_bridge.store.upstream_pull import PullStore
 from lrs_bridge.store.upstream_status import UpstreamStatusStore
 from lrs_bridge.store.upstreams import UpstreamStore
@@ -74,6 +76,8 @@ class Runtime:
     upstream_status: UpstreamStatusService
     #: Reads pulling upstreams' listings into intake (the scheduler's job, the CLI).
     puller: Puller
+    #: Delivers the forward outbox to the upstreams (scheduler job, ``upstream forward``).
+    forwarder: Forwarder
 
     def config_service(self, source: EngineSource) -> ConfigService:
         """Changing the competency configuration (the engine ``source`` must be on)."""
@@ -94,16 +98,16 @@ def build_runtime(settings: Settings) -> Runtime:
     )
     branding = BrandingService(SqlSettingsStore(engine), now_us)
     signin = build_signin(settings, engine, store, now_us)
-    competencies = (
-        EngineSource(store, settings.framework_file, settings.competency_map_file)
-        if settings.competency_engine
-        else None
-    )
     upstream_registry = UpstreamRegistry(
         UpstreamStore(engine, settings.upstream_secret_key),
         now_us,
         credentials=store,
         config_file=settings.config_file,
+    )
+    competencies = (
+        EngineSource(store, settings.framework_file, settings.competency_map_file)
+        if settings.competency_engine
+        else None
     )
     statement_service = StatementService(
         store,
@@ -113,6 +117,7 @@ def build_runtime(settings: Settings) -> Runtime:
         competencies=competencies,
         emit_competency_statements=settings.emit_competency_statements,
         attachments=attachments,
+        upstreams=upstream_registry,
     )
     return Runtime(
         settings=settings,
@@ -139,7 +144,9 @@ def build_runtime(settings: Settings) -> Runtime:
             store,
             settings,
             now_us,
-            store_statements=AssignmentStatementSink(store, now_us, settings.authority_homepage),
+            store_statements=AssignmentStatementSink(
+                store, now_us, settings.authority_homepage, upstream_registry
+            ),
             branding=branding.current,
             console_links=signin.digest_links,
         ),
@@ -166,5 +173,12 @@ def build_runtime(settings: Settings) -> Runtime:
                 timeout_seconds=settings.upstream_timeout_seconds,
             ),
             spool_directory=attachments.spool_directory,
+        ),
+        forwarder=Forwarder(
+            upstream_registry,
+            UpstreamOutboxStore(engine),
+            settings,
+            now_us,
+            attachments=attachments,
         ),
     )

@@ -39,6 +39,10 @@ def _pull_upstreams(runtime: Runtime) -> None:
     runtime.puller.pull_all()
 
 
+def _forward_upstreams(runtime: Runtime) -> None:
+    runtime.forwarder.forward(once=True)
+
+
 #: Unlinked attachment content younger than this is left alone (a request may be between
 #: storing it and committing its statements).
 ATTACHMENT_GRACE_US = 3600 * 1_000_000
@@ -68,6 +72,13 @@ def periodic_jobs(runtime: Runtime) -> list[PeriodicJob]:
             id="notification-dispatch",
             seconds=settings.dispatch_seconds,
             func=_dispatch_notifications,
+        ),
+        # Statements queued for upstream LRSs at ingest; one forwarder per upstream at a
+        # time, whatever the number of schedulers (a lease in the database).
+        PeriodicJob(
+            id="upstream-forward",
+            seconds=settings.upstream_forward_seconds,
+            func=_forward_upstreams,
         ),
         # Content a crash or an erasure left without a statement.
         PeriodicJob(id="attachment-gc", seconds=3600, func=_collect_attachment_garbage),

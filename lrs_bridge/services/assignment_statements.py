@@ -18,6 +18,7 @@ from lrs_bridge.auth import system_agent
 from lrs_bridge.errors import Conflict
 from lrs_bridge.notify.model import Digest
 from lrs_bridge.services.competencies import TLA_ASSIGNED
+from lrs_bridge.services.forward_targets import ForwardTargets, forward_to
 from lrs_bridge.store.base import Clock, NewStatement
 from lrs_bridge.store.sqlalchemy import SqlStore
 from lrs_bridge.xapi.extract import index_statement
@@ -72,10 +73,18 @@ def assignment_statements(
 class AssignmentStatementSink:
     """Stores the statements of one ``xapi`` outbox notification, once."""
 
-    def __init__(self, store: SqlStore, clock: Clock, authority_homepage: str) -> None:
+    def __init__(
+        self,
+        store: SqlStore,
+        clock: Clock,
+        authority_homepage: str,
+        upstreams: ForwardTargets | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.system = system_agent(authority_homepage)
+        #: Where the statements are forwarded, as received ones (by the upstreams' filters).
+        self.upstreams = upstreams
 
     def __call__(self, digest: Digest) -> str:
         """Store them; statements already there (an earlier, interrupted delivery) count."""
@@ -83,17 +92,21 @@ class AssignmentStatementSink:
         if learner is None or not learner["ifis"]:
             raise ValueError(f"learner {digest.learner_id} is no longer in the directory")
         statements = assignment_statements(digest, min(learner["ifis"]), self.system)
-        new = [
-            NewStatement(
-                id=s["id"],
-                statement=s,
-                index=index_statement(s),
-                timestamp_us=digest.created_us,
-                authority_id=None,
-                version=_VERSION,
+        targets = self.upstreams.forward_targets() if self.upstreams else []
+        new = []
+        for s in statements:
+            index = index_statement(s)
+            new.append(
+                NewStatement(
+                    id=s["id"],
+                    statement=s,
+                    index=index,
+                    timestamp_us=digest.created_us,
+                    authority_id=None,
+                    version=_VERSION,
+                    forward_to=forward_to(targets, s, index, None, None),
+                )
             )
-            for s in statements
-        ]
         try:
             self.store.add_statements(new, self.clock)
         except Conflict:

@@ -37,6 +37,7 @@ from lrs_bridge.competency.mapping import (
 from lrs_bridge.competency.mapping import Policy as PolicyConfig
 from lrs_bridge.competency.policy import AdaptivePolicy, FixedWindowPolicy, Policy
 from lrs_bridge.errors import BadRequest
+from lrs_bridge.services.forward_targets import forward_to
 from lrs_bridge.store.base import (
     Clock,
     EvidenceDraft,
@@ -45,6 +46,7 @@ from lrs_bridge.store.base import (
     StateChange,
     StateRow,
 )
+from lrs_bridge.upstream.model import Upstream
 from lrs_bridge.xapi.extract import agent_key, index_statement
 from lrs_bridge.xapi.person import agent_from_key
 from lrs_bridge.xapi.timefmt import format_timestamp_us
@@ -215,10 +217,18 @@ class TlaAssertions:
     statements never feed back into evidence.
     """
 
-    def __init__(self, engine: CompetencyEngine, authority: dict[str, Any], clock: Clock):
+    def __init__(
+        self,
+        engine: CompetencyEngine,
+        authority: dict[str, Any],
+        clock: Clock,
+        targets: Sequence[Upstream] = (),
+    ):
         self.engine = engine
         self.authority = authority
         self.clock = clock
+        #: Upstreams the announcements are forwarded to where their filters want them.
+        self.targets = targets
 
     def __call__(self, changes: Sequence[StateChange]) -> list[NewStatement]:
         """Statements for the changes that matter (level moved, or stale_at changed)."""
@@ -250,14 +260,16 @@ class TlaAssertions:
                 "authority": self.authority,
                 "version": "1.0.0",
             }
+            index = index_statement(statement)
             made.append(
                 NewStatement(
                     id=statement["id"],
                     statement=statement,
-                    index=index_statement(statement),
+                    index=index,
                     timestamp_us=None,
                     authority_id=None,
                     version="1.0.0",
+                    forward_to=forward_to(self.targets, statement, index, None, None),
                 )
             )
         return made

@@ -27,6 +27,7 @@ from lrs_bridge.params import parse_count
 from lrs_bridge.services.attachments import carried_attachments, check_parts_used, check_signatures
 from lrs_bridge.services.competencies import CompetencyEngine, EngineSource, TlaAssertions
 from lrs_bridge.services.completion import Completer
+from lrs_bridge.services.forward_targets import ForwardTargets, forward_to
 from lrs_bridge.store.base import (
     AttachmentContentStore,
     Clock,
@@ -180,8 +181,10 @@ class StatementService:
         competencies: EngineSource | None = None,
         emit_competency_statements: bool = False,
         attachments: AttachmentContentStore | None = None,
+        upstreams: ForwardTargets | None = None,
     ) -> None:
         self.store = store
+        self.upstreams = upstreams
         self.attachments = attachments
         self.competencies = competencies
         self.emit_competency_statements = emit_competency_statements
@@ -215,6 +218,7 @@ class StatementService:
         principal.require(Principal.can_write_statements, "write statements")
         authority = authority_agent(principal, self.authority_homepage)
         engine = self.competencies.current() if self.competencies else None
+        targets = self.upstreams.forward_targets() if self.upstreams else []
         prepared: list[NewStatement] = []
         seen: dict[str, int] = {}
         for position, statement in enumerate(statements):
@@ -240,16 +244,20 @@ class StatementService:
             statement.setdefault("version", _DEFAULT_VERSION[version])
             statement.pop("stored", None)
             timestamp = statement.get("timestamp")
+            index = index_statement(statement)
             prepared.append(
                 NewStatement(
                     id=sid,
                     statement=statement,
-                    index=index_statement(statement),
+                    index=index,
                     timestamp_us=parse_timestamp_us(timestamp) if timestamp else None,
                     authority_id=principal.credential_id,
                     version=str(statement["version"]),
                     evidence=_evidence(engine, statement, principal),
                     attachments=carried,
+                    forward_to=forward_to(
+                        targets, statement, index, principal.credential_id, principal.key
+                    ),
                 )
             )
         self._check_voiding_targets(prepared)
@@ -264,7 +272,7 @@ class StatementService:
                     new,
                     self.clock,
                     engine.reduce if engine else None,
-                    TlaAssertions(engine, self.system_authority, self.clock)
+                    TlaAssertions(engine, self.system_authority, self.clock, targets)
                     if engine and self.emit_competency_statements
                     else None,
                     Completer(engine) if engine else None,

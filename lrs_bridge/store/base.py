@@ -34,6 +34,9 @@ class NewStatement:
     #: SHA-2 hashes of attachment content already in the attachment store that this
     #: statement carries; linked to it in the same transaction.
     attachments: tuple[str, ...] = ()
+    #: Ids of the upstreams the statement is forwarded to: their outbox rows are inserted
+    #: in the same transaction (a voiding statement also follows the statement it voids).
+    forward_to: tuple[int, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

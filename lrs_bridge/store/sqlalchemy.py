@@ -68,6 +68,7 @@ from lrs_bridge.store.tables import (
     statements,
 )
 from lrs_bridge.store.throttle import ThrottleQueries
+from lrs_bridge.store.upstream_outbox import queue_forwarding
 from lrs_bridge.xapi.timefmt import format_timestamp_us
 
 logger = logging.getLogger(__name__)
@@ -285,6 +286,7 @@ class SqlStore(
         )
         if referrers:
             propagate_to_referrers(conn, [(row.seq, row.object_key) for row in referrers], keys)
+        queue_forwarding(conn, items, seqs, stored_us)  # received and emitted statements alike
         return seqs, already_voided
 
     def _assert_changes(
