@@ -3,7 +3,8 @@ ingest with the competency engine on vs off, competency replay throughput, and t
 scan over a large learner population.
 
 Usage: ``python bench/run.py [--db sqlite|postgresql|both] [--quick] [--statements N]
-[--only write,query,ingest-engine,replay,replay-ingest,refreshers,console-matrix]
+[--only write,query,ingest-engine,replay,replay-ingest,refreshers,console-matrix,
+upstream-forward,upstream-pull] [--upstream-statements N]
 [--replay-statements N]
 [--refresher-learners N]``.
 Progress goes to stderr; the figures table (with the issues' targets marked PASS/MISS) goes to
@@ -28,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import upstream_forward
+import upstream_pull
 from competency_map import RULE_COUNT, write_map
 from console_matrix import console_matrix_run
 from console_matrix import print_section as print_matrix_section
@@ -60,6 +63,8 @@ PARTS = (
     "replay-ingest",
     "refreshers",
     "console-matrix",
+    "upstream-forward",
+    "upstream-pull",
 )
 ENGINE_ENV = "LRS_BRIDGE_COMPETENCY_ENGINE"
 #: The warm-up pass before the engine comparison posts the whole corpus once, so every
@@ -87,6 +92,8 @@ class Plan:
     replay_statements: int
     refresher_learners: int
     matrix_statements: int
+    #: Statements forwarded to, and pulled from, a second lrs-bridge (issue 11).
+    upstream_statements: int
 
 
 def log(message: str) -> None:
@@ -409,6 +416,33 @@ def replay_run(kind: str, plan: Plan, workdir: Path) -> dict[str, Any]:
     }
 
 
+def print_upstream_section(upstream_runs: list[dict[str, Any]], verdicts: list[Any]) -> None:
+    """Forwarding to and pulling from a second lrs-bridge: statements/s end to end."""
+    if not upstream_runs:
+        return
+    print("\n== the bridge: end to end through a second lrs-bridge (target >= 5000/s SQLite) ==")
+    for run in upstream_runs:
+        part = run.get("part", "upstream")
+        if "skipped" in run or "failed" in run:
+            reason = run.get("skipped") or run["failed"]
+            print(f"{run['database']:<11} {part:<17} NOT MEASURED: {reason}")
+            continue
+        rate = run.get("statements_per_s", run.get("per_second"))
+        count = run.get("queued", run.get("statements"))
+        passed = rate is not None and rate >= 5000
+        mark = ("PASS" if passed else "MISS") if run["database"] == "sqlite" else "-"
+        print(f"{run['database']:<11} {part:<17} {count:>8,} statements  {rate:>7,}/s  {mark}")
+        if run["database"] == "sqlite":
+            verdicts.append(
+                {
+                    "target": f"{part} >= 5000 statements/s end to end",
+                    "database": "sqlite",
+                    "value": rate,
+                    "verdict": mark,
+                }
+            )
+
+
 def parse_args(argv: list[str] | None = None) -> tuple[Plan, argparse.Namespace]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
@@ -476,6 +510,13 @@ def parse_args(argv: list[str] | None = None) -> tuple[Plan, argparse.Namespace]
         help="learners (x 12 competencies, 5%% due) for the refresher scan (default 100000, "
         "quick 10000)",
     )
+    parser.add_argument(
+        "--upstream-statements",
+        type=int,
+        default=None,
+        help="statements forwarded to and pulled from a second lrs-bridge (default 50000, "
+        "quick 10000)",
+    )
     args = parser.parse_args(argv)
     parts = [p.strip() for p in args.only.split(",") if p.strip()]
     unknown = sorted(set(parts) - set(PARTS))
@@ -497,6 +538,7 @@ def parse_args(argv: list[str] | None = None) -> tuple[Plan, argparse.Namespace]
         replay_statements=args.replay_statements or (100_000 if args.quick else 1_000_000),
         refresher_learners=args.refresher_learners or (10_000 if args.quick else 100_000),
         matrix_statements=100_000 if args.quick else 1_000_000,
+        upstream_statements=args.upstream_statements or (10_000 if args.quick else 50_000),
     )
     return plan, args
 
@@ -564,6 +606,28 @@ def main(argv: list[str] | None = None) -> int:
                 lambda k, w: console_matrix_run(k, plan.seed, w, log, plan.matrix_statements),
             )
         )
+    upstream_runs: list[dict[str, Any]] = []
+    if "upstream-forward" in plan.parts:
+        sections.append(
+            (
+                upstream_runs,
+                lambda k, w: {
+                    "part": "upstream-forward",
+                    "database": k,
+                    **upstream_forward.run(k, plan.upstream_statements, w, log),
+                },
+            )
+        )
+    if "upstream-pull" in plan.parts:
+        sections.append(
+            (
+                upstream_runs,
+                lambda k, w: {
+                    "database": k,
+                    **upstream_pull.run(statements=plan.upstream_statements, db=k),
+                },
+            )
+        )
     pg_down = postgres_unreachable() if "postgresql" in plan.databases else None
     with tempfile.TemporaryDirectory(prefix="lrs-bench-work-") as workdir:
         for collected, measure in sections:
@@ -595,6 +659,7 @@ def main(argv: list[str] | None = None) -> int:
             print_section(run, verdicts)
     for run in matrix_runs:
         print_matrix_section(run, verdicts)
+    print_upstream_section(upstream_runs, verdicts)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"{started.strftime('%Y%m%dT%H%M%SZ')}.json"
     document = {
@@ -606,10 +671,19 @@ def main(argv: list[str] | None = None) -> int:
         "replay_ingest_runs": replay_ingest_runs,
         "refresher_runs": refresher_runs,
         "console_matrix_runs": matrix_runs,
+        "upstream_runs": upstream_runs,
     }
     out.write_text(json.dumps(document, indent=2) + "\n")
     print(f"\nresults: {out.relative_to(REPO)}")
-    every = runs + engine_runs + replay_runs + replay_ingest_runs + refresher_runs + matrix_runs
+    every = [
+        *runs,
+        *engine_runs,
+        *replay_runs,
+        *replay_ingest_runs,
+        *refresher_runs,
+        *matrix_runs,
+        *upstream_runs,
+    ]
     failed = any("failed" in run for run in every)
     return 1 if failed else 0
 
