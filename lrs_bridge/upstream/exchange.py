@@ -8,6 +8,10 @@ these semantics, so a 1.0.3 upstream and a 2.0.0 upstream are delivered to in th
 * when the upstream answers 400/409/413 for the batch, each statement is PUT on its own, and a
   409 there is resolved by reading the held statement back: the same content is a delivery,
   other content a conflict;
+* a 500 for a batch of several is tried one by one too: Ralph answers 500 to a batch holding
+  one invalid statement (its error rendering fails), and 422 to that statement's PUT. Without
+  this, one bad statement would block its upstream's queue forever. A server that is really
+  failing answers the first PUT with 5xx as well, which ends the attempt as unavailable;
 * timeouts, refused connections, 5xx, 408/425/429 and 401/403 raise :class:`UpstreamUnavailable`
   (nothing decided: retry the batch later); any other refusal of one statement is ``rejected``
   with the upstream's reason.
@@ -101,7 +105,7 @@ class StatementExchange:
         answer = self._post_or_put("POST", batch, body, params=None)
         if 200 <= answer.status < 300:
             return [Delivery(id=item.id, outcome="delivered") for item in batch]
-        if answer.status in SPLIT:
+        if answer.status in SPLIT or (answer.status == 500 and len(batch) > 1):
             return [self._put(item, payload) for item, payload in zip(batch, payloads, strict=True)]
         raise unavailable(answer)
 

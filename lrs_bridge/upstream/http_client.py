@@ -41,14 +41,22 @@ class HttpTransport:
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Answer:
-        try:
-            response = self._http.request(
-                method, url, params=params, content=content, headers=headers
-            )
-        except httpx.TimeoutException as exc:
-            raise UpstreamUnavailable(f"timed out: {method} {url}") from exc
-        except httpx.TransportError as exc:
-            raise UpstreamUnavailable(f"cannot reach {url}: {exc}") from exc
+        for attempt in (1, 2):
+            try:
+                response = self._http.request(
+                    method, url, params=params, content=content, headers=headers
+                )
+                break
+            except httpx.TimeoutException as exc:
+                raise UpstreamUnavailable(f"timed out: {method} {url}") from exc
+            except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as exc:
+                # A pooled connection the server closed after its last answer (uvicorn
+                # does after a 500) fails on reuse. Every request here is idempotent
+                # (statement ids are kept), so it is sent once more on a new connection.
+                if attempt == 2:
+                    raise UpstreamUnavailable(f"cannot reach {url}: {exc}") from exc
+            except httpx.TransportError as exc:
+                raise UpstreamUnavailable(f"cannot reach {url}: {exc}") from exc
         return Answer(
             status=response.status_code,
             headers={name.lower(): value for name, value in response.headers.items()},

@@ -34,7 +34,13 @@ import tincan.remote_lrs
 from tincan import RemoteLRS
 from tincan.http_request import HTTPRequest
 
-from lrs_bridge.upstream.client import Delivery, Outgoing, PulledPage, UpstreamUnavailable
+from lrs_bridge.upstream.client import (
+    Delivery,
+    Outgoing,
+    PulledPage,
+    UpstreamRefused,
+    UpstreamUnavailable,
+)
 from lrs_bridge.upstream.exchange import Answer, StatementExchange, endpoint_of
 from lrs_bridge.upstream.http_client import HttpClient
 from lrs_bridge.upstream.model import Upstream
@@ -108,13 +114,15 @@ class TincanTransport:
             raise UpstreamUnavailable(f"timed out after {self.timeout_s}s: {method} {url}") from exc
         except (OSError, http.client.HTTPException) as exc:
             raise UpstreamUnavailable(f"cannot reach {url}: {exc!r}") from exc
+        except UnicodeDecodeError as exc:  # LRSResponse decodes every answer as UTF-8
+            raise UpstreamRefused(f"{method} {url} answered a body that is not UTF-8") from exc
         finally:
             _TIMEOUT.reset(token)
         raw = response.response
         return Answer(
             status=raw.status,
             headers={name.lower(): value for name, value in raw.getheaders()},
-            content=response.data,
+            content=(response.data or "").encode("utf-8"),
         )
 
     def close(self) -> None:
