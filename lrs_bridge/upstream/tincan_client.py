@@ -47,13 +47,22 @@ from lrs_bridge.upstream.model import Upstream
 
 _DEFAULT: Any = socket._GLOBAL_DEFAULT_TIMEOUT  # type: ignore[attr-defined]
 _TIMEOUT: contextvars.ContextVar[float | None] = contextvars.ContextVar("tincan_timeout_s")
+#: The connections a request opened: tincan closes one only after a full answer, so on a
+#: timeout or a reset the wrapper closes it (else the socket lingers until collected).
+_OPENED: contextvars.ContextVar[list[http.client.HTTPConnection]] = contextvars.ContextVar(
+    "tincan_opened"
+)
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def _connection(factory: type[http.client.HTTPConnection]) -> Any:
     def open_connection(host: str, port: int | None = None, **kwargs: Any) -> Any:
         kwargs.setdefault("timeout", _TIMEOUT.get(_DEFAULT))
-        return factory(host, port, **kwargs)
+        connection = factory(host, port, **kwargs)
+        opened = _OPENED.get(None)
+        if opened is not None:
+            opened.append(connection)
+        return connection
 
     return open_connection
 
@@ -108,6 +117,8 @@ class TincanTransport:
         if content is not None:
             request.content = _ascii_json(content)
         token = _TIMEOUT.set(self.timeout_s)
+        opened: list[http.client.HTTPConnection] = []
+        opened_token = _OPENED.set(opened)
         try:
             response = self.lrs._send_request(request)
         except TimeoutError as exc:
@@ -118,6 +129,9 @@ class TincanTransport:
             raise UpstreamRefused(f"{method} {url} answered a body that is not UTF-8") from exc
         finally:
             _TIMEOUT.reset(token)
+            _OPENED.reset(opened_token)
+            for connection in opened:
+                connection.close()
         raw = response.response
         return Answer(
             status=raw.status,
