@@ -63,18 +63,21 @@ class Answer:
         return self.content.decode("utf-8", errors="replace")
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Request:
+    """One request to an upstream (the transport adds authentication and version)."""
+
+    method: str
+    url: str
+    params: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    content: bytes | None = None
+    headers: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+
 class Transport(Protocol):
     """Sends one request; raises :class:`UpstreamUnavailable` when no answer came back."""
 
-    def request(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        content: bytes | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Answer: ...
+    def request(self, request: Request) -> Answer: ...
 
     def close(self) -> None: ...
 
@@ -120,15 +123,23 @@ class StatementExchange:
         parts = [part for item in items for part in item.attachments]
         if not parts:
             return self.transport.request(
-                method, self._url("statements"), params=params, content=body, headers=_JSON
+                Request(
+                    method=method,
+                    url=self._url("statements"),
+                    params=params or {},
+                    content=body,
+                    headers=_JSON,
+                )
             )
         boundary = uuid.uuid4().hex
         return self.transport.request(
-            method,
-            self._url("statements"),
-            params=params,
-            content=multipart_body(body, parts, boundary),
-            headers={"Content-Type": f"multipart/mixed; boundary={boundary}"},
+            Request(
+                method=method,
+                url=self._url("statements"),
+                params=params or {},
+                content=multipart_body(body, parts, boundary),
+                headers={"Content-Type": f"multipart/mixed; boundary={boundary}"},
+            )
         )
 
     def _put(self, item: Outgoing, payload: dict[str, Any]) -> Delivery:
@@ -155,7 +166,7 @@ class StatementExchange:
         """The statement the upstream holds under an id, voided or not."""
         for name in ("statementId", "voidedStatementId"):
             answer = self.transport.request(
-                "GET", self._url("statements"), params={name: statement_id}
+                Request(method="GET", url=self._url("statements"), params={name: statement_id})
             )
             if answer.status == 200:
                 held = _json(answer, "the statement read back")
@@ -172,14 +183,16 @@ class StatementExchange:
         self, *, since_us: int | None, more: str, limit: int, attachments: bool = False
     ) -> PulledPage:
         if more:
-            answer = self.transport.request("GET", self._url(more))
+            answer = self.transport.request(Request(method="GET", url=self._url(more)))
         else:
             params = {"ascending": "true", "limit": str(limit)}
             if since_us is not None:
                 params["since"] = format_timestamp_us(since_us)
             if attachments:
                 params["attachments"] = "true"
-            answer = self.transport.request("GET", self._url("statements"), params=params)
+            answer = self.transport.request(
+                Request(method="GET", url=self._url("statements"), params=params)
+            )
         if answer.status != 200:
             if answer.status in TRANSIENT:
                 raise unavailable(answer)

@@ -9,12 +9,11 @@ paging) is :class:`~lrs_bridge.upstream.exchange.StatementExchange`.
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
 
 import httpx
 
 from lrs_bridge.upstream.client import UpstreamUnavailable
-from lrs_bridge.upstream.exchange import Answer, StatementExchange
+from lrs_bridge.upstream.exchange import Answer, Request, StatementExchange
 from lrs_bridge.upstream.model import Upstream
 
 
@@ -32,19 +31,16 @@ class HttpTransport:
             },
         )
 
-    def request(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        content: bytes | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Answer:
+    def request(self, request: Request) -> Answer:
+        method, url = request.method, request.url
         for attempt in (1, 2):
             try:
                 response = self._http.request(
-                    method, url, params=params, content=content, headers=headers
+                    method,
+                    url,
+                    params=dict(request.params),
+                    content=request.content,
+                    headers=dict(request.headers),
                 )
                 break
             except httpx.TimeoutException as exc:

@@ -27,7 +27,7 @@ import http.client
 import re
 import socket
 import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import tincan.remote_lrs
@@ -41,7 +41,7 @@ from lrs_bridge.upstream.client import (
     UpstreamRefused,
     UpstreamUnavailable,
 )
-from lrs_bridge.upstream.exchange import Answer, StatementExchange, endpoint_of
+from lrs_bridge.upstream.exchange import Answer, Request, StatementExchange, endpoint_of
 from lrs_bridge.upstream.http_client import HttpClient
 from lrs_bridge.upstream.model import Upstream
 
@@ -102,25 +102,18 @@ class TincanTransport:
             password=upstream.secret,
         )
 
-    def request(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        content: bytes | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Answer:
-        request = HTTPRequest(method=method, resource=url)
-        request.query_params = dict(params or {})
-        request.headers = dict(headers or {})
-        if content is not None:
-            request.content = _ascii_json(content)
+    def request(self, request: Request) -> Answer:
+        method, url = request.method, request.url
+        outgoing = HTTPRequest(method=method, resource=url)
+        outgoing.query_params = dict(request.params)
+        outgoing.headers = dict(request.headers)
+        if request.content is not None:
+            outgoing.content = _ascii_json(request.content)
         token = _TIMEOUT.set(self.timeout_s)
         opened: list[http.client.HTTPConnection] = []
         opened_token = _OPENED.set(opened)
         try:
-            response = self.lrs._send_request(request)
+            response = self.lrs._send_request(outgoing)
         except TimeoutError as exc:
             raise UpstreamUnavailable(f"timed out after {self.timeout_s}s: {method} {url}") from exc
         except (OSError, http.client.HTTPException) as exc:

@@ -233,3 +233,30 @@ def test_ralph_refuses_attachment_content_and_the_statement_is_rejected_with_its
     assert delivery.outcome == "rejected"
     assert re.match(r"4\d\d ", delivery.detail), delivery.detail
     assert ralph.all_ids() == []
+
+
+@pytest.mark.parametrize("kind", ["tincan-1.0.3", "http-1.0.3"])
+def test_a_2_0_0_statement_reaches_a_1_0_3_upstream_without_2_0_0_properties(
+    peer: UpstreamLrs, kind: str
+) -> None:
+    """And its re-delivery is recognised as held unchanged (compared as it was sent)."""
+    coach = {"objectType": "contextAgent", "agent": {"mbox": "mailto:coach@example.org"}}
+    stored = statement(
+        9,
+        version="2.0.0",
+        context={"contextAgents": [coach], "language": "fr-FR"},
+        stored="2026-01-01T00:00:00.000Z",
+        authority={"objectType": "Agent", "mbox": "mailto:bridge@example.org"},
+    )
+    client = make_client(peer, kind)
+    try:
+        assert [d.outcome for d in client.send(outgoing([stored]))] == ["delivered"]
+        (again,) = client.send(outgoing([{**stored, "verb": stored["verb"]}]))
+        (held,) = client.fetch(since_us=None, more="", limit=10).statements
+    finally:
+        client.close()
+    assert again.outcome == "delivered"
+    assert held["context"] == {"language": "fr-FR"}
+    assert held["version"].startswith("1.0")
+    assert held["verb"]["display"] == stored["verb"]["display"]  # non-ASCII intact via tincan
+    assert held["authority"] != stored["authority"]  # the upstream's own authority

@@ -4,12 +4,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
+import orjson
 import pytest
 
 from lrs_bridge.upstream.client import (
@@ -29,6 +32,10 @@ FACTORIES: dict[str, Callable[[Upstream, float], UpstreamClient]] = {
     "tincan": lambda upstream, timeout: TincanClient(upstream, timeout_s=timeout),
     "http": lambda upstream, timeout: HttpClient(upstream, timeout_s=timeout),
 }
+CALLS: dict[str, Callable[[UpstreamClient], object]] = {
+    "send": lambda client: client.send([ITEM]),
+    "fetch": lambda client: client.fetch(since_us=None, more="", limit=10),
+}
 ITEM = Outgoing(
     id="6f1d7b44-2a0b-4c43-9f5e-0f8b1f0f6a11",
     json='{"id":"6f1d7b44-2a0b-4c43-9f5e-0f8b1f0f6a11","actor":{"mbox":"mailto:a@example.org"},'
@@ -38,6 +45,20 @@ ITEM = Outgoing(
 
 def upstream_at(endpoint: str, *, key: str = "k", secret: str = "s") -> Upstream:
     return Upstream(id=1, name="up", endpoint=endpoint, key=key, secret=secret)
+
+
+@contextlib.contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A threaded HTTP server on a free loopback port, its xAPI endpoint, then stopped."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/xapi/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
 
 
 @pytest.fixture
@@ -87,13 +108,8 @@ def overloaded_server() -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/xapi/"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serving(Handler) as endpoint:
+        yield endpoint
 
 
 @pytest.mark.parametrize("kind", sorted(FACTORIES))
@@ -104,10 +120,7 @@ def test_an_upstream_that_never_answers_is_unavailable_within_the_timeout(
     client = FACTORIES[kind](upstream_at(silent_server), 1.0)
     started = time.monotonic()
     with pytest.raises(UpstreamUnavailable, match="timed out"):
-        if call == "send":
-            client.send([ITEM])
-        else:
-            client.fetch(since_us=None, more="", limit=10)
+        CALLS[call](client)
     elapsed = time.monotonic() - started
     client.close()
     assert 0.9 <= elapsed < 2.5
@@ -141,10 +154,7 @@ def test_tincan_timeouts_are_per_client_and_leave_the_socket_default_alone(
 def test_a_refused_connection_is_unavailable(kind: str, call: str) -> None:
     client = FACTORIES[kind](upstream_at(f"http://127.0.0.1:{free_port()}/xapi/"), 5.0)
     with pytest.raises(UpstreamUnavailable, match="cannot reach"):
-        if call == "send":
-            client.send([ITEM])
-        else:
-            client.fetch(since_us=None, more="", limit=10)
+        CALLS[call](client)
     client.close()
 
 
@@ -155,10 +165,7 @@ def test_503_is_unavailable_with_its_retry_after(
 ) -> None:
     client = FACTORIES[kind](upstream_at(overloaded_server), 5.0)
     with pytest.raises(UpstreamUnavailable) as raised:
-        if call == "send":
-            client.send([ITEM])
-        else:
-            client.fetch(since_us=None, more="", limit=10)
+        CALLS[call](client)
     client.close()
     assert raised.value.retry_after_s == 7
     assert raised.value.reason.startswith("503 overloaded")
@@ -206,3 +213,65 @@ def test_wrong_credentials_are_unavailable_on_send_and_refused_on_fetch(
         client.fetch(since_us=None, more="", limit=10)
     client.close()
     assert upstream_lrs.all_ids() == []
+
+
+@pytest.fixture
+def conflicting_lrs() -> Iterator[str]:
+    """An LRS that answers 409 for any id it holds, even for the same content (Learning
+    Locker does; neither peer here does, so this small loopback LRS stands in for it)."""
+    held: dict[str, dict[str, object]] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def _reply(self, status: int, body: object = None) -> None:
+            content = orjson.dumps(body) if body is not None else b""
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+
+        def _store(self, statements: list[dict[str, object]]) -> None:
+            if any(s["id"] in held for s in statements):
+                return self._reply(409, {"message": "id exists"})
+            for s in statements:
+                held[str(s["id"])] = {**s, "stored": "2026-02-02T00:00:00Z", "authority": {}}
+            return self._reply(
+                200 if self.command == "POST" else 204, [s["id"] for s in statements]
+            )
+
+        def do_POST(self) -> None:
+            self._store(orjson.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+
+        def do_PUT(self) -> None:
+            self._store([orjson.loads(self.rfile.read(int(self.headers["Content-Length"])))])
+
+        def do_GET(self) -> None:
+            wanted = parse_qs(urlsplit(self.path).query).get("statementId", [""])[0]
+            self._reply(200, held[wanted]) if wanted in held else self._reply(404)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with serving(Handler) as endpoint:
+        yield endpoint
+
+
+@pytest.mark.parametrize("kind", sorted(FACTORIES))
+def test_a_409_for_content_held_unchanged_is_delivered_and_for_other_content_a_conflict(
+    conflicting_lrs: str, kind: str
+) -> None:
+    client = FACTORIES[kind](upstream_at(conflicting_lrs), 5.0)
+    other = Outgoing(id="0b7d6f0e-1111-4c43-9f5e-0f8b1f0f6a11", json=ITEM.json.replace(
+        ITEM.id, "0b7d6f0e-1111-4c43-9f5e-0f8b1f0f6a11"))  # fmt: skip
+    changed = Outgoing(id=ITEM.id, json=ITEM.json.replace("completed", "failed"))
+    try:
+        assert [d.outcome for d in client.send([ITEM])] == ["delivered"]
+        again = client.send([ITEM, other])
+        conflict = client.send([changed])
+    finally:
+        client.close()
+    assert [(d.outcome, d.detail) for d in again] == [
+        ("delivered", "already held unchanged"),
+        ("delivered", ""),
+    ]
+    assert [d.outcome for d in conflict] == ["conflict"]
