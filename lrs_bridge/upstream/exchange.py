@@ -24,7 +24,7 @@ import email.utils
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import orjson
 
@@ -183,7 +183,7 @@ class StatementExchange:
         self, *, since_us: int | None, more: str, limit: int, attachments: bool = False
     ) -> PulledPage:
         if more:
-            answer = self.transport.request(Request(method="GET", url=self._url(more)))
+            answer = self.transport.request(Request(method="GET", url=self._more_url(more)))
         else:
             params = {"ascending": "true", "limit": str(limit)}
             if since_us is not None:
@@ -209,13 +209,21 @@ class StatementExchange:
         through = answer.headers.get("x-experience-api-consistent-through")
         return PulledPage(
             statements=result["statements"],
-            more=self._url(next_more) if next_more else "",
+            more=self._more_url(next_more) if next_more else "",
             consistent_through_us=parse_timestamp_us(through) if through else None,
             attachments=parts,
         )
 
     def _url(self, path: str) -> str:
         return urljoin(self.endpoint, path)
+
+    def _more_url(self, more: str) -> str:
+        """A ``more`` link made absolute; one that leaves the upstream's origin is refused,
+        since following it would send the upstream's credentials to another server."""
+        url = self._url(more)
+        if urlsplit(url)[:2] != urlsplit(self.endpoint)[:2]:
+            raise UpstreamRefused(f"the 'more' link {more!r} leaves the upstream's origin")
+        return url
 
 
 def _json(answer: Answer, what: str) -> Any:

@@ -21,6 +21,7 @@ from lrs_bridge.upstream.client import AttachmentPart, Outgoing, UpstreamClient,
 from lrs_bridge.upstream.http_client import HttpClient
 from lrs_bridge.upstream.model import Upstream
 from lrs_bridge.upstream.tincan_client import TincanClient
+from lrs_bridge.xapi.timefmt import parse_timestamp_us
 from tests.upstream.conftest import UpstreamLrs
 
 pytestmark = pytest.mark.server
@@ -260,3 +261,19 @@ def test_a_2_0_0_statement_reaches_a_1_0_3_upstream_without_2_0_0_properties(
     assert held["version"].startswith("1.0")
     assert held["verb"]["display"] == stored["verb"]["display"]  # non-ASCII intact via tincan
     assert held["authority"] != stored["authority"]  # the upstream's own authority
+
+
+def test_since_returns_only_what_came_after(
+    client: UpstreamClient, upstream_lrs: UpstreamLrs, request: pytest.FixtureRequest
+) -> None:
+    """lrs-bridge: ``since`` is after ``stored``. Ralph's fs backend compares ``timestamp``
+    (see the ralph fixture), which the statements here order the same way."""
+    first = [statement(n) for n in range(5)]
+    later = [statement(n) for n in range(10, 15)]
+    upstream_lrs.post(first)
+    held = client.fetch(since_us=None, more="", limit=50).statements
+    field = "stored" if "peer" in request.node.callspec.id else "timestamp"
+    since_us = max(parse_timestamp_us(s[field]) or 0 for s in held)
+    upstream_lrs.post(later)
+    page = client.fetch(since_us=since_us, more="", limit=50)
+    assert sorted(s["id"] for s in page.statements) == sorted(s["id"] for s in later)

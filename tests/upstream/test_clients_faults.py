@@ -275,3 +275,16 @@ def test_a_409_for_content_held_unchanged_is_delivered_and_for_other_content_a_c
         ("delivered", ""),
     ]
     assert [d.outcome for d in conflict] == ["conflict"]
+
+
+@pytest.mark.parametrize("kind", sorted(FACTORIES))
+def test_a_more_link_to_another_origin_is_refused_before_any_request(
+    silent_server: str, kind: str
+) -> None:
+    """Following it would hand the upstream's credentials to another server."""
+    client = FACTORIES[kind](upstream_at(silent_server), 1.0)
+    started = time.monotonic()
+    with pytest.raises(UpstreamRefused, match="leaves the upstream's origin"):
+        client.fetch(since_us=None, more="http://127.0.0.2:1/xapi/statements?page=2", limit=10)
+    client.close()
+    assert time.monotonic() - started < 0.5  # refused at once, the silent server never asked
