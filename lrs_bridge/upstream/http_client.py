@@ -38,7 +38,8 @@ class HttpTransport:
                 response = self._http.request(
                     method,
                     url,
-                    params=dict(request.params),
+                    # None, not {}: httpx replaces a URL's query (a 'more' link's) with params.
+                    params=dict(request.params) or None,
                     content=request.content,
                     headers=dict(request.headers),
                 )
