@@ -154,20 +154,22 @@ def test_one_invalid_statement_is_rejected_with_the_reason_and_the_others_delive
     assert sorted(upstream_lrs.all_ids()) == sorted(s["id"] for i, s in enumerate(batch) if i != 4)
 
 
+@pytest.mark.parametrize("count", [25, 20])
 def test_paging_follows_more_through_every_page_to_the_end(
-    client: UpstreamClient, upstream_lrs: UpstreamLrs, request: pytest.FixtureRequest
+    client: UpstreamClient, upstream_lrs: UpstreamLrs, request: pytest.FixtureRequest, count: int
 ) -> None:
-    posted = [statement(n) for n in range(25)]
+    """25: the last page is short; 20: the listing ends on a page boundary (Ralph then sends
+    one more, empty page)."""
+    posted = [statement(n) for n in range(count)]
     upstream_lrs.post(posted)
-    pages = []
-    page = client.fetch(since_us=None, more="", limit=10)
-    pages.append(page)
-    while page.more:
-        page = client.fetch(since_us=None, more=page.more, limit=10)
-        pages.append(page)
+    pages = [client.fetch(since_us=None, more="", limit=10)]
+    while pages[-1].more and len(pages) < 10:  # a 'more' that loops fails, never hangs
+        pages.append(client.fetch(since_us=None, more=pages[-1].more, limit=10))
+    assert not pages[-1].more
     ids = [s["id"] for p in pages for s in p.statements]
     assert sorted(ids) == sorted(s["id"] for s in posted)
-    assert [len(p.statements) for p in pages][:3] == [10, 10, 5]
+    sizes = [len(p.statements) for p in pages if p.statements]
+    assert sizes == {25: [10, 10, 5], 20: [10, 10]}[count]
     if "peer" in request.node.callspec.id:
         # lrs-bridge: ascending by stored across pages, Consistent-Through on every page.
         assert ids == [s["id"] for s in posted]
