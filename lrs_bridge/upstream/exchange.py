@@ -206,9 +206,13 @@ class StatementExchange:
         if not isinstance(result, dict) or not isinstance(result.get("statements"), list):
             raise UpstreamRefused("the statement listing is not a StatementResult")
         next_more = str(result.get("more") or "")
+        statements = result["statements"]
+        # Ralph's fs backend answers each ascending page reversed; the pages themselves come
+        # in stored order, so sorting within the page gives the listing the protocol promises.
+        statements.sort(key=_stored_us)
         through = answer.headers.get("x-experience-api-consistent-through")
         return PulledPage(
-            statements=result["statements"],
+            statements=statements,
             more=self._more_url(next_more) if next_more else "",
             consistent_through_us=parse_timestamp_us(through) if through else None,
             attachments=parts,
@@ -224,6 +228,11 @@ class StatementExchange:
         if urlsplit(url)[:2] != urlsplit(self.endpoint)[:2]:
             raise UpstreamRefused(f"the 'more' link {more!r} leaves the upstream's origin")
         return url
+
+
+def _stored_us(statement: Any) -> int:
+    stored = statement.get("stored") if isinstance(statement, dict) else None
+    return (parse_timestamp_us(stored) if isinstance(stored, str) else None) or 0
 
 
 def _json(answer: Answer, what: str) -> Any:

@@ -168,6 +168,8 @@ def test_paging_follows_more_through_every_page_to_the_end(
     assert not pages[-1].more
     ids = [s["id"] for p in pages for s in p.statements]
     assert sorted(ids) == sorted(s["id"] for s in posted)
+    stored = [parse_timestamp_us(s["stored"]) for p in pages for s in p.statements]
+    assert stored == sorted(stored)  # ascending by stored, on Ralph too (its pages reversed)
     sizes = [len(p.statements) for p in pages if p.statements]
     assert sizes == {25: [10, 10, 5], 20: [10, 10]}[count]
     if "peer" in request.node.callspec.id:
