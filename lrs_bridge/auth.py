@@ -270,7 +270,7 @@ class Authenticator:
         if record is None or record.disabled or not matches:
             self._count_failure(buckets)
             raise Unauthorized("invalid credentials")
-        principal = _principal(record)
+        principal = principal_of(record)
         with self._lock:
             self._cache[key] = _Verified(
                 probe=probe,
@@ -318,7 +318,9 @@ class Authenticator:
         return buckets
 
 
-def _principal(record: CredentialRecord) -> Principal:
+def principal_of(record: CredentialRecord) -> Principal:
+    """The principal a stored credential acts as (the authenticator, and the puller acting
+    as an upstream's pull credential)."""
     return Principal(
         credential_id=record.id,
         name=record.name,

@@ -16,7 +16,8 @@ import click
 import orjson
 
 from lrs_bridge.auth import EVIDENCE_POLICIES, create_credential
-from lrs_bridge.cli_upstreams import upstream
+from lrs_bridge.cli_upstream_pull import pull as upstream_pull
+from lrs_bridge.cli_upstreams import sync_configured_upstreams, upstream
 from lrs_bridge.cli_users import users
 from lrs_bridge.config import ENV_PREFIX, Settings, load_settings
 from lrs_bridge.errors import BadRequest, LrsBridgeError
@@ -76,6 +77,7 @@ def db_upgrade(ctx: click.Context) -> None:
     """Apply migrations up to the newest revision."""
     with _runtime(ctx) as runtime:
         upgrade(runtime.engine)
+        sync_configured_upstreams(runtime)
     click.echo(f"database at newest revision: {runtime.engine.url.render_as_string()}")
 
 
@@ -272,6 +274,7 @@ def scheduler(ctx: click.Context) -> None:
 
     configure_logging(_settings(ctx).log_level)
     with _runtime(ctx) as runtime:
+        sync_configured_upstreams(runtime)
         run_scheduler(runtime)
 
 
@@ -294,6 +297,8 @@ def serve(
     if settings.competency_engine:
         # Once here, not in every worker: a typo is one line (main() exits 2), no tracebacks.
         check_files(settings.framework_file, settings.competency_map_file)
+    with _runtime(ctx) as runtime:
+        sync_configured_upstreams(runtime)
     metrics_dir = settings.metrics_dir or str(Path(settings.data_dir) / f"metrics-{os.getpid()}")
     shutil.rmtree(metrics_dir, ignore_errors=True)
     Path(metrics_dir).mkdir(parents=True, exist_ok=True)
@@ -482,6 +487,7 @@ def _time_option(name: str, value: str | None) -> int | None:
 
 cli.add_command(users)
 cli.add_command(upstream)
+upstream.add_command(upstream_pull)
 
 
 def main() -> None:

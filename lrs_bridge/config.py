@@ -25,8 +25,11 @@ from lrs_bridge.paths import (
     find_config_file,
     resolve_paths,
 )
+from lrs_bridge.upstream.schema import UpstreamFileSchema
 
 ENV_PREFIX = "LRS_BRIDGE_"
+#: Settings that come only from the file (or the loader itself), never from the environment.
+_FILE_ONLY = frozenset({"upstreams", "config_file"})
 DEFAULT_AUTHORITY_HOMEPAGE = "urn:lrs-bridge:credentials"
 
 
@@ -153,6 +156,16 @@ class Settings:
     #: Repeats of a statement (same actor, verb, object and result) within this many seconds
     #: of its timestamp count once as competency evidence; 0 turns the policy off.
     duplicate_window_seconds: int = 600
+    #: Encrypts upstream secrets at rest (any long random string). Kept outside the database,
+    #: a stolen database alone does not reveal them; empty means an instance key kept in the
+    #: database, which only keeps them out of casual reads (see docs/bridge.md).
+    upstream_secret_key: str = ""
+    #: The ``[[upstreams]]`` tables of the configuration file, validated, each secret read
+    #: (from ``secret`` or the variable ``secret_env`` names); synchronised into the registry
+    #: when ``serve``, ``scheduler`` or ``db upgrade`` starts.
+    upstreams: tuple[dict[str, Any], ...] = ()
+    #: The configuration file read, if any (named when a change must be made there).
+    config_file: str = ""
 
     def __post_init__(self) -> None:
         # The defaults that live in the data directory, absolute whatever the working directory.
@@ -238,6 +251,7 @@ class SettingsSchema(Schema):
     upstream_lease_seconds = fields.Integer(validate=validate.Range(min=5))
     upstream_pull_overlap_seconds = fields.Integer(validate=validate.Range(min=0, max=86_400))
     duplicate_window_seconds = fields.Integer(validate=validate.Range(min=0, max=7 * 86_400))
+    upstream_secret_key = fields.String()
 
     class Meta:
         unknown = RAISE
@@ -266,7 +280,7 @@ def load_settings(
 ) -> Settings:
     """Build :class:`Settings` from the layered sources; unknown keys are an error, not ignored."""
     env = os.environ if environ is None else environ
-    names = {f.name for f in dataclasses.fields(Settings)}
+    names = {f.name for f in dataclasses.fields(Settings)} - _FILE_ONLY
     cwd = Path.cwd()
     # Values from the command line and the environment: relative paths are the caller's.
     given = resolve_paths(
@@ -279,6 +293,7 @@ def load_settings(
     data_dir = Path(given.get("data_dir") or default_data_dir(env))
     raw: dict[str, Any] = {"data_dir": str(data_dir)}
     source = "config file"
+    upstream_tables: list[Any] = []
 
     path = find_config_file(
         str(config_file) if config_file else env.get(f"{ENV_PREFIX}CONFIG"), data_dir, cwd
@@ -288,6 +303,7 @@ def load_settings(
             document = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise BadRequest(f"cannot read config file {path}: {exc}", field="config") from None
+        upstream_tables = document.pop("upstreams", [])
         table = document.get("lrs_bridge", document)
         if not isinstance(table, dict):
             raise BadRequest(f"{path}: [lrs_bridge] must be a table", field="config")
@@ -300,10 +316,50 @@ def load_settings(
     try:
         values = SettingsSchema().load(raw)
     except ValidationError as error:
-        field, messages = next(iter(error.messages_dict.items()))
-        text = " ".join(map(str, messages)) if isinstance(messages, list) else str(messages)
+        field, text = _first_message(error)
         raise BadRequest(
             f"invalid setting {field!r} ({source} key or {ENV_PREFIX}{field.upper()}): {text}",
             field=field,
         ) from None
-    return Settings(**values)
+    upstream_entries = _upstream_tables(upstream_tables, env, source)
+    return Settings(
+        **values, upstreams=upstream_entries, config_file=str(path) if path is not None else ""
+    )
+
+
+def _first_message(error: ValidationError) -> tuple[str, str]:
+    """The first failing field and its messages as one line."""
+    field, messages = next(iter(error.messages_dict.items()))
+    return field, " ".join(map(str, messages)) if isinstance(messages, list) else str(messages)
+
+
+def _upstream_tables(
+    tables: Any, env: Mapping[str, str], source: str
+) -> tuple[dict[str, Any], ...]:
+    """The file's ``[[upstreams]]``, validated like the API's bodies, secrets resolved."""
+    if not isinstance(tables, list):
+        raise BadRequest(f"{source}: upstreams must be [[upstreams]] tables", field="upstreams")
+    entries: list[dict[str, Any]] = []
+    for index, table in enumerate(tables):
+        where = f"upstreams[{index}]"
+        try:
+            entry = UpstreamFileSchema().load(table)
+        except ValidationError as error:
+            field, text = _first_message(error)
+            raise BadRequest(
+                f"{source}: {where}.{field}: {text}", field=f"{where}.{field}"
+            ) from None
+        variable = entry.pop("secret_env", None)
+        if variable is not None:
+            if not env.get(variable):
+                raise BadRequest(
+                    f"{source}: {where}.secret_env: the environment variable {variable} is not set",
+                    field=f"{where}.secret_env",
+                )
+            entry["secret"] = env[variable]
+        if any(e["name"] == entry["name"] for e in entries):
+            raise BadRequest(
+                f"{source}: {where}.name: {entry['name']!r} is used twice", field=f"{where}.name"
+            )
+        entries.append(entry)
+    return tuple(entries)

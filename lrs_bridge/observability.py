@@ -96,7 +96,6 @@ def state_exposition(notifications: dict[str, int], assignments: dict[str, int])
     """Gauges read from the database at scrape time: the outbox by status (a growing
     ``dead`` or ``pending`` count is the alert; ``waiting`` counts notifications that no
     channel reaches yet) and refresher assignments by status."""
-    from prometheus_client import CollectorRegistry, generate_latest
     from prometheus_client.core import GaugeMetricFamily
 
     families = []
@@ -114,11 +113,76 @@ def state_exposition(notifications: dict[str, int], assignments: dict[str, int])
     for status, count in sorted(assignments.items()):
         open_.add_metric([status], count)
     families.append(open_)
+    return _expose(families)
+
+
+def _expose(families: list[Any]) -> bytes:
+    """The text exposition of metric families read at scrape time."""
+    from prometheus_client import CollectorRegistry, generate_latest
 
     class _Snapshot:
-        def collect(self) -> list[GaugeMetricFamily]:
+        def collect(self) -> list[Any]:
             return families
 
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_Snapshot())
     return generate_latest(registry)
+
+
+#: Per-upstream gauges: (name, help, the figure in the status's ``to_dict`` form).
+_UPSTREAM_GAUGES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("queue_depth", "Statements queued for the upstream (pending).", ("forward", "queue_depth")),
+    ("dead_letters", "Statements the upstream never took.", ("forward", "dead_letters")),
+    (
+        "forward_lag_seconds",
+        "Age of the oldest statement queued for the upstream (0 when none).",
+        ("forward", "lag_seconds"),
+    ),
+    (
+        "pull_lag_seconds",
+        "Seconds since the last successful pull from the upstream.",
+        ("pull", "lag_seconds"),
+    ),
+    (
+        "forward_last_success_timestamp_seconds",
+        "When a batch was last delivered to the upstream.",
+        ("forward", "last_success_us"),
+    ),
+    (
+        "forward_last_error_timestamp_seconds",
+        "When delivery to the upstream last failed.",
+        ("forward", "last_error_us"),
+    ),
+    (
+        "pull_last_success_timestamp_seconds",
+        "When the upstream was last pulled from successfully.",
+        ("pull", "last_success_us"),
+    ),
+    (
+        "pull_last_error_timestamp_seconds",
+        "When pulling from the upstream last failed.",
+        ("pull", "last_error_us"),
+    ),
+    (
+        "pull_cursor_timestamp_seconds",
+        "The pull cursor: the upstream stored time the next listing starts at (since).",
+        ("pull", "since_us"),
+    ),
+)
+
+
+def upstream_exposition(figures: list[dict[str, Any]]) -> bytes:
+    """Per-upstream gauges read from the database at scrape time (so every worker reports
+    the same values, multi-process or not). ``figures`` are ``UpstreamStatus.metrics()``
+    dictionaries; a figure that has no value yet (never pulled) is left out."""
+    from prometheus_client.core import GaugeMetricFamily
+
+    families = []
+    for name, text, (part, key) in _UPSTREAM_GAUGES:
+        family = GaugeMetricFamily(f"lrs_bridge_upstream_{name}", text, labels=["upstream"])
+        for item in figures:
+            value = item[part][key]
+            if value is not None:
+                family.add_metric([item["name"]], value / 1e6 if key.endswith("_us") else value)
+        families.append(family)
+    return _expose(families)

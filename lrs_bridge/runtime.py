@@ -19,9 +19,11 @@ from lrs_bridge.services.learners import LearnerDirectory
 from lrs_bridge.services.notifications import NotificationService
 from lrs_bridge.services.outbox import Dispatcher
 from lrs_bridge.services.privacy import PrivacyService
+from lrs_bridge.services.pulling import Puller, PullSettings
 from lrs_bridge.services.refreshers import RefresherService
 from lrs_bridge.services.signin import SignInService, build_signin
 from lrs_bridge.services.statements import StatementService
+from lrs_bridge.services.upstream_status import UpstreamStatusService
 from lrs_bridge.services.upstreams import UpstreamRegistry
 from lrs_bridge.store.attachments import AttachmentStore
 from lrs_bridge.store.base import Clock
@@ -29,6 +31,8 @@ from lrs_bridge.store.documents import SqlDocumentStore
 from lrs_bridge.store.engine import make_engine
 from lrs_bridge.store.settings import SqlSettingsStore
 from lrs_bridge.store.sqlalchemy import SqlStore
+from lrs_bridge.store.upstream_pull import PullStore
+from lrs_bridge.store.upstream_status import UpstreamStatusStore
 from lrs_bridge.store.upstreams import UpstreamStore
 from lrs_bridge.xapi.timefmt import offset_clock
 
@@ -66,6 +70,10 @@ class Runtime:
     learners: LearnerDirectory
     #: Upstream LRSs this one forwards to and pulls from.
     upstreams: UpstreamRegistry
+    #: Queue depth, lag, dead letters and their retry, per upstream.
+    upstream_status: UpstreamStatusService
+    #: Reads pulling upstreams' listings into intake (the scheduler's job, the CLI).
+    puller: Puller
 
     def config_service(self, source: EngineSource) -> ConfigService:
         """Changing the competency configuration (the engine ``source`` must be on)."""
@@ -80,7 +88,7 @@ def build_runtime(settings: Settings) -> Runtime:
     """Wire a :class:`Runtime`; nothing is connected until first use."""
     now_us = offset_clock(settings.clock_offset_ms)
     engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
-    store = SqlStore(engine)
+    store = SqlStore(engine, duplicate_window_seconds=settings.duplicate_window_seconds)
     attachments = AttachmentStore(
         engine, mode=settings.attachment_store, directory=settings.attachment_dir, clock=now_us
     )
@@ -90,6 +98,21 @@ def build_runtime(settings: Settings) -> Runtime:
         EngineSource(store, settings.framework_file, settings.competency_map_file)
         if settings.competency_engine
         else None
+    )
+    upstream_registry = UpstreamRegistry(
+        UpstreamStore(engine, settings.upstream_secret_key),
+        now_us,
+        credentials=store,
+        config_file=settings.config_file,
+    )
+    statement_service = StatementService(
+        store,
+        clock=now_us,
+        authority_homepage=settings.authority_homepage,
+        max_page_size=settings.max_page_size,
+        competencies=competencies,
+        emit_competency_statements=settings.emit_competency_statements,
+        attachments=attachments,
     )
     return Runtime(
         settings=settings,
@@ -107,15 +130,7 @@ def build_runtime(settings: Settings) -> Runtime:
                 window_seconds=settings.auth_failure_window_seconds,
             ),
         ),
-        statements=StatementService(
-            store,
-            clock=now_us,
-            authority_homepage=settings.authority_homepage,
-            max_page_size=settings.max_page_size,
-            competencies=competencies,
-            emit_competency_statements=settings.emit_competency_statements,
-            attachments=attachments,
-        ),
+        statements=statement_service,
         competencies=competencies,
         refreshers=RefresherService(store, competencies, settings, now_us)
         if competencies is not None
@@ -136,5 +151,20 @@ def build_runtime(settings: Settings) -> Runtime:
         health=Health(store),
         branding=branding,
         signin=signin,
-        upstreams=UpstreamRegistry(UpstreamStore(engine), now_us),
+        upstreams=upstream_registry,
+        upstream_status=UpstreamStatusService(UpstreamStatusStore(engine), now_us),
+        puller=Puller(
+            PullStore(engine),
+            statement_service,
+            store,
+            upstream_registry,
+            now_us,
+            PullSettings(
+                batch_size=settings.upstream_batch_size,
+                lease_seconds=settings.upstream_lease_seconds,
+                overlap_seconds=settings.upstream_pull_overlap_seconds,
+                timeout_seconds=settings.upstream_timeout_seconds,
+            ),
+            spool_directory=attachments.spool_directory,
+        ),
     )

@@ -12,7 +12,7 @@ from flask import Flask, Response, g, request
 from werkzeug.routing import IntegerConverter, Map
 
 import lrs_bridge.api.documents  # noqa: F401 - registers routes
-from lrs_bridge.api import assignments, ops, v1, xapi
+from lrs_bridge.api import assignments, ops, upstreams, v1, xapi
 from lrs_bridge.api.errors import register_error_handlers
 from lrs_bridge.config import load_settings
 from lrs_bridge.console import register_console
@@ -53,6 +53,7 @@ def build_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(ops.blueprint)
     app.register_blueprint(v1.blueprint)
     app.register_blueprint(assignments.blueprint)
+    app.register_blueprint(upstreams.blueprint)
     register_console(
         app, idle_minutes=settings.console_idle_minutes, trust_proxy=settings.trust_proxy
     )

@@ -11,11 +11,13 @@ from marshmallow import Schema, fields
 from lrs_bridge.api.schemas import (
     CancelSchema,
     ConfigChangeSchema,
+    DeadLetterRetrySchema,
     LearnerSchema,
     LearnerUpdateSchema,
     SnoozeSchema,
 )
 from lrs_bridge.params import MAX_ID
+from lrs_bridge.upstream.schema import NAME_PATTERN, UpstreamChangeSchema, UpstreamSchema
 
 _TYPES: tuple[tuple[type[fields.Field[Any]], dict[str, Any]], ...] = (
     (fields.Email, {"type": "string", "format": "email"}),
@@ -56,6 +58,7 @@ _ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 _PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "id": _ID,
     "team": {"type": "string", "minLength": 1},
+    "name": {"type": "string", "pattern": NAME_PATTERN},
     "collection": {
         "type": "string",
         "enum": ["rules", "policies", "methods", "framework-competencies", "refreshers"],
@@ -151,7 +154,24 @@ _EXPLANATION = {
             },
         },
         "learners": {"type": "array", "items": {"type": "string"}},
-        "evidence": {"type": "array", "items": {"type": "object"}},
+        "duplicate_of": {
+            "type": ["string", "null"],
+            "description": "a stored statement that repeats another (same actor, verb, "
+            "object and result within the duplicate window): the id of the one it repeats; "
+            "its evidence counts once",
+        },
+        "evidence": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "duplicate_of": {
+                        "type": ["string", "null"],
+                        "description": "for this competency, the statement it repeats",
+                    }
+                },
+            },
+        },
     },
 }
 
@@ -183,6 +203,9 @@ def _with_path_parameters(paths: dict[str, dict[str, Any]]) -> None:
 
 def openapi_document() -> dict[str, Any]:
     """The whole document."""
+    # Here, not at the top: that module builds its operations with this one's helpers.
+    from lrs_bridge.api.openapi_upstreams import upstream_paths
+
     read = "admin, all/read or all"
     document: dict[str, Any] = {
         "openapi": "3.1.0",
@@ -196,6 +219,9 @@ def openapi_document() -> dict[str, Any]:
                 "LearnerUpdate": schema_to_json(LearnerUpdateSchema()),
                 "Snooze": schema_to_json(SnoozeSchema()),
                 "Cancel": schema_to_json(CancelSchema()),
+                "Upstream": schema_to_json(UpstreamSchema()),
+                "UpstreamChange": schema_to_json(UpstreamChangeSchema()),
+                "DeadLetterRetry": schema_to_json(DeadLetterRetrySchema()),
                 "Error": {
                     "type": "object",
                     "properties": {
@@ -359,6 +385,7 @@ def openapi_document() -> dict[str, Any]:
             "/notifications/{id}/retry": {
                 "post": _op("Re-queue a dead-lettered notification", "admin")
             },
+            **upstream_paths(),
         },
     }
     _with_path_parameters(document["paths"])

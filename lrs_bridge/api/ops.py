@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify
 
 from lrs_bridge.api.access import require_admin
 from lrs_bridge.api.xapi import runtime
-from lrs_bridge.observability import Metrics, state_exposition
+from lrs_bridge.observability import Metrics, state_exposition, upstream_exposition
 
 blueprint = Blueprint("ops", __name__)
 
@@ -32,4 +32,7 @@ def metrics() -> Response:
     body, content_type = instruments.exposition()
     services = runtime()
     body += state_exposition(services.notifications.counts(), services.assignments.counts())
+    body += upstream_exposition(
+        [services.upstream_status.status(u).metrics() for u in services.upstreams.all()]
+    )
     return Response(body, content_type=content_type)

@@ -5,31 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import (
-    RAISE,
-    Schema,
     ValidationError,
     fields,
-    pre_load,
     validate,
     validates_schema,
 )
 
-from lrs_bridge.params import MAX_ID, check_no_nul
+from lrs_bridge.params import MAX_ID
+from lrs_bridge.schema_base import Body
 
-
-class _Body(Schema):
-    """A request body: unknown fields refused, and no NUL in any text (``params.py``)."""
-
-    class Meta:
-        unknown = RAISE
-
-    @pre_load
-    def _no_nul(self, data: Any, **kwargs: Any) -> Any:
-        if isinstance(data, dict):
-            for name, value in data.items():
-                texts = value if isinstance(value, list) else [value]
-                check_no_nul((str(name), text) for text in texts)
-        return data
+#: The shared base (``schema_base.py``), by its old name here.
+_Body = Body
 
 
 class ConfigChangeSchema(_Body):
@@ -85,3 +71,15 @@ class CancelSchema(_Body):
     """``POST /api/v1/assignments/<id>/cancel``: an optional note for the trail."""
 
     note = fields.String(load_default=None, validate=validate.Length(max=2000))
+
+
+class DeadLetterRetrySchema(_Body):
+    """``POST /api/v1/upstreams/<name>/dead-letters/retry``: these statements' dead letters,
+    or every dead letter of the upstream when ``statement_ids`` is left out."""
+
+    statement_ids = fields.List(
+        fields.UUID(),
+        load_default=None,
+        validate=validate.Length(min=1, max=1000),
+        metadata={"description": "statement ids (left out: every dead letter)"},
+    )

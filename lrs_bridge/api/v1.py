@@ -182,15 +182,10 @@ def post_explain() -> Response:
     require_admin()
     statement_id = request.args.get("statement_id")
     if statement_id is not None:
-        statement = _config_service().stored_statement(statement_id)
-    else:
-        statement = _json_body()
-        validate_statement(statement, version="1.0.3")
-    return jsonify(
-        explain(
-            _engine(), statement, statement_id=None if statement_id is None else statement["id"]
-        )
-    )
+        return jsonify(_config_service().explain_stored(_engine(), statement_id))
+    statement = _json_body()
+    validate_statement(statement, version="1.0.3")
+    return jsonify(explain(_engine(), statement))
 
 
 @blueprint.post("/learners")

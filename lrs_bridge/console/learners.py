@@ -253,7 +253,7 @@ def _safe_url(url: str | None) -> str | None:
 
 
 def _chart(row: CompetencyRow, now_us: int) -> Any:
-    """The row's evidence timeline as SVG markup."""
+    """The row's evidence timeline as SVG markup (repeats left out: they count once)."""
     points = [
         EvidencePoint(
             at_us=item["at_us"],
@@ -268,6 +268,7 @@ def _chart(row: CompetencyRow, now_us: int) -> Any:
             ),
         )
         for item in row.evidence
+        if not item.get("duplicate_of")
     ]
     layout = timeline(
         points, now_us=now_us, stale_at_us=row.stale_at_us, window_start_us=row.last_evidence_us

@@ -14,10 +14,12 @@ from lrs_bridge.console import (
     signin,
     statements,
     teams,
+    upstreams,
 )
 
 BLUEPRINTS: list[Blueprint] = [
     operations.blueprint,
+    upstreams.blueprint,
     settings_views.blueprint,
     inbox.blueprint,
     statements.blueprint,

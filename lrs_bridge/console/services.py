@@ -25,6 +25,8 @@ from lrs_bridge.services.refreshers import RefresherService
 from lrs_bridge.services.signin import SignInService
 from lrs_bridge.services.statement_browser import StatementBrowser
 from lrs_bridge.services.team_matrix import TeamMatrixService
+from lrs_bridge.services.upstream_status import UpstreamStatusService
+from lrs_bridge.services.upstreams import UpstreamRegistry
 from lrs_bridge.store.activity_preview import ActivityPreviewStore
 from lrs_bridge.store.activity_usage import ActivityUsageStore
 from lrs_bridge.store.matrix import SqlMatrixStore
@@ -46,6 +48,16 @@ class ConsoleServices:
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
+
+    @property
+    def upstreams(self) -> UpstreamRegistry:
+        """The upstream LRSs (the Upstreams page)."""
+        return self.runtime.upstreams
+
+    @property
+    def upstream_status(self) -> UpstreamStatusService:
+        """Their status and dead letters, and the retry of those."""
+        return self.runtime.upstream_status
 
     @property
     def people(self) -> PeopleService:

@@ -35,6 +35,10 @@ def _dispatch_notifications(runtime: Runtime) -> None:
     runtime.dispatcher.dispatch()
 
 
+def _pull_upstreams(runtime: Runtime) -> None:
+    runtime.puller.pull_all()
+
+
 #: Unlinked attachment content younger than this is left alone (a request may be between
 #: storing it and committing its statements).
 ATTACHMENT_GRACE_US = 3600 * 1_000_000
@@ -73,5 +77,9 @@ def periodic_jobs(runtime: Runtime) -> list[PeriodicJob]:
         # The console's activity inbox reads this summary, never the raw statements.
         PeriodicJob(
             id="activity-usage", seconds=ACTIVITY_USAGE_SECONDS, func=_count_activity_usage
+        ),
+        # Each pulling upstream is claimed in the database: one scheduler pulls it at a time.
+        PeriodicJob(
+            id="upstream-pull", seconds=settings.upstream_pull_seconds, func=_pull_upstreams
         ),
     ]

@@ -10,11 +10,12 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 import orjson
 
+from lrs_bridge.competency.dedup import Mark, originals
 from lrs_bridge.competency.mapping import DIRECT_RULE_ID
 from lrs_bridge.competency.near_miss import NEAR_MISS_LIMIT, Miss, near_misses
 from lrs_bridge.competency.rules import StatementView
@@ -27,6 +28,7 @@ from lrs_bridge.services.competencies import (
 from lrs_bridge.services.config_items import validate_candidate
 from lrs_bridge.store.base import Clock, LedgerPoint, StoredStatement
 from lrs_bridge.store.sqlalchemy import SqlStore
+from lrs_bridge.store.trail import SqlTrailStore
 from lrs_bridge.xapi.person import ifi_label
 
 
@@ -50,12 +52,21 @@ class DryRun:
 
 
 def explain(
-    engine: CompetencyEngine, statement: dict[str, Any], *, statement_id: str | None = None
+    engine: CompetencyEngine,
+    statement: dict[str, Any],
+    *,
+    statement_id: str | None = None,
+    repeats: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Which rules fire for a statement and what evidence results, for whom; or why it is
     ignored (``ignored`` names the verb and the setting); and the near misses: rules that
     did not fire although some of their conditions held, each with its reasons (a rule
-    that only the ignored verb stops has the reason ``ignored verb``)."""
+    that only the ignored verb stops has the reason ``ignored verb``).
+
+    ``repeats`` (a stored statement's, ``{competency: original id}``): where its evidence
+    is a repeat that counts once (``competency/dedup.py``), each evidence entry names the
+    statement it repeats in ``duplicate_of``, and so does the answer (the first one)."""
+    repeats = repeats or {}
     ignored = engine.ignored(statement)
     view = StatementView(statement)
     matching = engine.map.index.firing(view)
@@ -83,6 +94,7 @@ def explain(
     drafts = engine.evidence_for(statement)
     return {
         "statement_id": statement_id,
+        "duplicate_of": next(iter(sorted(set(repeats.values()))), None),
         "ignored": ignored,
         "rules_fired": fired,
         "near_misses": near,
@@ -95,6 +107,7 @@ def explain(
                 "method": d.method,
                 "weight": d.weight,
                 "quality": d.quality,
+                "duplicate_of": repeats.get(d.competency_id),
             }
             for d in drafts
             if d.agent_key == drafts[0].agent_key
@@ -126,6 +139,28 @@ class StatementLookup(Protocol):
         ...
 
 
+class RepeatLookup(Protocol):
+    """What :func:`explain_stored` needs to say which statement a stored one repeats."""
+
+    def repeats_of(self, statement_id: str) -> dict[str, str]:
+        """``{competency: id of the statement it repeats}`` (``SqlTrailStore``)."""
+        ...
+
+
+def explain_stored(
+    engine: CompetencyEngine, store: StatementLookup, trails: RepeatLookup, statement_id: str
+) -> dict[str, Any]:
+    """:func:`explain` for a stored statement (400 for a malformed id, 404 unknown), with
+    the statement each of its evidence rows repeats, if any."""
+    statement = stored_statement(store, statement_id)
+    return explain(
+        engine,
+        statement,
+        statement_id=statement["id"],
+        repeats=trails.repeats_of(statement["id"]),
+    )
+
+
 class ConfigService:
     """Changing the competency configuration through the admin API."""
 
@@ -133,15 +168,16 @@ class ConfigService:
         self.store = store
         self.source = source
         self.clock = clock
+        self.trails = SqlTrailStore(store.engine)
 
     def documents(self) -> dict[str, Any]:
         """The active framework and map documents and their version."""
         framework_doc, map_doc, version = self.source.documents()
         return {"version": version, "framework": framework_doc, "map": map_doc}
 
-    def stored_statement(self, statement_id: str) -> dict[str, Any]:
-        """A stored statement by id, for ``explain`` (400 for a malformed id, 404 unknown)."""
-        return stored_statement(self.store, statement_id)
+    def explain_stored(self, engine: CompetencyEngine, statement_id: str) -> dict[str, Any]:
+        """``explain`` for a stored statement by id (400 for a malformed id, 404 unknown)."""
+        return explain_stored(engine, self.store, self.trails, statement_id)
 
     def candidate(
         self, framework_doc: Any | None, map_doc: Any | None
@@ -162,8 +198,8 @@ class ConfigService:
 
     def dry_run(self, engine: CompetencyEngine, *, rule_id: str | None = None) -> DryRun:
         """Evaluate every stored statement under ``engine`` (admitted by its credential's
-        evidence policy, as a replay would) and compare statuses at now; with ``rule_id``,
-        also count what that rule alone turns into evidence."""
+        evidence policy, repeats counted once, as a replay would) and compare statuses at
+        now; with ``rule_id``, also count what that rule alone turns into evidence."""
         now = self.clock()
         current = self.source.current()
         before = {
@@ -172,6 +208,7 @@ class ConfigService:
         }
         learner_of = self.store.learner_ids_by_agent_key()
         points: dict[tuple[int | str, str], list[LedgerPoint]] = defaultdict(list)
+        marks: dict[tuple[int | str, str], list[Mark]] = defaultdict(list)
         evaluated = 0
         evidence_seqs: set[int] = set()
         evidence_learners: set[int | str] = set()
@@ -186,17 +223,17 @@ class ConfigService:
                 if rule_id is not None and draft.rule_id == rule_id:
                     rule_seqs.add(seq)
                     rule_learners.add(learner)
-                points[(learner, draft.competency_id)].append(
-                    LedgerPoint(
-                        seq=seq,
-                        at_us=draft.at_us if draft.at_us is not None else at_us,
-                        weight=draft.weight,
-                        quality=draft.quality,
-                    )
+                at = draft.at_us if draft.at_us is not None else at_us
+                pair = (learner, draft.competency_id)
+                points[pair].append(
+                    LedgerPoint(seq=seq, at_us=at, weight=draft.weight, quality=draft.quality)
                 )
+                marks[pair].append(Mark(seq, at, draft.fingerprint))
         after = {}
         for (learner, competency), pair_points in points.items():
-            state = engine.reduce(competency, pair_points)
+            repeats = originals(marks[(learner, competency)], self.store.duplicate_window_us)
+            counted = [p for p in pair_points if p.seq not in repeats]
+            state = engine.reduce(competency, counted)
             after[(learner, competency)] = engine.status(competency, state.stale_at_us, now)
         changed = {
             pair

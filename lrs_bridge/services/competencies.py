@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from lrs_bridge.competency.dedup import fingerprint
 from lrs_bridge.competency.engine import (
     CompetencyState,
     EvidencePoint,
@@ -131,6 +132,7 @@ class CompetencyEngine:
         found = evaluate(statement, self.map, self.framework)
         if not found:
             return []
+        content = fingerprint(statement)
         return [
             EvidenceDraft(
                 agent_key=key,
@@ -141,6 +143,7 @@ class CompetencyEngine:
                 weight=item.weight,
                 quality=item.quality,
                 at_us=None,
+                fingerprint=content,
             )
             for key, agent in learners_of(statement)
             for item in found

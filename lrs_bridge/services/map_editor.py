@@ -17,7 +17,7 @@ from typing import Any, Literal
 import orjson
 
 from lrs_bridge.errors import BadRequest
-from lrs_bridge.services.admin import ConfigService, DryRun, explain, stored_statement
+from lrs_bridge.services.admin import ConfigService, DryRun, explain
 from lrs_bridge.services.competencies import EngineSource
 from lrs_bridge.services.config_history import (
     ConfigHistory,
@@ -141,8 +141,7 @@ class MapEditor:
     def test_statement(self, text: str | None, statement_id: str | None) -> dict[str, Any]:
         """``explain`` for a pasted statement (JSON) or a stored one by id."""
         if statement_id:
-            statement = stored_statement(self.store, statement_id)
-            return explain(self.source.current(), statement, statement_id=statement["id"])
+            return self.config.explain_stored(self.source.current(), statement_id)
         if not text or not text.strip():
             raise BadRequest("statement: paste a statement or give a stored id", field="statement")
         try:

@@ -198,6 +198,8 @@ class EvidenceDraft:
     quality: float
     #: The statement's timestamp; None when it had none (the store uses ``stored``).
     at_us: int | None
+    #: The statement's content fingerprint (``competency/dedup.py``); None: never a repeat.
+    fingerprint: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -287,6 +289,7 @@ class StorePart:
     it runs in the store's transactions, which ``SqlStore`` provides."""
 
     is_postgres: bool
+    duplicate_window_us: int
 
     def _read(self) -> contextlib.AbstractContextManager[Connection]:
         raise NotImplementedError

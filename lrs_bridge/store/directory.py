@@ -31,7 +31,12 @@ class DirectoryEntry:
 
 
 def import_entries(
-    conn: Connection, entries: Sequence[DirectoryEntry], reduce: StateReducer, now_us: int
+    conn: Connection,
+    entries: Sequence[DirectoryEntry],
+    reduce: StateReducer,
+    now_us: int,
+    *,
+    window_us: int,
 ) -> dict[str, int]:
     """Create or update learners, merging learners that share an entry's IFIs.
 
@@ -94,7 +99,7 @@ def import_entries(
                     .where(learners.c.id == by_email[entry.email.lower()])
                     .values(manager_id=manager)
                 )
-    recompute_states(conn, touched, reduce, now_us)
+    recompute_states(conn, touched, reduce, now_us, window_us=window_us)
     return counts
 
 

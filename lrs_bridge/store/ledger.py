@@ -13,7 +13,11 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from lrs_bridge.store import duplicates
 from lrs_bridge.store.base import EvidenceDraft, LedgerPoint, StateReducer, StateRow
+from lrs_bridge.store.learner_reads import learner_by_agent_key as learner_by_agent_key
+from lrs_bridge.store.learner_reads import learner_by_id as learner_by_id
+from lrs_bridge.store.learner_reads import learner_competencies as learner_competencies
 from lrs_bridge.store.sets import Pair as Pair  # re-exported: other stores name pairs so
 from lrs_bridge.store.sets import member, rows_of_pairs
 from lrs_bridge.store.tables import (
@@ -23,13 +27,12 @@ from lrs_bridge.store.tables import (
     evidence,
     learner_ifis,
     learners,
-    statements,
 )
 
 # Hot-path SQL, the same on SQLite (3.24+) and PostgreSQL; ``?`` becomes the driver's marker.
 _INSERT_EVIDENCE = (
     "INSERT INTO evidence (seq, learner_id, competency_id, rule_id, method, weight, quality, "
-    "at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "at_us, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _UPSERT_STATE = (
     "INSERT INTO competency_state (learner_id, competency_id, level, last_evidence_us, "
@@ -108,6 +111,7 @@ def add_evidence(
             draft.weight,
             draft.quality,
             draft.at_us if draft.at_us is not None else default_at,
+            draft.fingerprint,
         )
     conn.exec_driver_sql(_sql(conn, _INSERT_EVIDENCE), list(rows.values()))
     touched: dict[Pair, list[int]] = defaultdict(list)
@@ -182,23 +186,47 @@ def retract_evidence(conn: Connection, seqs: Collection[int]) -> set[Pair]:
 
 
 def recompute_states(
-    conn: Connection, pairs: Iterable[Pair], reduce: StateReducer, now_us: int
+    conn: Connection,
+    pairs: Iterable[Pair],
+    reduce: StateReducer,
+    now_us: int,
+    *,
+    window_us: int,
 ) -> dict[Pair, StateRow | None]:
-    """Recompute the state of each pair from all of its evidence rows (order-free).
+    """Recompute the state of each pair from all of its evidence rows (order-free), with
+    repeats within ``window_us`` counted once (``store/duplicates.py``).
 
     Returns the new state of every pair (None: no evidence left).
     """
+    return recompute_counting(conn, pairs, reduce, now_us, window_us=window_us)[0]
+
+
+def recompute_counting(
+    conn: Connection,
+    pairs: Iterable[Pair],
+    reduce: StateReducer,
+    now_us: int,
+    *,
+    window_us: int,
+) -> tuple[dict[Pair, StateRow | None], dict[Pair, set[int]]]:
+    """:func:`recompute_states`, and the seqs whose evidence counts (is no repeat), by pair."""
     wanted = set(pairs)
     if not wanted:
-        return {}
-    points: dict[Pair, list[LedgerPoint]] = defaultdict(list)
-    for learner_id, competency_id, seq, at_us, weight, quality in rows_of_pairs(
-        conn, "evidence", ("seq", "at_us", "weight", "quality"), wanted
-    ):
-        points[(learner_id, competency_id)].append(
-            LedgerPoint(seq=seq, at_us=at_us, weight=weight, quality=quality)
-        )
-    return write_states(conn, wanted, points, reduce, now_us)
+        return {}, {}
+    rows = duplicates.rows_by_pair(rows_of_pairs(conn, "evidence", duplicates.COLUMNS, wanted))
+    points = duplicates.settle(conn, rows, window_us)
+    counting = {pair: {p.seq for p in found} for pair, found in points.items()}
+    return write_states(conn, wanted, points, reduce, now_us), counting
+
+
+def only_counting(
+    touched: dict[Pair, list[int]], counting: dict[Pair, set[int]]
+) -> dict[Pair, list[int]]:
+    """``touched`` without the seqs whose evidence is a repeat: a repeat completes nothing."""
+    return {
+        pair: [seq for seq in found if seq in counting.get(pair, ())]
+        for pair, found in touched.items()
+    }
 
 
 def states_of(conn: Connection, pairs: Collection[Pair]) -> dict[Pair, StateRow]:
@@ -268,83 +296,6 @@ def write_states(
     if removals:
         conn.exec_driver_sql(_sql(conn, _DELETE_STATE), removals)
     return result
-
-
-def learner_by_agent_key(conn: Connection, agent_key: str) -> dict[str, Any] | None:
-    """The learner an IFI belongs to, with every IFI linked to them."""
-    row = conn.execute(
-        select(learners)
-        .join(learner_ifis, learner_ifis.c.learner_id == learners.c.id)
-        .where(learner_ifis.c.agent_key == agent_key)
-    ).first()
-    return _learner(conn, row) if row else None
-
-
-def learner_by_id(conn: Connection, learner_id: int) -> dict[str, Any] | None:
-    """One learner with their IFIs."""
-    row = conn.execute(select(learners).where(learners.c.id == learner_id)).first()
-    return _learner(conn, row) if row else None
-
-
-def _learner(conn: Connection, row: Any) -> dict[str, Any]:
-    ifis = conn.execute(
-        select(learner_ifis.c.agent_key)
-        .where(learner_ifis.c.learner_id == row.id)
-        .order_by(learner_ifis.c.agent_key)
-    ).scalars()
-    return {
-        "id": row.id,
-        "name": row.name,
-        "email": row.email,
-        "team": row.team,
-        "manager_id": row.manager_id,
-        "language": row.language,
-        "ifis": list(ifis),
-    }
-
-
-def learner_competencies(conn: Connection, learner_id: int) -> list[dict[str, Any]]:
-    """States of one learner with their evidence trails (statement id, rule, weight…)."""
-    trails: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in conn.execute(
-        select(
-            evidence.c.competency_id,
-            statements.c.id,
-            evidence.c.rule_id,
-            evidence.c.method,
-            evidence.c.weight,
-            evidence.c.quality,
-            evidence.c.at_us,
-        )
-        .join(statements, statements.c.seq == evidence.c.seq)
-        .where(evidence.c.learner_id == learner_id)
-        .order_by(evidence.c.at_us, evidence.c.seq)
-    ):
-        trails[row.competency_id].append(
-            {
-                "statement_id": row.id,
-                "rule": row.rule_id,
-                "method": row.method,
-                "weight": row.weight,
-                "quality": row.quality,
-                "at_us": row.at_us,
-            }
-        )
-    states = conn.execute(
-        select(competency_state).where(competency_state.c.learner_id == learner_id)
-    ).all()
-    return [
-        {
-            "competency_id": state.competency_id,
-            "level": state.level,
-            "last_evidence_us": state.last_evidence_us,
-            "stale_at_us": state.stale_at_us,
-            "evidence_count": state.evidence_count,
-            "stability_days": state.stability_days,
-            "evidence": trails.get(state.competency_id, []),
-        }
-        for state in states
-    ]
 
 
 def all_states(conn: Connection) -> list[tuple[Any, ...]]:

@@ -34,6 +34,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from lrs_bridge.competency.dedup import fingerprint
 from lrs_bridge.store.assignments import erase_learner_assignments
 from lrs_bridge.store.base import StateReducer, StorePart
 from lrs_bridge.store.ledger import recompute_states
@@ -165,6 +166,7 @@ def erase_learner(
     requested_by: str,
     now_us: int,
     reduce: StateReducer | None,
+    window_us: int = 0,
 ) -> dict[str, Any]:
     """Erase one learner (see the module doc); returns the audit record."""
     plan = plan_erasure(conn, learner_id)
@@ -184,8 +186,6 @@ def erase_learner(
         conn.execute(delete(evidence).where(evidence.c.seq.in_(part)))
     conn.execute(delete(evidence).where(evidence.c.learner_id == learner_id))
     conn.execute(delete(competency_state).where(competency_state.c.learner_id == learner_id))
-    if reduce is not None and others:
-        recompute_states(conn, others, reduce, now_us)
 
     for part in _chunks(plan.keys):
         conn.execute(delete(documents).where(documents.c.agent_key.in_(part)))
@@ -193,7 +193,9 @@ def erase_learner(
     for part in _chunks(plan.own):
         conn.execute(delete(statement_keys).where(statement_keys.c.seq.in_(part)))
         conn.execute(delete(statements).where(statements.c.seq.in_(part)))
-    _replace_in_statements(conn, plan, erased_agent(uuid.uuid4().hex))
+    others |= _replace_in_statements(conn, plan, erased_agent(uuid.uuid4().hex))
+    if reduce is not None and others:
+        recompute_states(conn, others, reduce, now_us, window_us=window_us)
     erased_keys = [f"agent|{k}" for k in plan.keys]
     for part in _chunks(plan.inherited):
         conn.execute(
@@ -228,14 +230,29 @@ def erase_learner(
     return {**record, "files": record_files}
 
 
-def _replace_in_statements(conn: Connection, plan: ErasurePlan, stand_in: dict[str, Any]) -> None:
-    """Put ``stand_in`` where the learner was in statements that stay, JSON and keys alike."""
+def _replace_in_statements(
+    conn: Connection, plan: ErasurePlan, stand_in: dict[str, Any]
+) -> set[tuple[int, str]]:
+    """Put ``stand_in`` where the learner was in statements that stay, JSON and keys alike,
+    and in the content fingerprint of the evidence they gave (a SubStatement naming the
+    learner is part of it); returns the pairs of that evidence, to classify again."""
     stand_in_key = f"agent|{agent_key(stand_in)}"
+    pairs: set[tuple[int, str]] = set()
     for seq, (statement, keys) in plan.named.items():
+        rewritten = replace_person(statement, keys, stand_in)
         conn.execute(
             update(statements)
             .where(statements.c.seq == seq)
-            .values(statement=orjson.dumps(replace_person(statement, keys, stand_in)).decode())
+            .values(statement=orjson.dumps(rewritten).decode())
+        )
+        pairs.update(
+            (row.learner_id, row.competency_id)
+            for row in conn.execute(
+                update(evidence)
+                .where(evidence.c.seq == seq, evidence.c.fingerprint.is_not(None))
+                .values(fingerprint=fingerprint(rewritten))
+                .returning(evidence.c.learner_id, evidence.c.competency_id)
+            )
         )
         conn.execute(
             delete(statement_keys).where(
@@ -250,6 +267,7 @@ def _replace_in_statements(conn: Connection, plan: ErasurePlan, stand_in: dict[s
             .where(statements.c.authority_id.in_(plan.credential_ids))
             .values(authority_id=None)
         )
+    return pairs
 
 
 def _orphaned_attachments(conn: Connection, seqs: list[int]) -> list[str]:
@@ -347,6 +365,7 @@ class PrivacyQueries(StorePart):
                 requested_by=requested_by,
                 now_us=now_us,
                 reduce=reduce,
+                window_us=self.duplicate_window_us,
             )
 
     def erasure_counts(self, learner_id: int) -> dict[str, int] | None:

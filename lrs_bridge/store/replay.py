@@ -10,7 +10,6 @@ replay's configuration version is still the active one.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any, Literal
 
@@ -19,7 +18,7 @@ from sqlalchemy import Connection, case, delete, null, select
 
 from lrs_bridge.competency.engine import evidence_time
 from lrs_bridge.errors import ConfigurationChanged
-from lrs_bridge.store import ledger
+from lrs_bridge.store import duplicates, ledger
 from lrs_bridge.store.base import (
     Clock,
     EvidenceDraft,
@@ -28,6 +27,7 @@ from lrs_bridge.store.base import (
     StateRow,
     StorePart,
 )
+from lrs_bridge.store.duplicates import EvidenceRow, rows_by_pair
 from lrs_bridge.store.ledger import Candidate, Pair, add_evidence, admit_evidence, write_states
 from lrs_bridge.store.ledger import _sql as sql
 from lrs_bridge.store.tables import competency_state, evidence, learners, statements
@@ -35,9 +35,10 @@ from lrs_bridge.store.tables import competency_state, evidence, learners, statem
 #: ``config_version="any"``: write without checking the competency configuration version.
 AnyVersion = Literal["any"]
 
-_POINTS_OF_LEARNERS = (
-    "SELECT learner_id, competency_id, seq, at_us, weight, quality FROM evidence "
-    "WHERE learner_id > ? AND learner_id <= ? ORDER BY learner_id, competency_id, seq"
+_ROWS_OF_LEARNERS = (
+    "SELECT learner_id, competency_id, seq, at_us, weight, quality, fingerprint, duplicate_of "
+    "FROM evidence WHERE learner_id > ? AND learner_id <= ? "
+    "ORDER BY learner_id, competency_id, seq"
 )
 
 
@@ -116,27 +117,29 @@ def learner_bound(conn: Connection, after_learner: int, learners_count: int) -> 
     return int(found[-1]) if found else None
 
 
-def points_of_learners(
+def rows_of_learners(
     conn: Connection, after_learner: int, last_learner: int
-) -> dict[Pair, list[LedgerPoint]]:
+) -> dict[Pair, list[EvidenceRow]]:
     """The evidence of learners ``after < id <= last``, by pair, each in ``seq`` order (a
     pair has one row per statement)."""
-    points: dict[Pair, list[LedgerPoint]] = defaultdict(list)
-    for learner_id, competency_id, seq, at_us, weight, quality in conn.exec_driver_sql(
-        sql(conn, _POINTS_OF_LEARNERS), (after_learner, last_learner)
-    ):
-        points[(learner_id, competency_id)].append(
-            LedgerPoint(seq=seq, at_us=at_us, weight=weight, quality=quality)
-        )
-    return points
+    return rows_by_pair(
+        conn.exec_driver_sql(sql(conn, _ROWS_OF_LEARNERS), (after_learner, last_learner))
+    )
 
 
 def rebuild_states(
-    conn: Connection, after_learner: int, last_learner: int, reduce: StateReducer, now_us: int
+    conn: Connection,
+    after_learner: int,
+    last_learner: int,
+    reduce: StateReducer,
+    now_us: int,
+    *,
+    window_us: int,
 ) -> None:
     """Recompute every state of learners ``after < id <= last`` from their evidence (a pair
-    without evidence loses its state row), inside a write transaction."""
-    points = points_of_learners(conn, after_learner, last_learner)
+    without evidence loses its state row), classifying repeats again (a changed window
+    applies here), inside a write transaction."""
+    points = duplicates.settle(conn, rows_of_learners(conn, after_learner, last_learner), window_us)
     stored = conn.execute(
         select(competency_state.c.learner_id, competency_state.c.competency_id).where(
             competency_state.c.learner_id > after_learner,
@@ -148,11 +151,15 @@ def rebuild_states(
 
 
 def reduced_ahead(
-    reduce: StateReducer, snapshot: dict[tuple[int, str], list[LedgerPoint]]
+    reduce: StateReducer, snapshot: dict[Pair, list[EvidenceRow]], window_us: int
 ) -> StateReducer:
-    """``reduce``, with the states of ``snapshot`` computed now: a later call with exactly
-    the same points returns the precomputed state (reduce is a pure function)."""
-    known = {(pair[1], tuple(points)): reduce(pair[1], points) for pair, points in snapshot.items()}
+    """``reduce``, with the states of ``snapshot`` (the points that count in it) computed
+    now: a later call with exactly the same points returns the precomputed state (reduce
+    is a pure function)."""
+    known = {}
+    for pair, rows in snapshot.items():
+        points = duplicates.counted(rows, window_us)[0]
+        known[(pair[1], tuple(points))] = reduce(pair[1], points)
 
     def reduce_known(competency_id: str, points: Sequence[LedgerPoint]) -> StateRow:
         state = known.get((competency_id, tuple(points)))
@@ -237,11 +244,13 @@ class ReplayQueries(StorePart):
                 upper = learner_bound(conn, last, learners_per_chunk)
                 if upper is None:
                     return done
-                snapshot = points_of_learners(conn, last, upper)
-            known = reduced_ahead(reduce, snapshot)
+                snapshot = rows_of_learners(conn, last, upper)
+            known = reduced_ahead(reduce, snapshot, self.duplicate_window_us)
             with self._write(serialise_statements=True) as conn:
                 check_config(conn, config_version)
-                rebuild_states(conn, last, upper, known, clock())
+                rebuild_states(
+                    conn, last, upper, known, clock(), window_us=self.duplicate_window_us
+                )
             last = upper
 
     def preview_evidence(

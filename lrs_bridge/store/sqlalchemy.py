@@ -53,7 +53,6 @@ from lrs_bridge.store.gate import AdvisoryGate, FileGate, NoGate
 from lrs_bridge.store.keys import batch_keys, key_filters, propagate_to_referrers
 from lrs_bridge.store.ledger import (
     add_evidence,
-    recompute_states,
     retract_evidence,
 )
 from lrs_bridge.store.people import PeopleQueries
@@ -110,8 +109,10 @@ class SqlStore(
     It is given an engine and does not own it (the caller disposes of it).
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, duplicate_window_seconds: int = 0) -> None:
         self.engine = engine
+        #: Repeats within this window count once as evidence (``competency/dedup.py``).
+        self.duplicate_window_us = duplicate_window_seconds * 1_000_000
         self.is_postgres = engine.dialect.name == "postgresql"
         database = engine.url.database or ""
         self.gate: FileGate | AdvisoryGate | NoGate
@@ -239,11 +240,14 @@ class SqlStore(
                 conn.execute(update(statements).where(voidable).values(voided=True))
             if reduce is not None and pairs:
                 before = ledger.states_of(conn, pairs) if assertions else {}
-                after = recompute_states(conn, pairs, reduce, stored_us)
+                after, counting = ledger.recompute_counting(
+                    conn, pairs, reduce, stored_us, window_us=self.duplicate_window_us
+                )
                 if assertions is not None:
                     self._assert_changes(conn, before, after, assertions, seqs, stored_us)
                 if closer is not None:
-                    close_completed(conn, stored_us, after, touched, new, seqs, closer)
+                    counted = ledger.only_counting(touched, counting)
+                    close_completed(conn, stored_us, after, counted, new, seqs, closer)
         return [stored_us] * len(new)
 
     def _insert(
@@ -325,7 +329,9 @@ class SqlStore(
     ) -> dict[str, int]:
         """Import learners (see ``store/directory.py``) in one transaction."""
         with self._write(serialise_statements=True) as conn:
-            return import_entries(conn, entries, reduce, clock())
+            return import_entries(
+                conn, entries, reduce, clock(), window_us=self.duplicate_window_us
+            )
 
     def known_emails(self, emails: Sequence[str]) -> set[str]:
         """The lower-cased addresses among ``emails`` that belong to a learner."""

@@ -130,6 +130,10 @@ evidence = Table(
     Column("weight", Float, nullable=False),
     Column("quality", Float, nullable=False),
     Column("at_us", BigInteger, nullable=False),
+    #: ``competency/dedup.py``: the statement's content fingerprint (None: written before
+    #: migration 0016), and the seq of the statement this row repeats (None: it counts).
+    Column("fingerprint", String(32)),
+    Column("duplicate_of", SequenceInteger),
     Index("ix_evidence_learner_competency", "learner_id", "competency_id"),
 )
 

@@ -15,6 +15,7 @@ import orjson
 from sqlalchemy import select
 
 from lrs_bridge.store.assignment_records import Notification, record_from_row
+from lrs_bridge.store.learner_reads import trail_query
 from lrs_bridge.store.tables import (
     assignment_events,
     evidence,
@@ -43,6 +44,9 @@ class TrailEntry:
     method: str
     weight: float
     quality: float
+    #: The id of the statement this one repeats (``competency/dedup.py``): it is in the
+    #: trail but does not count. None: it counts.
+    duplicate_of: str | None = None
 
 
 class SqlTrailStore(EngineTransactions):
@@ -50,23 +54,28 @@ class SqlTrailStore(EngineTransactions):
 
     def evidence_trail(self, learner_id: int, competency_id: str) -> list[TrailEntry]:
         """The evidence of one learner for one competency, oldest first."""
-        query = (
-            select(
-                evidence.c.at_us,
-                evidence.c.rule_id,
-                evidence.c.method,
-                evidence.c.weight,
-                evidence.c.quality,
-                statements.c.id,
-                statements.c.verb_id,
-                statements.c.statement,
-            )
-            .join(statements, statements.c.seq == evidence.c.seq)
-            .where(evidence.c.learner_id == learner_id, evidence.c.competency_id == competency_id)
-            .order_by(evidence.c.at_us, evidence.c.seq)
+        query = trail_query(statements.c.verb_id, statements.c.statement).where(
+            evidence.c.learner_id == learner_id, evidence.c.competency_id == competency_id
         )
         with self._read() as conn:
             return [_entry(row) for row in conn.execute(query)]
+
+    def repeats_of(self, statement_id: str) -> dict[str, str]:
+        """``{competency: id of the statement it repeats}`` for the evidence a stored
+        statement gave (for ``explain``); a competency it counts for is absent."""
+        own, original = statements.alias("own"), statements.alias("original")
+        query = (
+            select(evidence.c.competency_id, original.c.id)
+            .join(own, own.c.seq == evidence.c.seq)
+            .join(original, original.c.seq == evidence.c.duplicate_of)
+            .where(own.c.id == statement_id)
+            .order_by(evidence.c.competency_id, evidence.c.learner_id)
+        )
+        with self._read() as conn:
+            found: dict[str, str] = {}
+            for competency_id, original_id in conn.execute(query):
+                found.setdefault(competency_id, original_id)
+            return found
 
     def learner_events(self, learner_id: int) -> list[dict[str, Any]]:
         """Every event of the learner's assignments, newest first (one query, not one per
@@ -108,6 +117,7 @@ def _entry(row: Any) -> TrailEntry:
         method=row.method,
         weight=row.weight,
         quality=row.quality,
+        duplicate_of=row.duplicate_of,
     )
 
 

@@ -25,7 +25,7 @@ class Upstream:
     #: The xAPI endpoint, ending in ``/`` (``…/statements`` is appended).
     endpoint: str
     key: str
-    secret: str
+    secret: str = dataclasses.field(repr=False)
     version: str = "1.0.3"
     direction: str = "forward"
     verbs: tuple[str, ...] = ()

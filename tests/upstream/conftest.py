@@ -89,7 +89,7 @@ def peer(tmp_path: Path) -> Iterator[PeerLrs]:
     workdir.mkdir()
     url = f"sqlite:///{workdir}/peer.sqlite3"
     engine = make_engine(url)
-    upgrade(engine)  # as the database_url fixture does: serve does not migrate
+    upgrade(engine)  # `serve` does not migrate: a fresh database needs its tables first
     engine.dispose()
     server = ServerProcess(url, workdir)
     key, secret = server.credential()

@@ -43,6 +43,12 @@ MESSAGES = {
         "fi": "Ilmoitukset",
         "nl": "Meldingen",
     },
+    "common.upstreams": {
+        "en": "Upstreams",
+        "nb": "Oppstrøms LRS",
+        "fi": "Ylävirran LRS:t",
+        "nl": "Upstream-LRS'en",
+    },
     "common.statements": {
         "en": "Statements",
         "nb": "Utsagn",

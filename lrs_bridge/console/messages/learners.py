@@ -124,6 +124,12 @@ MESSAGES = {
         "fi": "Näyttöhistoria: {name}",
         "nl": "Bewijsspoor: {name}",
     },
+    "learners.duplicate_of": {
+        "en": "Repeat of {id}: counted once",
+        "nb": "Gjentakelse av {id}: telles én gang",
+        "fi": "Toisto lausumasta {id}: lasketaan kerran",
+        "nl": "Herhaling van {id}: telt één keer",
+    },
     "learners.trail_caption": {
         "en": "{count} evidence rows, oldest first",
         "nb": "{count} bevisrader, eldste først",

@@ -42,6 +42,17 @@ MESSAGES = {
         "Tallennettu lausuma {id}",
         "Opgeslagen statement {id}",
     ),
+    "map.tester.duplicate_of": _m(
+        "This statement repeats {id} (same actor, verb, object and result within the "
+        "duplicate window): its evidence counts once.",
+        "Dette utsagnet gjentar {id} (samme aktør, verb, objekt og resultat innenfor "
+        "duplikatvinduet): beviset telles én gang.",
+        "Tämä lausuma toistaa lausuman {id} (sama toimija, verbi, kohde ja tulos "
+        "kaksoiskappaleikkunan sisällä): sen näyttö lasketaan vain kerran.",
+        "Dit statement herhaalt {id} (zelfde actor, werkwoord, object en resultaat binnen "
+        "het duplicaatvenster): het bewijs telt één keer.",
+    ),
+    "map.tester.repeat_of": _m("Repeat of", "Gjentakelse av", "Toisto lausumasta", "Herhaling van"),
     "map.tester.ignored": _m(
         "Never evidence: the verb {verb} is ignored ({setting}).",
         "Aldri bevis: verbet {verb} ignoreres ({setting}).",
