@@ -97,8 +97,12 @@ class UpstreamClient(Protocol):
 
 
 def client_for(upstream: Upstream, *, timeout_s: float) -> UpstreamClient:
-    """The client for ``upstream``: tincan's RemoteLRS (wrapped) for 1.0.3 without
-    attachments, plain HTTP for 2.0.0 (tincan speaks only 1.0.3)."""
+    """The client for ``upstream``: tincan's RemoteLRS (wrapped, with plain HTTP for
+    attachment content) for 1.0.3, plain HTTP for 2.0.0 (tincan speaks only 1.0.3)."""
+    if upstream.version == "1.0.3":
+        from lrs_bridge.upstream.tincan_client import TincanClient
+
+        return TincanClient(upstream, timeout_s=timeout_s)
     from lrs_bridge.upstream.http_client import HttpClient
 
     return HttpClient(upstream, timeout_s=timeout_s)
