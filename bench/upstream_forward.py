@@ -125,7 +125,9 @@ def run(
                 )
             )
             log(f"{kind}: upstream-forward: ingest cost at batch {COST_BATCH}")
-            cost = _ingest_cost(runtime, principal, runtime.upstreams, 20_000, seed)
+            cost = _ingest_cost(
+                runtime, principal, runtime.upstreams, min(20_000, 2 * statements), seed
+            )
             log(f"  {cost}")
             fill = statements - cost["queued"]
             log(f"{kind}: upstream-forward: filling {fill:,} more statements")

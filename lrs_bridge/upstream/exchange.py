@@ -108,6 +108,11 @@ class StatementExchange:
         answer = self._post_or_put("POST", batch, body, params=None)
         if 200 <= answer.status < 300:
             return [Delivery(id=item.id, outcome="delivered") for item in batch]
+        if answer.status == 413 and len(batch) > 1:
+            # Larger than the upstream takes in one request: halves keep the requests few
+            # (a PUT per statement would turn one batch of 1,000 into 1,000 requests).
+            middle = len(batch) // 2
+            return self.send(batch[:middle]) + self.send(batch[middle:])
         if answer.status in SPLIT or (answer.status == 500 and len(batch) > 1):
             return [self._put(item, payload) for item, payload in zip(batch, payloads, strict=True)]
         raise unavailable(answer)

@@ -18,6 +18,7 @@ import orjson
 import pytest
 
 from lrs_bridge.upstream.client import AttachmentPart, Outgoing, UpstreamClient, client_for
+from lrs_bridge.upstream.exchange import StatementExchange
 from lrs_bridge.upstream.http_client import HttpClient
 from lrs_bridge.upstream.model import Upstream
 from lrs_bridge.upstream.tincan_client import TincanClient
@@ -100,6 +101,35 @@ def test_a_batch_of_500_is_delivered_and_found_upstream_by_id(
     assert [d.id for d in deliveries] == [s["id"] for s in batch]
     assert {d.outcome for d in deliveries} == {"delivered"}
     assert sorted(upstream_lrs.all_ids()) == sorted(s["id"] for s in batch)
+
+
+@pytest.mark.parametrize("kind", sorted(CLIENTS))
+def test_a_batch_larger_than_the_upstream_takes_is_halved_not_sent_one_by_one(
+    peer: UpstreamLrs, kind: str
+) -> None:
+    """The lrs-bridge peer takes at most 500 statements per POST (413 above): 1,001 go in
+    halves of 500 and 501, then 250/251…, each id stored once."""
+    client = make_client(peer, kind)
+    exchange = client.tincan if isinstance(client, TincanClient) else client
+    assert isinstance(exchange, HttpClient | StatementExchange)
+    methods: list[str] = []
+    send_request = exchange.transport.request
+
+    def counting(request: Any) -> Any:
+        methods.append(request.method)
+        return send_request(request)
+
+    exchange.transport.request = counting  # type: ignore[method-assign]
+    try:
+        batch = [statement(n) for n in range(1001)]
+        deliveries = client.send(outgoing(batch))
+    finally:
+        client.close()
+    assert [d.id for d in deliveries] == [s["id"] for s in batch]
+    assert {d.outcome for d in deliveries} == {"delivered"}
+    assert collections.Counter(peer.all_ids()) == collections.Counter(s["id"] for s in batch)
+    # 1001 → 413; 500 ✓; 501 → 413; 250 ✓; 251 ✓: five POSTs, no PUT.
+    assert methods == ["POST"] * 5
 
 
 def test_the_same_batch_again_is_all_delivered_and_stored_once(
