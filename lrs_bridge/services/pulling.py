@@ -75,6 +75,10 @@ class Upstreams(Protocol):
 
     def all(self) -> list[Upstream]: ...
 
+    def forget(self) -> None:
+        """Drop cached upstreams (ingest's forward targets) after a change."""
+        ...
+
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class PullSettings:
@@ -330,6 +334,9 @@ class Puller:
             held = self.records.set_pull_credential(upstream.id, record.id)
             if held != record.id:
                 record = self.credentials.credential_by_id(held) or record
+            # Ingest decides forward targets from the cached registry: it must know the new
+            # credential before the first pulled page, or that page travels back upstream.
+            self.upstreams.forget()
         return principal_of(record)
 
     @contextlib.contextmanager
