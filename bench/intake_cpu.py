@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import json
+import os
 import pstats
 import statistics
 import sys
@@ -71,6 +73,10 @@ def _once(raw: list[bytes], *, db: str, batch: int, profiler: cProfile.Profile |
             )
             principal = principal_of(record)
             statements = _as_listed(raw)
+            # The prepared corpus is the bench's, not intake's: keep collections from
+            # scanning it (a pull holds one page, not the whole corpus).
+            gc.collect()
+            gc.freeze()
             cpu = time.process_time()
             if profiler is not None:
                 profiler.enable()
@@ -82,6 +88,7 @@ def _once(raw: list[bytes], *, db: str, batch: int, profiler: cProfile.Profile |
             if profiler is not None:
                 profiler.disable()
             spent = time.process_time() - cpu
+            gc.unfreeze()
             stored = runtime.store.count_statements()
         finally:
             runtime.close()
@@ -121,7 +128,7 @@ def main() -> None:
         profiler = cProfile.Profile()
         raw = generate(args.statements).statements
         _once(raw, db=args.db[0], batch=args.batch[0], profiler=profiler)
-        pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(30)
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats(os.environ.get("INTAKE_PROFILE_SORT", "tottime")).print_stats(30)
         return
     for db in args.db:
         for batch in args.batch:
