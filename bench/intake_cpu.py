@@ -128,7 +128,7 @@ def main() -> None:
         profiler = cProfile.Profile()
         raw = generate(args.statements).statements
         _once(raw, db=args.db[0], batch=args.batch[0], profiler=profiler)
-        pstats.Stats(profiler, stream=sys.stderr).sort_stats(os.environ.get("INTAKE_PROFILE_SORT", "tottime")).print_stats(30)
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats(os.environ.get("INTAKE_PROFILE_SORT", "tottime")).print_stats(int(os.environ.get("INTAKE_PROFILE_TOP", "30")))
         return
     for db in args.db:
         for batch in args.batch:
