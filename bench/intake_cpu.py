@@ -8,7 +8,8 @@ evidence). The figure is CPU seconds (``time.process_time``), not wall time: the
 is shared, and the pull benchmark is bound by local CPU. Median of ``--runs``.
 
 Usage: ``python bench/intake_cpu.py [--statements N] [--batch 500 2000]
-[--db sqlite postgresql] [--runs 3] [--profile]``.
+[--db sqlite postgresql] [--runs 3] [--profile]``; ``INTAKE_PROFILE_SORT`` and
+``INTAKE_PROFILE_TOP`` pick the profile's order and length.
 """
 
 from __future__ import annotations
@@ -128,7 +129,9 @@ def main() -> None:
         profiler = cProfile.Profile()
         raw = generate(args.statements).statements
         _once(raw, db=args.db[0], batch=args.batch[0], profiler=profiler)
-        pstats.Stats(profiler, stream=sys.stderr).sort_stats(os.environ.get("INTAKE_PROFILE_SORT", "tottime")).print_stats(int(os.environ.get("INTAKE_PROFILE_TOP", "30")))
+        sort = os.environ.get("INTAKE_PROFILE_SORT", "tottime")
+        top = int(os.environ.get("INTAKE_PROFILE_TOP", "30"))
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats(sort).print_stats(top)
         return
     for db in args.db:
         for batch in args.batch:
