@@ -66,7 +66,7 @@ import math
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from operator import attrgetter
-from typing import Literal
+from typing import Literal, Protocol
 
 from fsrs import Card, Rating, Scheduler
 from fsrs.scheduler import DEFAULT_PARAMETERS
@@ -88,6 +88,7 @@ __all__ = [
     "CompetencyState",
     "Duration",
     "EvidencePoint",
+    "Point",
     "FixedWindowPolicy",
     "Policy",
     "Status",
@@ -117,6 +118,20 @@ MAX_INTERVAL_DAYS = 36_500
 _LN2 = math.log(2.0)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SORT_KEY = attrgetter("at_us", "seq", "weight", "quality")
+
+
+class Point(Protocol):
+    """What the model reads of a piece of evidence: :class:`EvidencePoint`, or a store's
+    own row type with the same fields (no copy per row on every state recomputation)."""
+
+    @property
+    def at_us(self) -> int: ...
+    @property
+    def seq(self) -> int: ...
+    @property
+    def weight(self) -> float: ...
+    @property
+    def quality(self) -> float: ...
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -177,7 +192,7 @@ def evidence_time(timestamp_us: int | None, stored_us: int) -> int:
     return stored_us if timestamp_us is None else min(timestamp_us, stored_us)
 
 
-def compute_state(points: Iterable[EvidencePoint], policy: Policy) -> CompetencyState:
+def compute_state(points: Iterable[Point], policy: Policy) -> CompetencyState:
     """The state implied by a collection of evidence points under ``policy``.
 
     Order-independent and deterministic; see the module docstring for the model.
@@ -232,7 +247,7 @@ def status(state: CompetencyState, policy: Policy, now_us: int) -> Status:
     return "fresh"
 
 
-def fsrs_rating(point: EvidencePoint) -> Rating:
+def fsrs_rating(point: Point) -> Rating:
     """The FSRS rating of a point.
 
     Failure → *Again*; success with quality < ``GOOD_QUALITY`` → *Hard*; quality ≥
@@ -260,7 +275,7 @@ def adaptive_interval_days(stability_days: float, policy: AdaptivePolicy) -> int
     return min(max(round(days), 1), MAX_INTERVAL_DAYS)
 
 
-def _level(points: list[EvidencePoint], half_life_us: int) -> float:
+def _level(points: list[Point], half_life_us: int) -> float:
     if not points:
         return 0.0
     newest = points[-1].at_us
@@ -274,7 +289,7 @@ def _level(points: list[EvidencePoint], half_life_us: int) -> float:
     return min(1.0, max(0.0, 1.0 - math.exp(-LEVEL_RATE * total)))
 
 
-def _fsrs_stability(points: list[EvidencePoint], policy: AdaptivePolicy) -> float | None:
+def _fsrs_stability(points: list[Point], policy: AdaptivePolicy) -> float | None:
     if not points:
         return None
     scheduler = _scheduler(policy.target_retention, policy.initial_stability_days)

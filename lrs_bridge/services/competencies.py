@@ -21,7 +21,6 @@ import orjson
 from lrs_bridge.competency.dedup import fingerprint
 from lrs_bridge.competency.engine import (
     CompetencyState,
-    EvidencePoint,
     Status,
     add_duration,
     compute_state,
@@ -153,13 +152,7 @@ class CompetencyEngine:
 
     def reduce(self, competency_id: str, points: Sequence[LedgerPoint]) -> StateRow:
         """The state of one learner × competency from all of its evidence."""
-        state = compute_state(
-            (
-                EvidencePoint(at_us=p.at_us, seq=p.seq, weight=p.weight, quality=p.quality)
-                for p in points
-            ),
-            self._policy(competency_id),
-        )
+        state = compute_state(points, self._policy(competency_id))
         return StateRow(
             level=state.level,
             last_evidence_us=state.last_evidence_us,

@@ -230,7 +230,8 @@ class StatementService:
                         f"{path}.id", "the statement id must match the statementId parameter"
                     )
                 statement["id"] = given or statement_id
-            statement.setdefault("id", str(uuid.uuid4()))
+            if "id" not in statement:  # not setdefault: a uuid4 each time costs 3 µs
+                statement["id"] = str(uuid.uuid4())
             sid = str(statement["id"]).lower()
             if sid in seen:
                 raise InvalidStatement(

@@ -11,7 +11,7 @@ import contextlib
 import dataclasses
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import Connection
 
@@ -205,9 +205,9 @@ class EvidenceDraft:
     fingerprint: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class LedgerPoint:
-    """One evidence row as the state reducer sees it."""
+class LedgerPoint(NamedTuple):
+    """One evidence row as the state reducer sees it (a tuple: every state recomputation
+    makes one per evidence row of the pair, ~0.2 µs against a frozen dataclass's ~0.8)."""
 
     seq: int
     at_us: int

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from lrs_bridge.store import duplicates
 from lrs_bridge.store.base import EvidenceDraft, LedgerPoint, StateReducer, StateRow
+from lrs_bridge.store.bulk import insert_rows
 from lrs_bridge.store.learner_reads import learner_by_agent_key as learner_by_agent_key
 from lrs_bridge.store.learner_reads import learner_by_id as learner_by_id
 from lrs_bridge.store.learner_reads import learner_competencies as learner_competencies
@@ -30,10 +31,10 @@ from lrs_bridge.store.tables import (
 )
 
 # Hot-path SQL, the same on SQLite (3.24+) and PostgreSQL; ``?`` becomes the driver's marker.
-_INSERT_EVIDENCE = (
-    "INSERT INTO evidence (seq, learner_id, competency_id, rule_id, method, weight, quality, "
-    "at_us, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
+_EVIDENCE_COLUMNS = (
+    "seq", "learner_id", "competency_id", "rule_id", "method", "weight", "quality", "at_us",
+    "fingerprint",
+)  # fmt: skip
 _UPSERT_STATE = (
     "INSERT INTO competency_state (learner_id, competency_id, level, last_evidence_us, "
     "stale_at_us, evidence_count, stability_days, updated_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
@@ -113,7 +114,7 @@ def add_evidence(
             draft.at_us if draft.at_us is not None else default_at,
             draft.fingerprint,
         )
-    conn.exec_driver_sql(_sql(conn, _INSERT_EVIDENCE), list(rows.values()))
+    insert_rows(conn, "evidence", _EVIDENCE_COLUMNS, list(rows.values()))
     touched: dict[Pair, list[int]] = defaultdict(list)
     for seq, learner_id, competency in rows:
         touched[(learner_id, competency)].append(seq)

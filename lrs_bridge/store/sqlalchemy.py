@@ -44,6 +44,7 @@ from lrs_bridge.store.base import (
     StateRow,
     StoredStatement,
 )
+from lrs_bridge.store.bulk import insert_rows
 from lrs_bridge.store.clock import StoredClock
 from lrs_bridge.store.config_versions import ConfigVersionQueries
 from lrs_bridge.store.directory import DirectoryEntry, import_entries
@@ -124,13 +125,6 @@ class SqlStore(
         else:
             self.gate = NoGate()
         self.stored_clock = StoredClock(database_clock=self.is_postgres)
-        self._placeholder = "%s" if self.is_postgres else "?"
-        self._insert_statement_sql = _insert_sql(
-            "statements", _STATEMENT_COLUMNS, self._placeholder
-        )
-        self._insert_key_sql = _insert_sql(
-            "statement_keys", ("key", "seq", "narrow"), self._placeholder
-        )
 
     # -- transactions -------------------------------------------------------------------
 
@@ -266,8 +260,10 @@ class SqlStore(
         already_voided = {row.object_key for row in referrers if row.voids_id is not None}
         seqs = {item.id: last_seq + n for n, item in enumerate(items, start=1)}
         # Plain DB-API executemany: the bulk of ingest, without per-row SQL compilation.
-        conn.exec_driver_sql(
-            self._insert_statement_sql,
+        insert_rows(
+            conn,
+            "statements",
+            _STATEMENT_COLUMNS,
             [
                 _statement_row(
                     item, seqs[item.id], stored_us, stored_text, item.id in already_voided
@@ -276,8 +272,10 @@ class SqlStore(
             ],
         )
         keys = batch_keys(conn, items)
-        conn.exec_driver_sql(
-            self._insert_key_sql,
+        insert_rows(
+            conn,
+            "statement_keys",
+            ("key", "seq", "narrow"),
             [
                 (key, seqs[sid], narrow)
                 for sid, item_keys in keys.items()
@@ -592,11 +590,6 @@ _STATEMENT_COLUMNS = (
     "seq", "id", "stored_us", "timestamp_us", "verb_id", "actor_key", "object_type",
     "object_key", "registration", "voids_id", "voided", "authority_id", "version", "statement",
 )  # fmt: skip
-
-
-def _insert_sql(table: str, columns: Sequence[str], placeholder: str) -> str:
-    marks = ", ".join([placeholder] * len(columns))
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
 
 
 def _statement_row(
