@@ -12,10 +12,23 @@ from __future__ import annotations
 import collections
 from typing import Any
 
+import httpx
 import pytest
 
+from lrs_bridge import create_app
 from lrs_bridge.runtime import Runtime
+from lrs_bridge.store.engine import make_engine
+from lrs_bridge.store.migrate import upgrade
 from tests.factories import statement
+from tests.test_attachments import (
+    attachment,
+    mixed,
+    multipart,
+    part,
+    sha256,
+    split_multipart,
+    with_attachments,
+)
 from tests.upstream.conftest import UpstreamLrs
 from tests.upstream.forwarding import Local
 from tests.upstream.pull_helpers import add_pulling, many, post_all, pulled_count, puller
@@ -81,3 +94,52 @@ def test_an_upstream_in_both_directions_gets_ours_gives_its_own_and_nothing_trav
     assert local.queued_ids(upstream) == ours
     assert local.forwarder().forward(upstream.name, once=True).delivered == 0
     assert collections.Counter(peer.all_ids()) == collections.Counter(ours + theirs)
+
+
+@pytest.mark.parametrize("version", ["1.0.3", "2.0.0"])
+def test_attachment_content_travels_forward_to_the_peer_and_back_by_pull(
+    local: Local, peer: UpstreamLrs, tmp_path: Any, version: str
+) -> None:
+    """Forwarded with its content (multipart), held by the peer, then pulled into a second
+    local store with the content intact: the whole round of the issue's "attachments"."""
+    upstream = local.add_upstream(peer.endpoint, peer.key, peer.secret, version=version)
+    text, binary = b"notes from the role-play", bytes(range(256)) * 40
+    carrying = with_attachments(
+        attachment(text, contentType="text/plain"), attachment(binary), attachment(text)
+    )
+    response = local.client.post(
+        "/xapi/statements",
+        data=multipart([carrying], part(text, content_type="text/plain"), part(binary)),
+        headers={**local.auth, **mixed()},
+    )
+    assert response.status_code == 200, response.get_json()
+    assert local.forwarder().forward(upstream.name, once=True).delivered == 1
+
+    held = httpx.get(
+        f"{peer.endpoint}statements",
+        params={"statementId": carrying["id"], "attachments": "true"},
+        headers=peer.headers(version),
+        timeout=30,
+    )
+    assert held.status_code == 200
+    contents = [body for _, body in split_multipart(held.headers["Content-Type"], held.content)]
+    assert text in contents[1:] and binary in contents[1:]
+
+    third_url = f"sqlite:///{tmp_path}/third.sqlite3"
+    engine = make_engine(third_url)
+    upgrade(engine)
+    engine.dispose()
+    third = create_app({"database_url": third_url})
+    runtime: Runtime = third.extensions["lrs_bridge"]
+    try:
+        pulling = add_pulling(runtime.engine, peer, version=version)
+        assert puller(runtime, batch_size=500).pull(pulling).new == 1
+        stored = runtime.store.get_statement(carrying["id"])
+        assert stored is not None
+        pulled = {
+            item.sha2: b"".join(runtime.attachments.open(item))
+            for item in runtime.attachments.for_statements([stored.seq])
+        }
+    finally:
+        runtime.close()
+    assert pulled == {sha256(text): text, sha256(binary): binary}
