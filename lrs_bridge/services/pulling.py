@@ -15,6 +15,7 @@ import concurrent.futures
 import contextlib
 import dataclasses
 import logging
+import queue
 import threading
 import time
 import uuid
@@ -203,11 +204,16 @@ class Puller:
     ) -> None:
         lease_us = self.settings.lease_seconds * 1_000_000
         client = self.client_factory(upstream)
+        # The listing is read ahead by one thread while pages are stored here: it follows
+        # the ``more`` links on its own, so the upstream is asked for the next pages while
+        # intake works, not only between batches (a bounded queue keeps memory flat).
+        pages: queue.Queue[_Listed] = queue.Queue(maxsize=2 * self.settings.intake_pages)
+        halt = threading.Event()
         with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="pull-fetch") as ahead:
+            reader = ahead.submit(self._list, client, cursor, pages, halt)
             try:
-                upcoming: _Fetching | None = ahead.submit(self._fetch, client, cursor)
-                while upcoming is not None:
-                    group, upcoming = self._gather(ahead, client, cursor, upcoming, report, stop)
+                while True:
+                    group = self._gather(pages, report, stop)
                     cursor, new = self._take(upstream, principal, cursor, group, report)
                     if lost.is_set() or not self.records.save_cursor(
                         upstream.id,
@@ -226,32 +232,50 @@ class Puller:
                         report.stopped = True
                         return
             finally:
+                halt.set()
+                concurrent.futures.wait([reader])
                 client.close()
 
-    def _gather(
+    def _list(
         self,
-        ahead: concurrent.futures.Executor,
         client: UpstreamClient,
         cursor: PullCursor,
-        upcoming: _Fetching,
-        report: PullReport,
-        stop: threading.Event | None,
-    ) -> tuple[list[tuple[PulledPage, bool]], _Fetching | None]:
-        """The pages of one intake batch (``intake_pages`` of them, or to the end of the
-        listing), and the fetch of the page after them, already under way."""
+        pages: queue.Queue[_Listed],
+        halt: threading.Event,
+    ) -> None:
+        """Read the listing from ``cursor`` to its end into ``pages`` (or the error that
+        stopped it), until ``halt``. ``since`` does not move inside a listing, so the cursor
+        the pass started from serves to fetch every ``more`` link of it."""
+        at = cursor
+        try:
+            while not halt.is_set():
+                page, restarted = self._fetch(client, at)
+                if not _offer(pages, (page, restarted), halt) or not page.more:
+                    return
+                at = _at(cursor, page.more)
+        except Exception as exc:  # noqa: BLE001 - handed to the intake side, which raises it
+            _offer(pages, exc, halt)
+
+    def _gather(
+        self, pages: queue.Queue[_Listed], report: PullReport, stop: threading.Event | None
+    ) -> list[tuple[PulledPage, bool]]:
+        """The pages of one intake batch: ``intake_pages`` of them, or to the end of the
+        listing, or fewer when asked to stop."""
         group: list[tuple[PulledPage, bool]] = []
         while True:
             waiting = time.perf_counter()
-            page, restarted = upcoming.result()
+            listed = pages.get()
             report.waited_s += time.perf_counter() - waiting
-            group.append((page, restarted))
-            if not page.more or (stop is not None and stop.is_set()):
-                return group, None
-            # The next page is listed upstream while these are stored here (``since`` does
-            # not move inside a listing, so the cursor before the group serves to fetch it).
-            upcoming = ahead.submit(self._fetch, client, _at(cursor, page.more))
-            if len(group) >= self.settings.intake_pages:
-                return group, upcoming
+            if isinstance(listed, Exception):
+                raise listed
+            page, _restarted = listed
+            group.append(listed)
+            if (
+                not page.more
+                or (stop is not None and stop.is_set())
+                or len(group) >= self.settings.intake_pages
+            ):
+                return group
 
     def _take(
         self,
@@ -363,7 +387,20 @@ class Puller:
             renewer.join()
 
 
-_Fetching = concurrent.futures.Future[tuple[PulledPage, bool]]
+#: What the reading thread hands over: a page (and whether its listing restarted from
+#: ``since``), or the error that ended the listing.
+_Listed = tuple[PulledPage, bool] | Exception
+
+
+def _offer(pages: queue.Queue[_Listed], item: _Listed, halt: threading.Event) -> bool:
+    """Put ``item`` when there is room, unless told to halt first; whether it went in."""
+    while not halt.is_set():
+        try:
+            pages.put(item, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False
 
 
 def _at(cursor: PullCursor, more: str) -> PullCursor:
