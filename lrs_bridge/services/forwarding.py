@@ -22,13 +22,14 @@ import dataclasses
 import logging
 import secrets
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import orjson
 
 from lrs_bridge.config import Settings
 from lrs_bridge.services.forward_reports import ForwardReport, UpstreamForwardReport, backoff_us
+from lrs_bridge.services.leases import renewing
 from lrs_bridge.store.base import AttachmentContentStore, Clock
 from lrs_bridge.store.upstream_outbox import Postponed, Queued
 from lrs_bridge.upstream.client import (
@@ -304,29 +305,16 @@ class Forwarder:
             )
         return outgoing
 
-    @contextlib.contextmanager
-    def _holding(self, upstream_id: int, token: str, lease_us: int) -> Iterator[None]:
+    def _holding(
+        self, upstream_id: int, token: str, lease_us: int
+    ) -> contextlib.AbstractContextManager[threading.Event]:
         """Extend the upstream's lease every third of its length until the block ends."""
-        done = threading.Event()
-
-        def renew() -> None:
-            while not done.wait(lease_us / 3_000_000):
-                try:
-                    held = self.outbox.renew(upstream_id, token, self.clock() + lease_us)
-                except Exception:  # noqa: BLE001 - a missed renewal is retried next tick
-                    logger.warning("cannot extend a forward lease", exc_info=True)
-                    continue
-                if not held:
-                    logger.warning("forward lease lost during a send", extra={"id": upstream_id})
-                    return
-
-        renewer = threading.Thread(target=renew, name=f"forward-lease-{upstream_id}", daemon=True)
-        renewer.start()
-        try:
-            yield
-        finally:
-            done.set()
-            renewer.join()
+        return renewing(
+            lambda: self.outbox.renew(upstream_id, token, self.clock() + lease_us),
+            lease_us=lease_us,
+            name=f"forward-lease-{upstream_id}",
+            what=f"forwarding to upstream {upstream_id}",
+        )
 
 
 def _merge(

@@ -26,7 +26,7 @@ import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from email.message import EmailMessage
 from typing import Any
 
@@ -37,6 +37,7 @@ from lrs_bridge.notify.render import render_email, webhook_body, webhook_event
 from lrs_bridge.notify.smtp import SmtpConfig, send_email
 from lrs_bridge.notify.webhook import WebhookResult, post_webhook
 from lrs_bridge.services.channels import WAITING_SUFFIX, outbox_rows, reaching
+from lrs_bridge.services.leases import renewing
 from lrs_bridge.store.assignment_records import NewNotification, Notification, Transition
 from lrs_bridge.store.assignments import AssignmentTx
 from lrs_bridge.store.base import Clock
@@ -152,34 +153,16 @@ class Dispatcher:
             targets=targets,
         )
 
-    @contextlib.contextmanager
     def _holding(
         self, notification: Notification, now: Callable[[], int], lease_us: int
-    ) -> Iterator[None]:
+    ) -> contextlib.AbstractContextManager[threading.Event]:
         """Extend the row's lease every third of its length until the block ends."""
-        done = threading.Event()
-
-        def renew() -> None:
-            while not done.wait(lease_us / 3_000_000):
-                try:
-                    held = self.store.extend_notification_lease(notification, now() + lease_us)
-                except Exception:  # noqa: BLE001 - a missed renewal is retried next tick
-                    logger.warning("cannot extend a lease", exc_info=True)
-                    continue
-                if not held:
-                    logger.warning(
-                        "notification lease lost during its send",
-                        extra={"notification": notification.id},
-                    )
-                    return
-
-        renewer = threading.Thread(target=renew, name=f"lease-{notification.id}", daemon=True)
-        renewer.start()
-        try:
-            yield
-        finally:
-            done.set()
-            renewer.join()
+        return renewing(
+            lambda: self.store.extend_notification_lease(notification, now() + lease_us),
+            lease_us=lease_us,
+            name=f"lease-{notification.id}",
+            what=f"notification {notification.id}",
+        )
 
     def _deliver(
         self, notification: Notification, report: DispatchReport, now: Callable[[], int]

@@ -19,11 +19,12 @@ import queue
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
 from lrs_bridge.auth import Principal, create_credential, principal_of
+from lrs_bridge.services.leases import renewing
 from lrs_bridge.services.pull_intake import Intake, PageIntake, Skipped
 from lrs_bridge.store.base import Clock, CredentialStore
 from lrs_bridge.upstream.client import (
@@ -363,28 +364,17 @@ class Puller:
             self.upstreams.forget()
         return principal_of(record)
 
-    @contextlib.contextmanager
-    def _renewing(self, upstream_id: int, token: str, lease_us: int) -> Iterator[threading.Event]:
+    def _renewing(
+        self, upstream_id: int, token: str, lease_us: int
+    ) -> contextlib.AbstractContextManager[threading.Event]:
         """Extend the lease every third of its length while the block runs; the event is
         set if it was lost."""
-        done, lost = threading.Event(), threading.Event()
-
-        def renew() -> None:
-            while not done.wait(lease_us / 3_000_000):
-                try:
-                    if not self.records.renew(upstream_id, token, self.clock() + lease_us):
-                        lost.set()
-                        return
-                except Exception:  # noqa: BLE001 - a missed renewal is retried next time
-                    logger.warning("cannot extend a pull lease", exc_info=True)
-
-        renewer = threading.Thread(target=renew, name=f"pull-lease-{upstream_id}", daemon=True)
-        renewer.start()
-        try:
-            yield lost
-        finally:
-            done.set()
-            renewer.join()
+        return renewing(
+            lambda: self.records.renew(upstream_id, token, self.clock() + lease_us),
+            lease_us=lease_us,
+            name=f"pull-lease-{upstream_id}",
+            what=f"pulling from upstream {upstream_id}",
+        )
 
 
 #: What the reading thread hands over: a page (and whether its listing restarted from
